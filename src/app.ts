@@ -1,0 +1,126 @@
+// buildApp(deps): the whole gateway as a fastify instance, without listen(), so tests use inject()
+// or listen on a free port themselves. The only place (with the worker entry) that assembles parts.
+import cors from '@fastify/cors';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
+import type { Config } from './config.js';
+import { type EventLog, MemoryEventLog } from './events/log.js';
+import { actionRoutes } from './http/action-routes.js';
+import { registerErrorHandling } from './http/errors.js';
+import { healthRoutes } from './http/health.js';
+import { GATEWAY_EVENTS, registerOpenApi } from './http/openapi.js';
+import { sessionRoutes } from './http/session-routes.js';
+import { sseRoutes } from './http/sse.js';
+import { ajvOptions } from './http/validation.js';
+import { SessionManager } from './session/manager.js';
+import { MemorySessionStore, type SessionStore } from './session/store.js';
+import { WorkerPool } from './workers/pool.js';
+import { GATEWAY_CAPS_NODE } from './xmpp/caps.js';
+import { registry } from './xeps/index.js';
+import type { XepModule } from './xeps/types.js';
+
+export interface AppDeps {
+  config: Config;
+  modules?: readonly XepModule[];
+  store?: SessionStore;
+  log?: EventLog;
+  /** Pino options or false; tests pass false. */
+  logger?: boolean | Record<string, unknown>;
+}
+
+export interface Gateway {
+  manager: SessionManager;
+  pool: WorkerPool;
+  store: SessionStore;
+  log: EventLog;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    gateway: Gateway;
+  }
+}
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+// Redact every secret that could reach a log line (API.md §2).
+const REDACT = ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token', '*.ticket'];
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const modules = deps.modules ?? registry;
+  const app = Fastify({
+    logger:
+      deps.logger === false
+        ? false
+        : {
+            level: config.logLevel,
+            redact: REDACT,
+            // Never log query strings: a stream ticket travels there.
+            serializers: { req: (req: { method: string; url: string; id: string }) => ({ method: req.method, url: req.url.split('?')[0], id: req.id }) },
+            ...(typeof deps.logger === 'object' ? deps.logger : {}),
+          },
+    bodyLimit: config.bodyLimitBytes,
+    ajv: ajvOptions,
+    requestIdHeader: 'x-request-id',
+    return503OnClosing: true,
+  });
+
+  // curl -d sends form encoding and fetch without headers sends text/plain: the body is JSON whatever the label.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser(
+    ['application/json', 'application/x-www-form-urlencoded', 'text/plain'],
+    { parseAs: 'string' },
+    (_req, body: string, done) => {
+      if (body.trim() === '') return done(null, undefined);
+      try {
+        done(null, JSON.parse(body));
+      } catch {
+        const err = Object.assign(new Error('Request body is not valid JSON'), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' });
+        done(err, undefined);
+      }
+    },
+  );
+  // Payload-less actions accept an empty body as well as {} (API.md §10).
+  app.addHook('preValidation', async (request) => {
+    if (request.method === 'POST' && request.body === undefined) request.body = {};
+  });
+
+  registerErrorHandling(app);
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, { origin: config.corsOrigins, allowedHeaders: ['authorization', 'content-type', 'last-event-id', 'idempotency-key'] });
+  }
+  await registerOpenApi(app, modules, pkg.version);
+
+  const store = deps.store ?? new MemorySessionStore();
+  const log = deps.log ?? new MemoryEventLog({ maxEvents: config.eventBufferSize, maxAgeMs: config.eventBufferAgeS * 1000 });
+  let manager: SessionManager | undefined;
+  const pool = new WorkerPool(
+    {
+      size: config.workers,
+      requestTimeoutMs: config.iqTimeoutMs + 5000,
+      settings: { iqTimeoutMs: config.iqTimeoutMs, connectTimeoutMs: config.loginTimeoutMs, caps: { node: GATEWAY_CAPS_NODE } },
+    },
+    {
+      onEvent: (sid, name, data) => manager?.onEvent(sid, name, data),
+      onClosed: (sid, reason) => void manager?.onClosed(sid, reason),
+    },
+  );
+  manager = new SessionManager({ config, pool, store, log, logger: app.log });
+  app.decorate('gateway', { manager, pool, store, log });
+
+  sessionRoutes(app, manager);
+  actionRoutes(app, manager, modules);
+  sseRoutes(app, { config, manager, log }, [...GATEWAY_EVENTS.map((e) => e.name), ...modules.flatMap((m) => (m.events ?? []).map((e) => e.name))]);
+  healthRoutes(app, { ready: () => pool.isReady() && !manager.isDraining });
+
+  const sweeper = setInterval(() => void manager.sweep().catch((err) => app.log.error({ err }, 'sweep failed')), Math.min(5000, config.idleTimeoutS * 250));
+  sweeper.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(sweeper);
+    await manager.shutdown();
+    await pool.stop();
+  });
+  await pool.ready();
+  return app;
+}

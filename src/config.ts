@@ -1,0 +1,89 @@
+// One schema for every setting, read from the environment once. `--help` prints this table.
+import { availableParallelism } from 'node:os';
+
+interface Setting<T> {
+  env: string;
+  description: string;
+  default: T;
+  parse(raw: string): T;
+}
+
+const int = (min: number, max: number) => (raw: string) => {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`must be an integer from ${min} to ${max}`);
+  return n;
+};
+const str = (raw: string) => raw;
+const list = (raw: string) =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+const settings = {
+  port: { env: 'PORT', description: 'HTTP port', default: 8080, parse: int(0, 65535) },
+  host: { env: 'HOST', description: 'HTTP listen address (0.0.0.0 to listen on every interface)', default: '127.0.0.1', parse: str },
+  allowedHosts: {
+    env: 'XMPP_ALLOWED_HOSTS',
+    description: 'Comma-separated XMPP servers a login may connect to: host or host:port (port 5222 when omitted); * allows any',
+    default: ['localhost'],
+    parse: list,
+  },
+  workers: { env: 'WORKERS', description: 'XMPP worker threads', default: availableParallelism(), parse: int(1, 256) },
+  redisUrl: { env: 'REDIS_URL', description: 'Redis URL for multi-node mode (empty: single node, in-memory state)', default: '', parse: str },
+  iqTimeoutMs: { env: 'IQ_TIMEOUT_MS', description: 'How long an XMPP request may wait for its answer (then 504)', default: 15000, parse: int(100, 600000) },
+  loginTimeoutMs: { env: 'LOGIN_TIMEOUT_MS', description: 'How long a login may take to connect, authenticate and bind', default: 20000, parse: int(100, 600000) },
+  idleTimeoutS: { env: 'IDLE_TIMEOUT_S', description: 'A session with no request and no open event stream for this long is logged out', default: 300, parse: int(1, 604800) },
+  eventBufferSize: { env: 'EVENT_BUFFER_SIZE', description: 'Events kept per session for replay', default: 1000, parse: int(1, 1000000) },
+  eventBufferAgeS: { env: 'EVENT_BUFFER_AGE_S', description: 'How long events are kept for replay; also how long a dropped session answers 410', default: 300, parse: int(1, 86400) },
+  heartbeatS: { env: 'SSE_HEARTBEAT_S', description: 'Interval of the SSE keep-alive comment', default: 15, parse: int(1, 3600) },
+  maxBacklogBytes: { env: 'SSE_MAX_BACKLOG_BYTES', description: 'Unsent bytes a slow event stream may hold before it is closed (it resumes from its cursor)', default: 1048576, parse: int(1024, 1073741824) },
+  ticketTtlS: { env: 'TICKET_TTL_S', description: 'Lifetime of an event-stream ticket', default: 60, parse: int(1, 86400) },
+  bodyLimitBytes: { env: 'BODY_LIMIT_BYTES', description: 'Largest accepted request body', default: 262144, parse: int(1024, 67108864) },
+  maxSessions: { env: 'MAX_SESSIONS', description: 'Sessions this node accepts at once', default: 20000, parse: int(1, 10000000) },
+  corsOrigins: { env: 'CORS_ORIGINS', description: 'Comma-separated origins allowed by CORS (empty: CORS off)', default: [] as string[], parse: list },
+  logLevel: { env: 'LOG_LEVEL', description: 'fatal, error, warn, info, debug, trace or silent', default: 'info', parse: str },
+} satisfies Record<string, Setting<unknown>>;
+
+type Settings = typeof settings;
+export type Config = { [K in keyof Settings]: Settings[K]['default'] };
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, s] of Object.entries(settings) as Array<[string, Setting<unknown>]>) {
+    const raw = env[s.env];
+    if (raw === undefined || raw === '') {
+      out[key] = s.default;
+      continue;
+    }
+    try {
+      out[key] = s.parse(raw);
+    } catch (err) {
+      problems.push(`${s.env}: ${(err as Error).message}`);
+    }
+  }
+  if (problems.length > 0) throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  return { ...(out as Config), ...overrides };
+}
+
+export function helpText(): string {
+  const rows = Object.values(settings as Record<string, Setting<unknown>>).map(
+    (s) => `  ${s.env.padEnd(22)} ${s.description} (default: ${JSON.stringify(s.default)})`,
+  );
+  return `xmpp-ftw-gateway: XMPP over HTTP (REST + Server-Sent Events)\n\nUsage: xmpp-ftw-gateway [--help]\n\nEnvironment:\n${rows.join('\n')}\n`;
+}
+
+/** Is a connection to host:port allowed? Entries are host or host:port ([v6]:port for IPv6). */
+export function isHostAllowed(allowed: readonly string[], host: string, port: number): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return allowed.some((entry) => {
+    if (entry === '*') return true;
+    const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(entry.toLowerCase());
+    if (!m) return false;
+    const [, eh, ep] = m;
+    // A bare IPv6 literal has colons: treat the whole entry as the host.
+    if (entry.split(':').length > 2 && !entry.startsWith('[')) return entry.toLowerCase() === h && port === 5222;
+    return eh === h && (ep === undefined ? port === 5222 : Number(ep) === port);
+  });
+}

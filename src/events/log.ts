@@ -1,0 +1,115 @@
+// The per-session event log: every incoming event gets an id in log order, is kept (bounded by
+// count and age) for replay after a cursor, and is fanned out to the session's live streams.
+// Memory implementation here; a Redis one (streams) sits beside it for multi-node mode.
+import { randomBytes } from 'node:crypto';
+
+export interface LoggedEvent {
+  /** Opaque cursor: `<epoch>-<seq>`; the epoch tells cursors of another log incarnation apart. */
+  id: string;
+  name: string;
+  /** One-line JSON. */
+  data: string;
+  /** The session ends with this event: streams close after writing it. */
+  final?: boolean;
+}
+
+export interface ReadResult {
+  events: LoggedEvent[];
+  /** The cursor was older than the log (or unknown): events may have been missed. */
+  gap: boolean;
+}
+
+export interface EventLog {
+  append(sid: string, name: string, data: unknown, final?: boolean): Promise<LoggedEvent>;
+  read(sid: string, after: string | undefined): Promise<ReadResult>;
+  subscribe(sid: string, listener: (event: LoggedEvent) => void): () => void;
+  drop(sid: string): Promise<void>;
+}
+
+interface Entry extends LoggedEvent {
+  seq: number;
+  at: number;
+}
+
+interface SessionLog {
+  epoch: string;
+  nextSeq: number;
+  entries: Entry[];
+  head: number;
+  listeners: Set<(event: LoggedEvent) => void>;
+}
+
+export interface MemoryEventLogOptions {
+  maxEvents: number;
+  maxAgeMs: number;
+  now?: () => number;
+}
+
+export class MemoryEventLog implements EventLog {
+  private readonly logs = new Map<string, SessionLog>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: MemoryEventLogOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  private log(sid: string): SessionLog {
+    let log = this.logs.get(sid);
+    if (!log) {
+      log = { epoch: randomBytes(4).toString('hex'), nextSeq: 1, entries: [], head: 0, listeners: new Set() };
+      this.logs.set(sid, log);
+    }
+    return log;
+  }
+
+  private prune(log: SessionLog): void {
+    const oldest = this.now() - this.options.maxAgeMs;
+    const live = log.entries.length - log.head;
+    let drop = Math.max(0, live - this.options.maxEvents);
+    while (log.head + drop < log.entries.length && log.entries[log.head + drop]!.at < oldest) drop++;
+    log.head += drop;
+    // Compact now and then rather than shifting on every append.
+    if (log.head > 1024 && log.head * 2 > log.entries.length) {
+      log.entries = log.entries.slice(log.head);
+      log.head = 0;
+    }
+  }
+
+  async append(sid: string, name: string, data: unknown, final = false): Promise<LoggedEvent> {
+    const log = this.log(sid);
+    const seq = log.nextSeq++;
+    const entry: Entry = { id: `${log.epoch}-${seq}`, seq, name, data: JSON.stringify(data), at: this.now() };
+    if (final) entry.final = true;
+    log.entries.push(entry);
+    this.prune(log);
+    const event: LoggedEvent = { id: entry.id, name, data: entry.data, ...(final && { final }) };
+    for (const listener of log.listeners) listener(event);
+    return event;
+  }
+
+  async read(sid: string, after: string | undefined): Promise<ReadResult> {
+    const log = this.log(sid);
+    this.prune(log);
+    const live = log.entries.slice(log.head);
+    const strip = (e: Entry): LoggedEvent => ({ id: e.id, name: e.name, data: e.data, ...(e.final && { final: true }) });
+    if (after === undefined) {
+      // No cursor: everything still buffered; a gap if the log already lost its beginning.
+      return { events: live.map(strip), gap: (live[0]?.seq ?? log.nextSeq) > 1 };
+    }
+    const m = /^([0-9a-f]+)-(\d+)$/.exec(after);
+    if (!m || m[1] !== log.epoch) return { events: live.map(strip), gap: true };
+    const seq = Number(m[2]);
+    const firstKept = live[0]?.seq ?? log.nextSeq;
+    return { events: live.filter((e) => e.seq > seq).map(strip), gap: seq < firstKept - 1 };
+  }
+
+  subscribe(sid: string, listener: (event: LoggedEvent) => void): () => void {
+    const log = this.log(sid);
+    log.listeners.add(listener);
+    return () => log.listeners.delete(listener);
+  }
+
+  async drop(sid: string): Promise<void> {
+    this.logs.delete(sid);
+  }
+}

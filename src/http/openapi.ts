@@ -1,0 +1,71 @@
+// The OpenAPI 3.1 document, generated from the route schemas (one source of truth), plus every
+// SSE event's data schema under components.schemas and the `x-events` map on GET /v1/events.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { ErrorSchema, JidObject } from '../schemas.js';
+import type { XepModule } from '../xeps/types.js';
+
+export const GATEWAY_EVENTS = [
+  { name: 'xmpp.connection', summary: 'Session status: online at login, offline at logout (the last event)' },
+  { name: 'xmpp.error', summary: 'Connection-level error, e.g. { type: "connection", condition: "disconnected" } (the last event)' },
+  { name: 'xmpp.gateway.gap', summary: 'Events after the cursor are no longer buffered: some were missed' },
+];
+
+export async function registerOpenApi(app: FastifyInstance, modules: readonly XepModule[], version: string): Promise<void> {
+  app.addSchema({ $id: 'Error', ...ErrorSchema });
+  const eventSchemas: Record<string, unknown> = {
+    'xmpp.connection': {
+      type: 'object',
+      properties: { status: { type: 'string', enum: ['online', 'offline'] }, jid: JidObject },
+      required: ['status'],
+    },
+    'xmpp.error': { $ref: '#/components/schemas/Error' },
+    'xmpp.gateway.gap': {
+      type: 'object',
+      properties: { description: { type: 'string' }, after: { type: ['string', 'null'] } },
+    },
+  };
+  const summaries: Record<string, string> = Object.fromEntries(GATEWAY_EVENTS.map((e) => [e.name, e.summary]));
+  for (const mod of modules) {
+    for (const e of mod.events ?? []) {
+      eventSchemas[e.name] = { ...e.schema, description: e.summary };
+      summaries[e.name] = e.summary;
+    }
+  }
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'xmpp-ftw-gateway',
+        version,
+        description:
+          'XMPP for the web over plain HTTP: every XMPP-FTW event `xmpp.a.b.c` is `POST /v1/a/b/c`; incoming events stream from `GET /v1/events` as Server-Sent Events with the same JSON shapes.',
+      },
+      tags: [...new Set(['session', 'events', ...modules.map((m) => m.tag), 'operations'])].map((name) => ({ name })),
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'The token from POST /v1/login' },
+          ticket: { type: 'apiKey', in: 'query', name: 'ticket', description: 'From POST /v1/events/ticket; GET /v1/events only' },
+        },
+      },
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    transformObject: (doc) => {
+      if (!('openapiObject' in doc)) return doc.swaggerObject;
+      const o = doc.openapiObject as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- the OpenAPI document is a free-form JSON tree here
+      o.components ??= {};
+      o.components.schemas = { ...(o.components.schemas ?? {}), ...eventSchemas };
+      const events = o.paths?.['/v1/events']?.get;
+      if (events) {
+        events['x-events'] = Object.fromEntries(
+          Object.keys(eventSchemas).sort().map((n) => [n, { summary: summaries[n], schema: { $ref: `#/components/schemas/${n}` } }]),
+        );
+      }
+      return o;
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

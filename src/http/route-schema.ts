@@ -1,0 +1,55 @@
+// Builds a route's OpenAPI-facing schema: tag, operationId (camelCase of the path, API.md §7),
+// summary, body, success response and every error response with the shared Error schema.
+import { type TSchema, Type } from '@sinclair/typebox';
+
+export const ERROR_REF = Type.Ref('Error');
+
+const ERROR_TEXT: Record<number, string> = {
+  400: 'Invalid input (client-error), or a bad-request from the XMPP side',
+  401: 'Missing, unknown or expired token (session-invalid), or authentication failure at login',
+  403: 'Refused by the XMPP side (forbidden, not-authorized) or by the gateway (host-not-allowed)',
+  404: 'The XMPP entity or item was not found',
+  409: 'Conflict on the XMPP side',
+  410: "The session's XMPP connection has dropped (disconnected)",
+  413: 'Request body too large',
+  502: 'The XMPP server could not be reached',
+  503: 'The XMPP side or this node cannot serve the request now',
+  504: 'No answer from the XMPP side in time',
+};
+
+export function operationIdOf(path: string): string {
+  const parts = path.replace(/^\/v1\//, '').split(/[/-]/).filter(Boolean);
+  return parts.map((p, i) => (i === 0 ? p : p[0]!.toUpperCase() + p.slice(1))).join('');
+}
+
+export function errorResponses(statuses: number[]): Record<number, TSchema> {
+  const out: Record<number, TSchema> = {};
+  for (const s of [...new Set(statuses)].sort()) out[s] = Type.Ref('Error', { description: ERROR_TEXT[s] ?? 'Error' });
+  return out;
+}
+
+export interface RouteSchemaInput {
+  path: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  body?: TSchema;
+  success: { status: number; schema: TSchema; description?: string };
+  errors: number[];
+  security?: boolean;
+}
+
+export function routeSchema(input: RouteSchemaInput): Record<string, unknown> {
+  return {
+    tags: [input.tag],
+    operationId: operationIdOf(input.path),
+    summary: input.summary,
+    ...(input.description !== undefined && { description: input.description }),
+    ...(input.body && { body: input.body }),
+    ...(input.security !== false && { security: [{ bearer: [] }] }),
+    response: {
+      [input.success.status]: { ...input.success.schema, description: input.success.description ?? 'Success' },
+      ...errorResponses(input.errors),
+    },
+  };
+}

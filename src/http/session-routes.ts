@@ -1,0 +1,111 @@
+// Sessions (API.md §2): login, anonymous login, logout, event-stream tickets.
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { Body, Empty, JidObject } from '../schemas.js';
+import type { SessionManager } from '../session/manager.js';
+import { authenticate, sessionOf } from './auth.js';
+import type { RouteConfigWithMessages } from './errors.js';
+import { routeSchema } from './route-schema.js';
+
+const LoginBody = Body(
+  {
+    jid: Type.String({ minLength: 1, maxLength: 3071, description: "Full or bare JID; without '@' the host is appended" }),
+    password: Type.String({ minLength: 1, maxLength: 1024, writeOnly: true }),
+    resource: Type.Optional(Type.String({ minLength: 1, maxLength: 1023, description: "Ignored when the jid has a '/resource'" })),
+    host: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Server to connect to (default: the JID domain); must be allowed by XMPP_ALLOWED_HOSTS' })),
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'Default 5222' })),
+  },
+  { examples: [{ jid: 'alice@example.org', password: 'secret', resource: 'web' }] },
+);
+
+const AnonymousBody = Body(
+  {
+    jid: Type.String({ minLength: 1, maxLength: 3071, description: "The anonymous domain; a '/resource' suffix becomes the resource" }),
+    host: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+  },
+  { examples: [{ jid: 'anon.example.org' }] },
+);
+
+const LoginResult = Type.Object(
+  { token: Type.String({ description: 'Bearer token: a 256-bit secret, shown once' }), status: Type.Literal('online'), jid: JidObject },
+  { examples: [{ token: 'q9…', status: 'online', jid: { user: 'alice', domain: 'example.org', resource: 'web' } }] },
+);
+
+const TicketResult = Type.Object({
+  ticket: Type.String({ description: 'Pass as ?ticket= to GET /v1/events (EventSource cannot send headers)' }),
+  expiresIn: Type.Integer({ description: 'Seconds' }),
+});
+
+const loginMessages: RouteConfigWithMessages = {
+  validationType: 'auth',
+  messages: {
+    'required:jid': { description: 'Missing jid and/or password', type: 'auth' },
+    'required:password': { description: 'Missing jid and/or password', type: 'auth' },
+  },
+};
+
+export function sessionRoutes(app: FastifyInstance, manager: SessionManager): void {
+  app.post('/v1/login', {
+    config: loginMessages,
+    schema: routeSchema({
+      path: '/v1/login',
+      tag: 'session',
+      summary: 'Log in to an XMPP server (SASL SCRAM-SHA-1, resource binding); 201 once the stream is bound',
+      body: LoginBody,
+      success: { status: 201, schema: LoginResult, description: 'The session is online' },
+      errors: [400, 401, 403, 502, 503, 504],
+      security: false,
+    }),
+    handler: async (request, reply) => {
+      const result = await manager.login(request.body as never, false);
+      return reply.status(201).send(result);
+    },
+  });
+
+  app.post('/v1/login/anonymous', {
+    config: { validationType: 'auth' },
+    schema: routeSchema({
+      path: '/v1/login/anonymous',
+      tag: 'session',
+      summary: 'Log in anonymously (SASL ANONYMOUS) to a domain that allows it',
+      body: AnonymousBody,
+      success: { status: 201, schema: LoginResult, description: 'The session is online' },
+      errors: [400, 401, 403, 502, 503, 504],
+      security: false,
+    }),
+    handler: async (request, reply) => {
+      const result = await manager.login(request.body as never, true);
+      return reply.status(201).send(result);
+    },
+  });
+
+  app.post('/v1/logout', {
+    onRequest: authenticate(manager),
+    schema: routeSchema({
+      path: '/v1/logout',
+      tag: 'session',
+      summary: 'End the session: unavailable presence, stream closed, token revoked; event streams end with xmpp.connection offline',
+      body: Empty,
+      success: { status: 200, schema: Type.Object({ ok: Type.Literal(true) }) },
+      errors: [400, 401],
+    }),
+    handler: async (request) => {
+      await manager.logout(sessionOf(request));
+      return { ok: true };
+    },
+  });
+
+  app.post('/v1/events/ticket', {
+    onRequest: authenticate(manager),
+    schema: routeSchema({
+      path: '/v1/events/ticket',
+      tag: 'events',
+      summary: 'Get a short-lived ticket for GET /v1/events?ticket= (for EventSource)',
+      body: Empty,
+      success: { status: 200, schema: TicketResult },
+      errors: [400, 401, 410],
+    }),
+    handler: async (request) => manager.createTicket(sessionOf(request)),
+  });
+}

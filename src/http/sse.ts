@@ -1,0 +1,147 @@
+// GET /v1/events: the session's event log as Server-Sent Events (API.md §3). Replays what follows
+// the cursor (Last-Event-ID or ?lastEventId=), then goes live; heartbeats keep proxies open; a
+// consumer that falls too far behind is cut off and resumes from its cursor.
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Config } from '../config.js';
+import { errors } from '../errors.js';
+import type { EventLog, LoggedEvent } from '../events/log.js';
+import type { SessionManager } from '../session/manager.js';
+import type { SessionRecord } from '../session/store.js';
+import { bearerToken, hasTokenInUrl } from './auth.js';
+import { errorResponses, operationIdOf } from './route-schema.js';
+
+export function formatEvent(e: LoggedEvent): string {
+  return `id: ${e.id}\nevent: ${e.name}\ndata: ${e.data}\n\n`;
+}
+
+const GAP = (after: string | undefined) =>
+  `event: xmpp.gateway.gap\ndata: ${JSON.stringify({ description: 'Some events are no longer buffered and were missed', after: after ?? null })}\n\n`;
+
+export interface SseDeps {
+  config: Config;
+  manager: SessionManager;
+  log: EventLog;
+}
+
+async function streamSession(request: FastifyRequest, manager: SessionManager): Promise<SessionRecord> {
+  if (hasTokenInUrl(request)) throw errors.sessionInvalid();
+  const { ticket } = request.query as { ticket?: string };
+  const token = bearerToken(request);
+  if (token !== undefined) return manager.authenticate(token);
+  if (ticket !== undefined) return manager.fromTicket(ticket);
+  throw errors.sessionInvalid();
+}
+
+export function sseRoutes(app: FastifyInstance, deps: SseDeps, eventNames: string[]): void {
+  const { config, manager, log } = deps;
+  const streams = new Set<() => void>();
+  app.addHook('onClose', async () => {
+    for (const end of streams) end();
+  });
+
+  app.get('/v1/events', {
+    schema: {
+      tags: ['events'],
+      operationId: operationIdOf('/v1/events'),
+      summary: 'The session’s incoming events as Server-Sent Events (event: xmpp.*, id: cursor, data: JSON)',
+      description:
+        'Authenticate with `Authorization: Bearer` or `?ticket=` (from POST /v1/events/ticket). Resume with `Last-Event-ID` or `?lastEventId=`. ' +
+        'A stream without a cursor first replays everything still buffered. `xmpp.gateway.gap` says events were missed. ' +
+        `Event names and data schemas: components.schemas (\`x-events\` maps each name to its schema). Events: ${eventNames.join(', ')}.`,
+      security: [{ bearer: [] }, { ticket: [] }],
+      querystring: Type.Object(
+        {
+          ticket: Type.Optional(Type.String({ maxLength: 256 })),
+          lastEventId: Type.Optional(Type.String({ maxLength: 128 })),
+        },
+        { additionalProperties: false },
+      ),
+      response: {
+        200: {
+          description: 'An endless text/event-stream',
+          content: { 'text/event-stream': { schema: { type: 'string', description: 'SSE frames: id, event, data (one-line JSON)' } } },
+        },
+        ...errorResponses([400, 401, 410]),
+      },
+    },
+    handler: async (request, reply) => {
+      const session = await streamSession(request, manager);
+      const { lastEventId } = request.query as { lastEventId?: string };
+      const header = request.headers['last-event-id'];
+      const cursor = typeof header === 'string' && header !== '' ? header : lastEventId;
+
+      // Subscribe before reading the backlog so nothing falls between the two; dedupe by order.
+      const pending: LoggedEvent[] = [];
+      let write: ((e: LoggedEvent) => void) | undefined;
+      const unsubscribe = log.subscribe(session.sid, (e) => (write ? write(e) : pending.push(e)));
+      let backlog;
+      try {
+        backlog = await log.read(session.sid, cursor);
+      } catch (err) {
+        unsubscribe();
+        throw err;
+      }
+      if (session.state === 'gone' && backlog.events.length === 0) {
+        unsubscribe();
+        throw errors.disconnected(session.goneReason);
+      }
+
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        ...(reply.getHeaders() as Record<string, string>),
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      res.flushHeaders();
+      manager.streamOpened(session.sid);
+
+      let closed = false;
+      const close = () => {
+        if (closed) return;
+        closed = true;
+        unsubscribe();
+        clearInterval(heartbeat);
+        streams.delete(close);
+        manager.streamClosed(session.sid);
+        if (!res.destroyed) res.end();
+      };
+      streams.add(close);
+      request.raw.on('close', close);
+      res.on('error', close);
+
+      const send = (chunk: string) => {
+        if (closed) return;
+        res.write(chunk);
+        // A slow consumer: drop the connection rather than buffer without bound. It resumes from its cursor.
+        if (res.writableLength > config.maxBacklogBytes) {
+          request.log.warn({ sid: session.sid }, 'slow event stream cut off');
+          res.destroy();
+          close();
+        }
+      };
+      const heartbeat = setInterval(() => send(': keep-alive\n\n'), config.heartbeatS * 1000);
+      heartbeat.unref();
+
+      res.write(`retry: 2000\n\n`);
+      if (backlog.gap) send(GAP(cursor));
+      let ended = false;
+      for (const e of backlog.events) {
+        send(formatEvent(e));
+        if (e.final) ended = true;
+      }
+      const seen = new Set(backlog.events.map((e) => e.id));
+      write = (e) => {
+        if (seen.size > 0 && seen.has(e.id)) return;
+        seen.clear();
+        send(formatEvent(e));
+        if (e.final) close();
+      };
+      for (const e of pending) write(e);
+      if (ended || session.state === 'gone') close();
+    },
+  });
+}

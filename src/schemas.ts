@@ -1,0 +1,60 @@
+// Schemas shared by every area: JIDs, the error shape, empty and ok answers, delay.
+import { type TProperties, type TSchema, Type, type ObjectOptions } from '@sinclair/typebox';
+
+/** A JID in a request: a string, checked by the `jid` format (RFC 7622 shape). */
+export const JidString = (description = 'A JID, e.g. user@example.org or user@example.org/resource') =>
+  Type.String({ format: 'jid', minLength: 1, maxLength: 3071, description });
+
+/** A JID in an event or response. */
+export const JidObject = Type.Object(
+  {
+    user: Type.Optional(Type.String()),
+    domain: Type.String(),
+    resource: Type.Optional(Type.String()),
+  },
+  { description: 'A JID as an object; absent parts are omitted' },
+);
+
+export const ErrorSchema = Type.Object(
+  {
+    type: Type.String({ description: 'XMPP error type (cancel, modify, auth, wait, …), or the gateway category' }),
+    condition: Type.String({ description: 'XMPP condition, or a gateway condition such as client-error' }),
+    description: Type.Optional(Type.String()),
+    by: Type.Optional(Type.String()),
+    application: Type.Optional(
+      Type.Object({
+        condition: Type.String(),
+        xmlns: Type.Optional(Type.String()),
+        description: Type.Optional(Type.String()),
+      }),
+    ),
+    request: Type.Optional(Type.Unknown({ description: 'The request body, as sent (minus any password)' })),
+  },
+  {
+    additionalProperties: true,
+    description: 'The one error shape of every response and of xmpp.error events',
+    examples: [{ type: 'modify', condition: 'client-error', description: "Missing 'to' key", request: {} }],
+  },
+);
+
+export const DelaySchema = Type.Object(
+  {
+    when: Type.String({ description: 'XEP-0082 timestamp' }),
+    from: Type.Optional(Type.String()),
+    reason: Type.Optional(Type.String()),
+  },
+  { description: 'XEP-0203 delayed delivery' },
+);
+
+export const Ok = Type.Object({ ok: Type.Literal(true) }, { description: 'The XMPP side confirmed the request' });
+export const Empty = Type.Object({}, { additionalProperties: false, description: 'Sent; nothing to report' });
+
+/** Request bodies reject unknown fields (API.md §10). */
+export const Body = <T extends TProperties>(properties: T, options: ObjectOptions = {}) =>
+  Type.Object(properties, { additionalProperties: false, ...options });
+
+/** A string enum rendered as `{ type: string, enum: [...] }` (friendlier to SDK generators than anyOf of consts). */
+export const StringEnum = <T extends readonly string[]>(values: T, options: { description?: string } = {}) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+
+export const SHARED_SCHEMAS: TSchema[] = [JidObject, ErrorSchema, DelaySchema];

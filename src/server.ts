@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// The process: read the configuration, build the app, listen, drain on SIGTERM/SIGINT.
+import { buildApp } from './app.js';
+import { helpText, loadConfig } from './config.js';
+
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(helpText());
+  process.exit(0);
+}
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  process.stderr.write(`${(err as Error).message}\n`);
+  process.exit(2);
+}
+
+const app = await buildApp({ config });
+if (config.redisUrl) app.log.warn('REDIS_URL is set, but multi-node mode is not available in this version: running single-node');
+await app.listen({ port: config.port, host: config.host });
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'draining');
+    const force = setTimeout(() => process.exit(1), 15000);
+    force.unref();
+    void app.close().then(() => process.exit(0));
+  });
+}

@@ -1,0 +1,190 @@
+// The worker pool (main thread side). A session is pinned to one worker for its whole life;
+// if a worker dies only its sessions end, and the pool starts a replacement.
+import { Worker } from 'node:worker_threads';
+import { errors, GatewayError } from '../errors.js';
+import { PROTOCOL_VERSION, type FromWorker, type LoginRequest, type OpenResult, type ToWorker, type WorkerSettings } from './protocol.js';
+
+export interface PoolHooks {
+  onEvent(sid: string, name: string, data: unknown): void;
+  /** The session's XMPP connection ended without a close() (network, server, worker death). */
+  onClosed(sid: string, reason: string): void;
+}
+
+interface Slot {
+  index: number;
+  worker: Worker;
+  sessions: Set<string>;
+  ready: Promise<void>;
+  alive: boolean;
+}
+
+interface Pending {
+  resolve(data: unknown): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+  slot: Slot;
+}
+
+export interface PoolOptions {
+  size: number;
+  settings: WorkerSettings;
+  /** Upper bound for any one request to a worker (the worker applies its own XMPP timeouts first). */
+  requestTimeoutMs: number;
+  workerUrl?: URL;
+}
+
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private readonly owner = new Map<string, Slot>();
+  private readonly pending = new Map<number, Pending>();
+  private nextReq = 1;
+  private stopping = false;
+
+  constructor(
+    private readonly options: PoolOptions,
+    private readonly hooks: PoolHooks,
+  ) {
+    for (let i = 0; i < Math.max(1, options.size); i++) this.slots.push(this.spawn(i));
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /** Resolves when every worker has started. */
+  async ready(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.ready));
+  }
+
+  isReady(): boolean {
+    return !this.stopping && this.slots.every((s) => s.alive);
+  }
+
+  stats(): Array<{ index: number; sessions: number; threadId: number }> {
+    return this.slots.map((s) => ({ index: s.index, sessions: s.sessions.size, threadId: s.worker.threadId }));
+  }
+
+  workerOf(sid: string): number | undefined {
+    return this.owner.get(sid)?.index;
+  }
+
+  async open(sid: string, login: LoginRequest, timeoutMs: number): Promise<OpenResult> {
+    if (this.stopping) throw errors.draining();
+    const slot = this.leastLoaded();
+    await slot.ready;
+    slot.sessions.add(sid);
+    this.owner.set(sid, slot);
+    try {
+      return (await this.request(slot, { v: 1, t: 'open', req: 0, sid, login }, timeoutMs)) as OpenResult;
+    } catch (err) {
+      slot.sessions.delete(sid);
+      this.owner.delete(sid);
+      throw err;
+    }
+  }
+
+  async call(sid: string, action: string, body: unknown): Promise<unknown> {
+    const slot = this.owner.get(sid);
+    if (!slot) throw errors.disconnected();
+    return this.request(slot, { v: 1, t: 'call', req: 0, sid, action, body }, this.options.requestTimeoutMs);
+  }
+
+  async close(sid: string): Promise<void> {
+    const slot = this.owner.get(sid);
+    if (!slot) return;
+    this.owner.delete(sid);
+    slot.sessions.delete(sid);
+    await this.request(slot, { v: 1, t: 'close', req: 0, sid }, this.options.requestTimeoutMs).catch(() => undefined);
+  }
+
+  /** Test and operations hook: terminate one worker as if it had crashed. */
+  async kill(index: number): Promise<void> {
+    const slot = this.slots[index];
+    if (slot) await slot.worker.terminate();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+
+  private leastLoaded(): Slot {
+    let best = this.slots[0]!;
+    for (const s of this.slots) if (s.alive && (s.sessions.size < best.sessions.size || !best.alive)) best = s;
+    return best;
+  }
+
+  private request(slot: Slot, msg: ToWorker, timeoutMs: number): Promise<unknown> {
+    const req = this.nextReq++;
+    return new Promise((resolve, reject) => {
+      if (!slot.alive) return reject(errors.disconnected());
+      const timer = setTimeout(() => {
+        this.pending.delete(req);
+        reject(errors.timeout());
+      }, timeoutMs);
+      this.pending.set(req, { resolve, reject, timer, slot });
+      slot.worker.postMessage({ ...msg, req });
+    });
+  }
+
+  private spawn(index: number): Slot {
+    const worker = new Worker(this.options.workerUrl ?? new URL('./worker.js', import.meta.url), {
+      workerData: this.options.settings,
+    });
+    let markReady: () => void = () => undefined;
+    const slot: Slot = {
+      index,
+      worker,
+      sessions: new Set(),
+      alive: true,
+      ready: new Promise<void>((r) => (markReady = r)),
+    };
+    worker.on('message', (msg: FromWorker) => {
+      if (msg?.v !== PROTOCOL_VERSION) return;
+      switch (msg.t) {
+        case 'ready':
+          markReady();
+          return;
+        case 'event':
+          this.hooks.onEvent(msg.sid, msg.name, msg.data);
+          return;
+        case 'closed':
+          if (this.owner.get(msg.sid) === slot) {
+            this.owner.delete(msg.sid);
+            slot.sessions.delete(msg.sid);
+            this.hooks.onClosed(msg.sid, msg.reason);
+          }
+          return;
+        case 'reply': {
+          const p = this.pending.get(msg.req);
+          if (!p) return;
+          this.pending.delete(msg.req);
+          clearTimeout(p.timer);
+          if (msg.ok) p.resolve(msg.data);
+          else p.reject(new GatewayError(msg.error.status, msg.error.body));
+          return;
+        }
+      }
+    });
+    worker.on('error', () => undefined);
+    worker.on('exit', () => this.onExit(slot));
+    return slot;
+  }
+
+  private onExit(slot: Slot): void {
+    slot.alive = false;
+    for (const [req, p] of this.pending) {
+      if (p.slot !== slot) continue;
+      clearTimeout(p.timer);
+      this.pending.delete(req);
+      p.reject(errors.disconnected('XMPP worker stopped'));
+    }
+    const orphans = [...slot.sessions];
+    slot.sessions.clear();
+    for (const sid of orphans) {
+      this.owner.delete(sid);
+      this.hooks.onClosed(sid, 'XMPP client disconnected');
+    }
+    if (!this.stopping) this.slots[slot.index] = this.spawn(slot.index);
+  }
+}

@@ -1,0 +1,160 @@
+// One session's XMPP connection inside a worker: login, the incoming dispatch, the actions.
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@xmpp/client-core';
+import { createElement, type Element } from 'ltx';
+import { errors, GatewayError } from '../errors.js';
+import { bareJid, domainOf, parseJid, type Jid } from '../xmpp/jid.js';
+import { Dispatcher } from '../xmpp/dispatch.js';
+import { IqTracker } from '../xmpp/iq.js';
+import { iqErrorReply } from '../xmpp/stanza-error.js';
+import type { ActionDef, XmppContext, XepModule } from '../xeps/types.js';
+import type { LoginRequest, WorkerSettings } from './protocol.js';
+import { AuthError, createXmppClient } from './xmpp-client.js';
+
+export interface SessionHooks {
+  emit(name: string, data: unknown): void;
+  /** The connection ended without the gateway asking for it. */
+  onDropped(reason: string): void;
+}
+
+export class XmppSession {
+  private client: Client | undefined;
+  private readonly dispatcher = new Dispatcher();
+  private readonly iq: IqTracker;
+  private ownJid = '';
+  private closing = false;
+  readonly context: XmppContext;
+
+  constructor(
+    private readonly modules: readonly XepModule[],
+    private readonly actions: ReadonlyMap<string, ActionDef>,
+    private readonly features: readonly string[],
+    private readonly settings: WorkerSettings,
+    private readonly hooks: SessionHooks,
+  ) {
+    this.iq = new IqTracker(() => this.ownJid);
+    const session = this;
+    this.context = {
+      get jid() {
+        return session.ownJid;
+      },
+      get bareJid() {
+        return bareJid(session.ownJid);
+      },
+      get domain() {
+        return domainOf(session.ownJid);
+      },
+      send: (stanza) => this.send(stanza),
+      iq: (stanza, timeoutMs) => {
+        stanza.attrs.id ??= randomUUID();
+        return this.iq.track(stanza, timeoutMs ?? settings.iqTimeoutMs, () => this.send(stanza));
+      },
+      emit: (name, data) => hooks.emit(name, data),
+      newId: () => randomUUID(),
+      features,
+    };
+    for (const mod of modules) {
+      for (const inc of mod.incoming ?? []) {
+        this.dispatcher.on(inc.key, (stanza) => inc.handle(this.context, stanza));
+      }
+    }
+  }
+
+  async open(login: LoginRequest): Promise<Jid> {
+    const client = createXmppClient({ ...login, timeoutMs: this.settings.connectTimeoutMs });
+    this.client = client;
+    client.on('stanza', (stanza: Element) => this.onStanza(stanza));
+    // Errors after login surface as a dropped connection; before it, start() rejects.
+    client.on('error', () => undefined);
+    let online = false;
+    client.on('offline', () => {
+      if (online && !this.closing) this.dropped('XMPP client disconnected');
+    });
+    client.on('disconnect', () => {
+      if (online && !this.closing) this.dropped('XMPP client disconnected');
+    });
+    const timer = setTimeout(() => void client.disconnect().catch(() => undefined), this.settings.connectTimeoutMs);
+    try {
+      await client.start();
+      online = true;
+      this.ownJid = client.jid?.toString() ?? '';
+      return parseJid(this.ownJid) ?? { domain: login.domain };
+    } catch (err) {
+      this.closing = true;
+      void client.disconnect().catch(() => undefined);
+      throw loginError(err);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async call(name: string, body: unknown): Promise<unknown> {
+    const def = this.actions.get(name);
+    if (!def) throw errors.notFound(`Unknown action '${name}'`);
+    if (!this.client || this.client.status !== 'online') throw errors.disconnected('You are not connected');
+    return def.handler(this.context, body as never);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    this.iq.rejectAll(errors.disconnected('Session closed'));
+    const client = this.client;
+    if (!client) return;
+    try {
+      if (client.status === 'online') await client.send(unavailablePresence());
+      await client.stop();
+    } catch {
+      await client.disconnect().catch(() => undefined);
+    }
+  }
+
+  private dropped(reason: string): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.iq.rejectAll(errors.disconnected(reason));
+    this.hooks.onDropped(reason);
+  }
+
+  private send(stanza: Element): void {
+    const client = this.client;
+    if (!client || client.status !== 'online') throw errors.disconnected('You are not connected');
+    void client.send(stanza).catch(() => this.dropped('XMPP client disconnected'));
+  }
+
+  private onStanza(stanza: Element): void {
+    try {
+      if (stanza.name === 'iq' && (stanza.attrs.type === 'result' || stanza.attrs.type === 'error')) {
+        this.iq.handle(stanza);
+        return;
+      }
+      const handled = this.dispatcher.dispatch(stanza);
+      if (!handled && stanza.name === 'iq' && (stanza.attrs.type === 'get' || stanza.attrs.type === 'set')) {
+        // RFC 6120 §8.4: an IQ request nobody handles gets service-unavailable, never silence.
+        this.send(iqErrorReply(stanza, 'cancel', 'service-unavailable'));
+      }
+    } catch (err) {
+      // A malformed stanza must not take the session (or the worker) down.
+      if (stanza.name === 'iq' && (stanza.attrs.type === 'get' || stanza.attrs.type === 'set')) {
+        try {
+          this.send(iqErrorReply(stanza, 'cancel', 'internal-server-error'));
+        } catch {
+          /* connection already gone */
+        }
+      }
+      this.hooks.emit('xmpp.gateway.warning', { condition: 'stanza-handling-failed', description: String(err) });
+    }
+  }
+}
+
+function unavailablePresence(): Element {
+  return createElement('presence', { type: 'unavailable' });
+}
+
+export function loginError(err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err;
+  const e = err as { name?: string; code?: string; message?: string; condition?: string };
+  if (e?.name === 'SASLError' || err instanceof AuthError) return errors.loginFail();
+  if (e?.name === 'StreamError') return errors.unreachable(`XMPP stream error: ${e.condition ?? e.message ?? 'unknown'}`);
+  if (e?.code === 'ETIMEDOUT' || e?.name === 'TimeoutError') return errors.timeout('The XMPP server did not answer in time');
+  return errors.unreachable(`Could not connect to the XMPP server${e?.code ? ` (${e.code})` : ''}`);
+}

@@ -1,0 +1,156 @@
+// XEP-0085 chat states, XEP-0184 receipts, XEP-0308 correction, XEP-0203 delay, XEP-0071
+// XHTML-IM on <message/>, declared once for both directions.
+import { type Element, parse } from 'ltx';
+import { errors } from '../../errors.js';
+import { jidFromWire, type Jid } from '../../xmpp/jid.js';
+import {
+  appendChild,
+  attr,
+  child,
+  childAttr,
+  children,
+  define,
+  flag,
+  jidAttr,
+  readOnly,
+  text,
+  writeOnly,
+  type Field,
+} from '../../xmpp/kit.js';
+import { CHAT_STATES, NS } from '../../xmpp/ns.js';
+
+export interface Delay {
+  when: string;
+  from?: string;
+  reason?: string;
+}
+export const delay = define<Delay>('delay', NS.delay, { when: attr('stamp'), from: attr('from'), reason: text() });
+
+/** The chat state: the name of a top-level child in the chatstates namespace. */
+export const chatState: Field<string> = {
+  read: (el) => el.getChildElements().find((c) => c.getNS() === NS.chatstates)?.name,
+  write: (el, value) => {
+    appendChild(el, value, NS.chatstates);
+  },
+};
+
+interface Archived {
+  by: Jid;
+  id: string;
+}
+// Early MAM drafts put <archived/> in messages; today's servers add XEP-0359 <stanza-id/>. Both map to `archived`.
+const archivedTmp = define<Archived>('archived', NS.mamTmp, { by: jidAttr('by'), id: attr('id') });
+const stanzaId = define<Archived>('stanza-id', NS.stanzaId, { by: jidAttr('by'), id: attr('id') });
+const archived: Field<Archived[]> = {
+  read: (el) => {
+    const list = [...(children(archivedTmp).read(el) ?? []), ...(children(stanzaId).read(el) ?? [])];
+    return list.length > 0 ? list : undefined;
+  },
+  write: () => undefined,
+};
+
+/** content + format: a plain body, or an XHTML-IM body whose inner markup is the content. */
+interface Content {
+  content: string;
+  format: 'plain' | 'xhtml';
+}
+const content: Field<Content> = {
+  read: (el) => {
+    const html = el.getChild('html', NS.xhtmlIm)?.getChild('body', NS.xhtml);
+    if (html) return { content: html.children.map((c) => c.toString()).join(''), format: 'xhtml' };
+    const body = el.getChild('body');
+    return body ? { content: body.getText(), format: 'plain' } : undefined;
+  },
+  write: (el, value) => {
+    if (value.format !== 'xhtml') {
+      appendChild(el, 'body').t(value.content);
+      return;
+    }
+    let markup: Element;
+    try {
+      markup = parse(value.content);
+    } catch {
+      throw errors.clientError('Can not parse XHTML message');
+    }
+    appendChild(el, 'body').t(plainText(markup));
+    const html = appendChild(el, 'html', NS.xhtmlIm);
+    appendChild(html, 'body', NS.xhtml).cnode(markup);
+  },
+};
+
+function plainText(el: Element): string {
+  return el.children.map((c) => (typeof c === 'string' ? c : plainText(c))).join('');
+}
+
+export interface OutgoingChat {
+  to: string;
+  id: string;
+  type: string;
+  body?: Content;
+  replace?: string;
+  state?: string;
+  receipt?: true;
+}
+
+export const outgoingChat = define<OutgoingChat>('message', undefined, {
+  type: attr('type'),
+  to: writeOnly(attr('to')),
+  id: attr('id'),
+  body: content,
+  replace: childAttr('replace', NS.correct, 'id'),
+  state: chatState,
+  receipt: flag('request', NS.receipts),
+});
+
+export interface IncomingChat {
+  from: Jid;
+  id?: string;
+  body?: Content;
+  delay?: Delay;
+  state?: string;
+  receipt?: true;
+  replace?: string;
+  archived?: Archived[];
+}
+
+const incomingChat = define<IncomingChat>('message', undefined, {
+  from: readOnly(jidAttr('from')),
+  id: attr('id'),
+  body: content,
+  delay: child(delay),
+  state: chatState,
+  receipt: flag('request', NS.receipts),
+  replace: childAttr('replace', NS.correct, 'id'),
+  archived,
+});
+
+/** The JSON of IN xmpp.chat.message (XMPP-FTW key order: from, content, format, …). */
+export function parseChatMessage(stanza: Element): Record<string, unknown> {
+  const { body, ...rest } = incomingChat.parse(stanza);
+  const { from, ...others } = rest;
+  return { from, ...(body && { content: body.content, format: body.format }), ...others };
+}
+
+export function isChatState(value: string): boolean {
+  return (CHAT_STATES as readonly string[]).includes(value);
+}
+
+export const receiptRequest = define<{ to: string; id: string; received: string }>('message', undefined, {
+  to: writeOnly(attr('to')),
+  id: attr('id'),
+  received: childAttr('received', NS.receipts, 'id'),
+});
+
+export function parseReceipt(stanza: Element): { from: Jid; id: string } | undefined {
+  const id = stanza.getChild('received', NS.receipts)?.attrs.id;
+  const from = jidFromWire(stanza.attrs.from);
+  return id !== undefined && from ? { from, id } : undefined;
+}
+
+export function hasChatPayload(stanza: Element): boolean {
+  return (
+    stanza.getChild('body') !== undefined ||
+    stanza.getChild('html', NS.xhtmlIm) !== undefined ||
+    chatState.read(stanza) !== undefined
+  );
+}

@@ -1,0 +1,71 @@
+// RFC 6121 presence and XEP-0115 caps, declared once for both directions.
+import type { Element } from 'ltx';
+import { jidFromWire, type Jid } from '../../xmpp/jid.js';
+import { attr, child, childText, define, jidAttr, readOnly, writeOnly } from '../../xmpp/kit.js';
+import { NS } from '../../xmpp/ns.js';
+
+export interface Caps {
+  node: string;
+  ver: string;
+  hash: string;
+}
+export const caps = define<Caps>('c', NS.caps, { node: attr('node'), ver: attr('ver'), hash: attr('hash') });
+
+export interface OutgoingPresence {
+  to?: string;
+  type?: string;
+  status?: string;
+  priority?: string;
+  show?: string;
+  client?: Caps;
+}
+
+export const outgoingPresence = define<OutgoingPresence>('presence', undefined, {
+  to: writeOnly(attr('to')),
+  type: attr('type'),
+  status: childText('status'),
+  priority: childText('priority'),
+  show: childText('show'),
+  client: child(caps),
+});
+
+interface IncomingPresence {
+  from: Jid;
+  type?: string;
+  show?: string;
+  status?: string;
+  priority?: string;
+  client?: Caps;
+}
+
+const incomingPresence = define<IncomingPresence>('presence', undefined, {
+  from: readOnly(jidAttr('from')),
+  type: attr('type'),
+  show: childText('show'),
+  status: childText('status'),
+  priority: childText('priority'),
+  client: child(caps),
+});
+
+export function parsePresence(stanza: Element): IncomingPresence {
+  const p = incomingPresence.parse(stanza);
+  if (p.type === 'unavailable') p.show = 'offline';
+  return p;
+}
+
+export function parseSubscribe(stanza: Element): { from: Jid; nick?: string } {
+  const from = jidFromWire(stanza.attrs.from) ?? { domain: '' };
+  const nick = stanza.getChild('nick', NS.nick)?.getText();
+  return nick !== undefined ? { from, nick } : { from };
+}
+
+/** XMPP-FTW's presence error shape: { error: <condition>, from? } (the stanzas condition, not text). */
+export function parsePresenceError(stanza: Element): { error: string; from?: Jid } {
+  const error = stanza.getChild('error');
+  const condition =
+    error?.getChildElements().find((c) => c.getNS() === NS.stanzas && c.name !== 'text')?.name ??
+    error?.getChildElements()[0]?.name ??
+    'undefined-condition';
+  const from = jidFromWire(stanza.attrs.from);
+  return from ? { error: condition, from } : { error: condition };
+}

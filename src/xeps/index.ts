@@ -1,0 +1,29 @@
+// THE registry: one line per XEP area. Adding a XEP = a folder under src/xeps/ and a line here.
+import type { ActionDef, XepModule } from './types.js';
+import { gateway } from './gateway/index.js';
+import { chat } from './core-chat/index.js';
+import { presence } from './core-presence/index.js';
+import { roster } from './core-roster/index.js';
+
+export const registry: readonly XepModule[] = [
+  gateway,
+  roster,
+  presence,
+  chat,
+];
+
+export function actionIndex(modules: readonly XepModule[] = registry): Map<string, ActionDef> {
+  const index = new Map<string, ActionDef>();
+  for (const mod of modules) {
+    for (const a of mod.actions ?? []) {
+      if (index.has(a.name)) throw new Error(`Action ${a.name} is declared twice`);
+      index.set(a.name, a);
+    }
+  }
+  return index;
+}
+
+/** The disco#info features of the gateway's own caps: every area's contribution. */
+export function gatewayFeatures(modules: readonly XepModule[] = registry): string[] {
+  return [...new Set(modules.flatMap((m) => m.features ?? []))].sort();
+}

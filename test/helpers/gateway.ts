@@ -1,0 +1,80 @@
+// Starts a real gateway (buildApp, real worker threads) listening on a free loopback port,
+// allowed to connect only to the test Prosody.
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { SseClient, type SseOptions } from './sse.js';
+
+export interface XmppServerLike {
+  host: string;
+  port: number;
+  users: Array<{ username: string; jid: string; password: string }>;
+}
+
+export interface HttpResult {
+  status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field in tests
+  body: any;
+  headers: Headers;
+}
+
+export interface TestGateway {
+  app: FastifyInstance;
+  url: string;
+  config: Config;
+  post(path: string, body?: unknown, token?: string, headers?: Record<string, string>): Promise<HttpResult>;
+  login(user: { jid: string; password: string }, extra?: Record<string, unknown>): Promise<{ token: string; jid: Record<string, string> }>;
+  events(options?: SseOptions): Promise<SseClient>;
+  close(): Promise<void>;
+}
+
+export async function startGateway(server: XmppServerLike, overrides: Partial<Config> = {}): Promise<TestGateway> {
+  const config = loadConfig({}, { workers: 2, allowedHosts: [`${server.host}:${server.port}`], logLevel: 'silent', ...overrides });
+  const app = await buildApp({ config, logger: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('no address');
+  const url = `http://127.0.0.1:${address.port}`;
+  const streams: SseClient[] = [];
+
+  const post = async (path: string, body?: unknown, token?: string, headers: Record<string, string> = {}): Promise<HttpResult> => {
+    const res = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: {
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+        ...(token && { authorization: `Bearer ${token}` }),
+        ...headers,
+      },
+      ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, body: parsed, headers: res.headers };
+  };
+
+  return {
+    app,
+    url,
+    config,
+    post,
+    async login(user, extra = {}) {
+      const res = await post('/v1/login', { jid: user.jid, password: user.password, host: server.host, port: server.port, ...extra });
+      if (res.status !== 201) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body;
+    },
+    async events(options = {}) {
+      const s = await SseClient.open(url, options);
+      streams.push(s);
+      return s;
+    },
+    async close() {
+      for (const s of streams) s.close();
+      await app.close();
+    },
+  };
+}
