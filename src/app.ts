@@ -11,7 +11,7 @@ import { healthRoutes } from './http/health.js';
 import { GATEWAY_EVENTS, registerOpenApi } from './http/openapi.js';
 import { sessionRoutes } from './http/session-routes.js';
 import { sseRoutes } from './http/sse.js';
-import { ajvOptions } from './http/validation.js';
+import { ajvOptions, checkXmlCharacters } from './http/validation.js';
 import { SessionManager } from './session/manager.js';
 import { MemorySessionStore, type SessionStore } from './session/store.js';
 import { WorkerPool } from './workers/pool.js';
@@ -57,7 +57,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
             level: config.logLevel,
             redact: REDACT,
             // Never log query strings: a stream ticket travels there.
-            serializers: { req: (req: { method: string; url: string; id: string }) => ({ method: req.method, url: req.url.split('?')[0], id: req.id }) },
+            serializers: {
+              req: (req: { method: string; url: string; id: string }) => ({ method: req.method, url: req.url.split('?')[0], id: req.id }),
+            },
             ...(typeof deps.logger === 'object' ? deps.logger : {}),
           },
     bodyLimit: config.bodyLimitBytes,
@@ -83,18 +85,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   // Payload-less actions accept an empty body as well as {} (API.md §10).
   app.addHook('preValidation', async (request) => {
-    if (request.method === 'POST' && request.body === undefined) request.body = {};
+    if (request.method !== 'POST') return;
+    if (request.body === undefined) request.body = {};
+    checkXmlCharacters(request.body);
   });
 
   registerErrorHandling(app);
   if (config.corsOrigins.length > 0) {
-    await app.register(cors, { origin: config.corsOrigins, allowedHeaders: ['authorization', 'content-type', 'last-event-id', 'idempotency-key'] });
+    await app.register(cors, {
+      origin: config.corsOrigins,
+      allowedHeaders: ['authorization', 'content-type', 'last-event-id', 'idempotency-key'],
+    });
   }
   await registerOpenApi(app, modules, pkg.version);
 
   const store = deps.store ?? new MemorySessionStore();
   const log = deps.log ?? new MemoryEventLog({ maxEvents: config.eventBufferSize, maxAgeMs: config.eventBufferAgeS * 1000 });
-  let manager: SessionManager | undefined;
   const pool = new WorkerPool(
     {
       size: config.workers,
@@ -102,19 +108,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       settings: { iqTimeoutMs: config.iqTimeoutMs, connectTimeoutMs: config.loginTimeoutMs, caps: { node: GATEWAY_CAPS_NODE } },
     },
     {
-      onEvent: (sid, name, data) => manager?.onEvent(sid, name, data),
-      onClosed: (sid, reason) => void manager?.onClosed(sid, reason),
+      // The manager is created just below; the pool only calls these once sessions exist.
+      onEvent: (sid, name, data) => manager.onEvent(sid, name, data),
+      onClosed: (sid, reason) => void manager.onClosed(sid, reason),
     },
   );
-  manager = new SessionManager({ config, pool, store, log, logger: app.log });
+  const manager = new SessionManager({ config, pool, store, log, logger: app.log });
   app.decorate('gateway', { manager, pool, store, log });
 
   sessionRoutes(app, manager);
   actionRoutes(app, manager, modules);
-  sseRoutes(app, { config, manager, log }, [...GATEWAY_EVENTS.map((e) => e.name), ...modules.flatMap((m) => (m.events ?? []).map((e) => e.name))]);
+  sseRoutes(app, { config, manager, log }, [
+    ...GATEWAY_EVENTS.map((e) => e.name),
+    ...modules.flatMap((m) => (m.events ?? []).map((e) => e.name)),
+  ]);
   healthRoutes(app, { ready: () => pool.isReady() && !manager.isDraining });
 
-  const sweeper = setInterval(() => void manager.sweep().catch((err) => app.log.error({ err }, 'sweep failed')), Math.min(5000, config.idleTimeoutS * 250));
+  const sweeper = setInterval(
+    () => void manager.sweep().catch((err) => app.log.error({ err }, 'sweep failed')),
+    Math.min(5000, config.idleTimeoutS * 250),
+  );
   sweeper.unref();
   app.addHook('onClose', async () => {
     clearInterval(sweeper);

@@ -62,23 +62,17 @@ export const errors = {
   clientError: (description: string, request?: unknown, type = 'modify') =>
     new GatewayError(400, { type, condition: 'client-error', description, ...(request !== undefined && { request }) }),
   sessionInvalid: () => new GatewayError(401, { type: 'auth', condition: 'session-invalid' }),
-  loginFail: (description = 'XMPP authentication fail') =>
-    new GatewayError(401, { type: 'auth', condition: 'login-fail', description }),
-  hostNotAllowed: (description: string) =>
-    new GatewayError(403, { type: 'cancel', condition: 'host-not-allowed', description }),
+  loginFail: (description = 'XMPP authentication fail') => new GatewayError(401, { type: 'auth', condition: 'login-fail', description }),
+  hostNotAllowed: (description: string) => new GatewayError(403, { type: 'cancel', condition: 'host-not-allowed', description }),
   disconnected: (description = 'XMPP client disconnected') =>
     new GatewayError(410, { type: 'connection', condition: 'disconnected', description }),
   timeout: (description = 'No answer from the XMPP side in time') =>
     new GatewayError(504, { type: 'wait', condition: 'timeout', description }),
-  unreachable: (description: string) =>
-    new GatewayError(502, { type: 'cancel', condition: 'remote-server-not-found', description }),
+  unreachable: (description: string) => new GatewayError(502, { type: 'cancel', condition: 'remote-server-not-found', description }),
   notFound: (description: string) => new GatewayError(404, { type: 'cancel', condition: 'item-not-found', description }),
-  payloadTooLarge: (description: string) =>
-    new GatewayError(413, { type: 'modify', condition: 'client-error', description }),
-  unavailable: (description: string) =>
-    new GatewayError(503, { type: 'wait', condition: 'service-unavailable', description }),
-  draining: () =>
-    new GatewayError(503, { type: 'wait', condition: 'service-unavailable', description: 'This node is shutting down' }),
+  payloadTooLarge: (description: string) => new GatewayError(413, { type: 'modify', condition: 'client-error', description }),
+  unavailable: (description: string) => new GatewayError(503, { type: 'wait', condition: 'service-unavailable', description }),
+  draining: () => new GatewayError(503, { type: 'wait', condition: 'service-unavailable', description: 'This node is shutting down' }),
   internal: (description = 'Internal gateway error') =>
     new GatewayError(500, { type: 'cancel', condition: 'internal-server-error', description }),
   /** An XMPP stanza error returned by the remote entity (shape 1 of the catalogue §3.3). */

@@ -1,5 +1,5 @@
 // Schemas shared by every area: JIDs, the error shape, empty and ok answers, delay.
-import { type TProperties, type TSchema, Type, type ObjectOptions } from '@sinclair/typebox';
+import { Kind, type ObjectOptions, type TProperties, type TSchema, Type, TypeRegistry } from '@sinclair/typebox';
 
 /** A JID in a request: a string, checked by the `jid` format (RFC 7622 shape). */
 export const JidString = (description = 'A JID, e.g. user@example.org or user@example.org/resource') =>
@@ -53,8 +53,10 @@ export const Empty = Type.Object({}, { additionalProperties: false, description:
 export const Body = <T extends TProperties>(properties: T, options: ObjectOptions = {}) =>
   Type.Object(properties, { additionalProperties: false, ...options });
 
-/** A string enum rendered as `{ type: string, enum: [...] }` (friendlier to SDK generators than anyOf of consts). */
+// A string enum rendered as `{ type: string, enum: [...] }` (friendlier to SDK generators than anyOf of
+// consts), registered as a TypeBox kind so Value.Check understands it too.
+TypeRegistry.Set<{ enum: string[] }>('StringEnum', (schema, value) => typeof value === 'string' && schema.enum.includes(value));
 export const StringEnum = <T extends readonly string[]>(values: T, options: { description?: string } = {}) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+  Type.Unsafe<T[number]>({ [Kind]: 'StringEnum', type: 'string', enum: [...values], ...options });
 
 export const SHARED_SCHEMAS: TSchema[] = [JidObject, ErrorSchema, DelaySchema];

@@ -30,7 +30,13 @@ export function actionRoutes(app: FastifyInstance, manager: SessionManager, modu
           }),
           headers: {
             type: 'object',
-            properties: { 'idempotency-key': { type: 'string', maxLength: 256, description: 'A retry with the same key returns the first answer and sends nothing again' } },
+            properties: {
+              'idempotency-key': {
+                type: 'string',
+                maxLength: 256,
+                description: 'A retry with the same key returns the first answer and sends nothing again',
+              },
+            },
           },
         },
         handler: async (request) => {

@@ -49,6 +49,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send({ type: 'cancel', condition: 'item-not-found', description: `No route ${request.method} ${request.url.split('?')[0]}` });
+    reply
+      .status(404)
+      .send({ type: 'cancel', condition: 'item-not-found', description: `No route ${request.method} ${request.url.split('?')[0]}` });
   });
 }

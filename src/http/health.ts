@@ -9,9 +9,13 @@ export interface HealthDeps {
 const Status = Type.Object({ status: Type.String() });
 
 export function healthRoutes(app: FastifyInstance, deps: HealthDeps): void {
-  app.get('/healthz', { schema: { tags: ['operations'], operationId: 'healthz', summary: 'The process is alive', response: { 200: Status } } }, async () => ({
-    status: 'ok',
-  }));
+  app.get(
+    '/healthz',
+    { schema: { tags: ['operations'], operationId: 'healthz', summary: 'The process is alive', response: { 200: Status } } },
+    async () => ({
+      status: 'ok',
+    }),
+  );
   app.get(
     '/readyz',
     {

@@ -60,7 +60,9 @@ export async function registerOpenApi(app: FastifyInstance, modules: readonly Xe
       const events = o.paths?.['/v1/events']?.get;
       if (events) {
         events['x-events'] = Object.fromEntries(
-          Object.keys(eventSchemas).sort().map((n) => [n, { summary: summaries[n], schema: { $ref: `#/components/schemas/${n}` } }]),
+          Object.keys(eventSchemas)
+            .sort()
+            .map((n) => [n, { summary: summaries[n], schema: { $ref: `#/components/schemas/${n}` } }]),
         );
       }
       return o;

@@ -18,7 +18,10 @@ const ERROR_TEXT: Record<number, string> = {
 };
 
 export function operationIdOf(path: string): string {
-  const parts = path.replace(/^\/v1\//, '').split(/[/-]/).filter(Boolean);
+  const parts = path
+    .replace(/^\/v1\//, '')
+    .split(/[/-]/)
+    .filter(Boolean);
   return parts.map((p, i) => (i === 0 ? p : p[0]!.toUpperCase() + p.slice(1))).join('');
 }
 

@@ -12,7 +12,13 @@ const LoginBody = Body(
     jid: Type.String({ minLength: 1, maxLength: 3071, description: "Full or bare JID; without '@' the host is appended" }),
     password: Type.String({ minLength: 1, maxLength: 1024, writeOnly: true }),
     resource: Type.Optional(Type.String({ minLength: 1, maxLength: 1023, description: "Ignored when the jid has a '/resource'" })),
-    host: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Server to connect to (default: the JID domain); must be allowed by XMPP_ALLOWED_HOSTS' })),
+    host: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 255,
+        description: 'Server to connect to (default: the JID domain); must be allowed by XMPP_ALLOWED_HOSTS',
+      }),
+    ),
     port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'Default 5222' })),
   },
   { examples: [{ jid: 'alice@example.org', password: 'secret', resource: 'web' }] },

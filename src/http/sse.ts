@@ -73,8 +73,8 @@ export function sseRoutes(app: FastifyInstance, deps: SseDeps, eventNames: strin
 
       // Subscribe before reading the backlog so nothing falls between the two; dedupe by order.
       const pending: LoggedEvent[] = [];
-      let write: ((e: LoggedEvent) => void) | undefined;
-      const unsubscribe = log.subscribe(session.sid, (e) => (write ? write(e) : pending.push(e)));
+      const live: { write?: (e: LoggedEvent) => void } = {};
+      const unsubscribe = log.subscribe(session.sid, (e) => (live.write ? live.write(e) : pending.push(e)));
       let backlog;
       try {
         backlog = await log.read(session.sid, cursor);
@@ -134,13 +134,14 @@ export function sseRoutes(app: FastifyInstance, deps: SseDeps, eventNames: strin
         if (e.final) ended = true;
       }
       const seen = new Set(backlog.events.map((e) => e.id));
-      write = (e) => {
+      const write = (e: LoggedEvent) => {
         if (seen.size > 0 && seen.has(e.id)) return;
         seen.clear();
         send(formatEvent(e));
         if (e.final) close();
       };
       for (const e of pending) write(e);
+      live.write = write;
       if (ended || session.state === 'gone') close();
     },
   });

@@ -1,6 +1,8 @@
 // Schema validation settings and the translation of ajv errors into XMPP-FTW's messages
 // ("Missing 'to' key", …) in the client-error shape of API.md §6.
 import type { FastifySchemaValidationError } from 'fastify';
+import { errors } from '../errors.js';
+import { redact } from '../session/manager.js';
 import type { MessageOverride } from '../xeps/types.js';
 import { parseJid } from '../xmpp/jid.js';
 
@@ -89,3 +91,30 @@ export function describeValidation(
       return { description: `'${key || 'body'}' ${err.message ?? 'is invalid'}` };
   }
 }
+
+// Characters XML 1.0 cannot carry: sent on, they would break the XMPP stream (and end the session).
+const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function findForbidden(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return FORBIDDEN.test(value) ? path : undefined;
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      const hit = findForbidden(v, `${path}.${i}`);
+      if (hit !== undefined) return hit;
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (FORBIDDEN.test(k)) return path ? `${path}.${k}` : k;
+      const hit = findForbidden(v, path ? `${path}.${k}` : k);
+      if (hit !== undefined) return hit;
+    }
+  }
+  return undefined;
+}
+
+/** Every string of a request body must be sendable as XML 1.0 text; the echo never holds a password. */
+export function checkXmlCharacters(body: unknown): void {
+  const at = findForbidden(body, '');
+  if (at !== undefined) throw errors.clientError(`'${at}' contains a character XML cannot carry`, redact(body));
+}
+

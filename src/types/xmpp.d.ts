@@ -33,7 +33,11 @@ declare module '@xmpp/middleware' {
 }
 declare module '@xmpp/stream-features' {
   const streamFeatures: (deps: { middleware: unknown }) => {
-    use(name: string, xmlns: string, handler: (ctx: { entity: unknown }, next: () => Promise<unknown>, feature: import('ltx').Element) => unknown): void;
+    use(
+      name: string,
+      xmlns: string,
+      handler: (ctx: { entity: unknown }, next: () => Promise<unknown>, feature: import('ltx').Element) => unknown,
+    ): void;
   };
   export default streamFeatures;
 }

@@ -4,9 +4,9 @@ import type { Client } from '@xmpp/client-core';
 import { createElement, type Element } from 'ltx';
 import { errors, GatewayError } from '../errors.js';
 import { bareJid, domainOf, parseJid, type Jid } from '../xmpp/jid.js';
-import { Dispatcher } from '../xmpp/dispatch.js';
+import type { Dispatcher } from '../xmpp/dispatch.js';
+import { buildDispatcher, receiveStanza } from '../xmpp/incoming.js';
 import { IqTracker } from '../xmpp/iq.js';
-import { iqErrorReply } from '../xmpp/stanza-error.js';
 import type { ActionDef, XmppContext, XepModule } from '../xeps/types.js';
 import type { LoginRequest, WorkerSettings } from './protocol.js';
 import { AuthError, createXmppClient } from './xmpp-client.js';
@@ -19,7 +19,7 @@ export interface SessionHooks {
 
 export class XmppSession {
   private client: Client | undefined;
-  private readonly dispatcher = new Dispatcher();
+  private readonly dispatcher: Dispatcher;
   private readonly iq: IqTracker;
   private ownJid = '';
   private closing = false;
@@ -33,6 +33,7 @@ export class XmppSession {
     private readonly hooks: SessionHooks,
   ) {
     this.iq = new IqTracker(() => this.ownJid);
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the context's getters read the session's current JID
     const session = this;
     this.context = {
       get jid() {
@@ -53,11 +54,7 @@ export class XmppSession {
       newId: () => randomUUID(),
       features,
     };
-    for (const mod of modules) {
-      for (const inc of mod.incoming ?? []) {
-        this.dispatcher.on(inc.key, (stanza) => inc.handle(this.context, stanza));
-      }
-    }
+    this.dispatcher = buildDispatcher(modules, this.context);
   }
 
   async open(login: LoginRequest): Promise<Jid> {
@@ -122,27 +119,11 @@ export class XmppSession {
   }
 
   private onStanza(stanza: Element): void {
-    try {
-      if (stanza.name === 'iq' && (stanza.attrs.type === 'result' || stanza.attrs.type === 'error')) {
-        this.iq.handle(stanza);
-        return;
-      }
-      const handled = this.dispatcher.dispatch(stanza);
-      if (!handled && stanza.name === 'iq' && (stanza.attrs.type === 'get' || stanza.attrs.type === 'set')) {
-        // RFC 6120 §8.4: an IQ request nobody handles gets service-unavailable, never silence.
-        this.send(iqErrorReply(stanza, 'cancel', 'service-unavailable'));
-      }
-    } catch (err) {
-      // A malformed stanza must not take the session (or the worker) down.
-      if (stanza.name === 'iq' && (stanza.attrs.type === 'get' || stanza.attrs.type === 'set')) {
-        try {
-          this.send(iqErrorReply(stanza, 'cancel', 'internal-server-error'));
-        } catch {
-          /* connection already gone */
-        }
-      }
-      this.hooks.emit('xmpp.gateway.warning', { condition: 'stanza-handling-failed', description: String(err) });
+    if (stanza.name === 'iq' && (stanza.attrs.type === 'result' || stanza.attrs.type === 'error')) {
+      this.iq.handle(stanza);
+      return;
     }
+    receiveStanza(this.dispatcher, this.context, stanza);
   }
 }
 

@@ -5,12 +5,7 @@ import { chat } from './core-chat/index.js';
 import { presence } from './core-presence/index.js';
 import { roster } from './core-roster/index.js';
 
-export const registry: readonly XepModule[] = [
-  gateway,
-  roster,
-  presence,
-  chat,
-];
+export const registry: readonly XepModule[] = [gateway, roster, presence, chat];
 
 export function actionIndex(modules: readonly XepModule[] = registry): Map<string, ActionDef> {
   const index = new Map<string, ActionDef>();

@@ -66,17 +66,28 @@ const content: Field<Content> = {
       appendChild(el, 'body').t(value.content);
       return;
     }
-    let markup: Element;
-    try {
-      markup = parse(value.content);
-    } catch {
-      throw errors.clientError('Can not parse XHTML message');
-    }
+    const markup = parseSingleElement(value.content);
+    if (!markup) throw errors.clientError('Can not parse XHTML message');
     appendChild(el, 'body').t(plainText(markup));
     const html = appendChild(el, 'html', NS.xhtmlIm);
     appendChild(html, 'body', NS.xhtml).cnode(markup);
   },
 };
+
+/** Exactly one well-formed element and nothing around it (ltx's parse would keep only the first root). */
+function parseSingleElement(markup: string): Element | undefined {
+  let wrapper: Element;
+  try {
+    wrapper = parse(`<wrapper>${markup}</wrapper>`);
+  } catch {
+    return undefined;
+  }
+  const nodes = wrapper.children.filter((c) => typeof c !== 'string' || c.trim() !== '');
+  const only = nodes[0];
+  if (nodes.length !== 1 || typeof only === 'string' || only === undefined) return undefined;
+  only.parent = null;
+  return only;
+}
 
 function plainText(el: Element): string {
   return el.children.map((c) => (typeof c === 'string' ? c : plainText(c))).join('');
@@ -148,9 +159,5 @@ export function parseReceipt(stanza: Element): { from: Jid; id: string } | undef
 }
 
 export function hasChatPayload(stanza: Element): boolean {
-  return (
-    stanza.getChild('body') !== undefined ||
-    stanza.getChild('html', NS.xhtmlIm) !== undefined ||
-    chatState.read(stanza) !== undefined
-  );
+  return stanza.getChild('body') !== undefined || stanza.getChild('html', NS.xhtmlIm) !== undefined || chatState.read(stanza) !== undefined;
 }

@@ -21,7 +21,7 @@ const subscriptionActions: ActionDef[] = Object.entries(SUBSCRIPTION_TYPES).map(
     body: ToBody,
     response: Empty,
     async handler(ctx, body) {
-      ctx.send(outgoingPresence.build({ to: body.to, type }));
+      ctx.send(outgoingPresence.build({ id: ctx.newId(), to: body.to, type }));
       return {};
     },
   }),
@@ -44,6 +44,7 @@ export const presence: XepModule = {
         const client = body.client ?? { node: GATEWAY_CAPS_NODE, ver: capsVer([GATEWAY_IDENTITY], [...ctx.features]), hash: 'sha-1' };
         ctx.send(
           outgoingPresence.build({
+            id: ctx.newId(),
             ...(body.to !== undefined && { to: body.to }),
             ...(body.type === 'unavailable' && { type: 'unavailable' }),
             ...(body.status !== undefined && { status: body.status }),
@@ -62,7 +63,7 @@ export const presence: XepModule = {
       body: ToBody,
       response: Empty,
       async handler(ctx, body) {
-        ctx.send(outgoingPresence.build({ to: body.to }));
+        ctx.send(outgoingPresence.build({ id: ctx.newId(), to: body.to }));
         return {};
       },
     }),
@@ -72,7 +73,7 @@ export const presence: XepModule = {
       body: Empty,
       response: Empty,
       async handler(ctx) {
-        ctx.send(outgoingPresence.build({ type: 'unavailable' }));
+        ctx.send(outgoingPresence.build({ id: ctx.newId(), type: 'unavailable' }));
         return {};
       },
     }),
@@ -84,7 +85,11 @@ export const presence: XepModule = {
   ],
   events: [
     { name: 'xmpp.presence', summary: 'Presence of a contact (type added where the stanza had one)', schema: PresenceEvent },
-    { name: 'xmpp.presence.subscribe', summary: 'A subscription request; answer with presence/subscribed or presence/unsubscribed', schema: SubscribeEvent },
+    {
+      name: 'xmpp.presence.subscribe',
+      summary: 'A subscription request; answer with presence/subscribed or presence/unsubscribed',
+      schema: SubscribeEvent,
+    },
     { name: 'xmpp.presence.error', summary: 'A presence error', schema: PresenceErrorEvent },
   ],
 };

@@ -7,11 +7,13 @@ import { NS } from '../../xmpp/ns.js';
 export interface Caps {
   node: string;
   ver: string;
-  hash: string;
+  /** Absent in legacy (pre-1.4) caps. */
+  hash?: string;
 }
 export const caps = define<Caps>('c', NS.caps, { node: attr('node'), ver: attr('ver'), hash: attr('hash') });
 
 export interface OutgoingPresence {
+  id: string;
   to?: string;
   type?: string;
   status?: string;
@@ -21,6 +23,7 @@ export interface OutgoingPresence {
 }
 
 export const outgoingPresence = define<OutgoingPresence>('presence', undefined, {
+  id: attr('id'),
   to: writeOnly(attr('to')),
   type: attr('type'),
   status: childText('status'),

@@ -15,12 +15,12 @@ export const PresenceBody = Body(
     to: Type.Optional(JidString('Directed presence to this JID')),
     type: Type.Optional(StringEnum(['available', 'unavailable'] as const)),
     show: Type.Optional(
-      StringEnum(['away', 'chat', 'dnd', 'xa', 'online'] as const, { description: "XMPP show value; 'online' (XMPP-FTW's manual) sends no show" }),
+      StringEnum(['away', 'chat', 'dnd', 'xa', 'online'] as const, {
+        description: "XMPP show value; 'online' (XMPP-FTW's manual) sends no show",
+      }),
     ),
     status: Type.Optional(Type.String({ maxLength: 4096 })),
-    priority: Type.Optional(
-      Type.Union([Type.Integer({ minimum: -128, maximum: 127 }), Type.String({ pattern: '^[+-]?[0-9]{1,3}$' })]),
-    ),
+    priority: Type.Optional(Type.Union([Type.Integer({ minimum: -128, maximum: 127 }), Type.String({ pattern: '^[+-]?[0-9]{1,3}$' })])),
     client: Type.Optional(Body(CapsSchema.properties)),
   },
   { examples: [{ show: 'away', status: 'At lunch', priority: 5 }] },
@@ -41,7 +41,9 @@ export const PresenceEvent = Type.Object({
   show: Type.Optional(Type.String({ description: "'offline' when unavailable, else the show value" })),
   status: Type.Optional(Type.String()),
   priority: Type.Optional(Type.String()),
-  client: Type.Optional(CapsSchema),
+  client: Type.Optional(
+    Type.Object({ node: Type.String(), ver: Type.String(), hash: Type.Optional(Type.String({ description: 'Absent in legacy (pre-1.4) caps' })) }),
+  ),
 });
 
 export const SubscribeEvent = Type.Object({ from: JidObject, nick: Type.Optional(Type.String()) });

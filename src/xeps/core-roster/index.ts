@@ -2,7 +2,6 @@
 import { Type } from '@sinclair/typebox';
 import { createElement, type Element } from 'ltx';
 import { Empty, Ok } from '../../schemas.js';
-import { bareJid } from '../../xmpp/jid.js';
 import { NS } from '../../xmpp/ns.js';
 import { iqErrorReply, iqResult } from '../../xmpp/stanza-error.js';
 import { action, type XmppContext, type XepModule } from '../types.js';
@@ -64,9 +63,9 @@ export const roster: XepModule = {
     {
       key: `iq-set/${NS.roster}:query`,
       handle(ctx, stanza) {
-        // RFC 6121 §2.1.6: a push is valid only from our own account (or without 'from').
+        // RFC 6121 §2.1.6: a push is valid only without 'from' or from our own bare JID.
         const from = stanza.attrs.from;
-        if (from !== undefined && bareJid(from) !== ctx.bareJid) {
+        if (from !== undefined && from.toLowerCase() !== ctx.bareJid) {
           ctx.send(iqErrorReply(stanza, 'cancel', 'service-unavailable'));
           return true;
         }
@@ -77,5 +76,7 @@ export const roster: XepModule = {
       },
     },
   ],
-  events: [{ name: 'xmpp.roster.push', summary: 'A roster change pushed by the server (subscription "remove" on deletion)', schema: RosterItem }],
+  events: [
+    { name: 'xmpp.roster.push', summary: 'A roster change pushed by the server (subscription "remove" on deletion)', schema: RosterItem },
+  ],
 };

@@ -22,7 +22,9 @@ export const gateway: XepModule = {
           return true;
         }
         const query = createElement('query', { xmlns: NS.discoInfo, ...(node !== undefined && { node }) });
-        query.cnode(createElement('identity', { category: GATEWAY_IDENTITY.category, type: GATEWAY_IDENTITY.type, name: GATEWAY_IDENTITY.name }));
+        query.cnode(
+          createElement('identity', { category: GATEWAY_IDENTITY.category, type: GATEWAY_IDENTITY.type, name: GATEWAY_IDENTITY.name }),
+        );
         for (const f of [...new Set(ctx.features)].sort()) query.cnode(createElement('feature', { var: f }));
         ctx.send(iqResult(stanza, query));
         return true;

@@ -1,0 +1,32 @@
+// What happens to every stanza a session receives; shared by the worker session and the golden
+// tests so both exercise the same path.
+import type { Element } from 'ltx';
+import type { XmppContext, XepModule } from '../xeps/types.js';
+import { Dispatcher } from './dispatch.js';
+import { bareJid } from './jid.js';
+import { iqErrorReply } from './stanza-error.js';
+
+export function buildDispatcher(modules: readonly XepModule[], ctx: XmppContext): Dispatcher {
+  const dispatcher = new Dispatcher();
+  for (const mod of modules) {
+    for (const inc of mod.incoming ?? []) dispatcher.on(inc.key, (stanza) => inc.handle(ctx, stanza));
+  }
+  return dispatcher;
+}
+
+const isRequest = (s: Element) => s.name === 'iq' && (s.attrs.type === 'get' || s.attrs.type === 'set');
+
+/** Dispatches a received stanza (not an IQ result/error: those go to the IQ tracker). */
+export function receiveStanza(dispatcher: Dispatcher, ctx: XmppContext, stanza: Element): void {
+  // RFC 6120 §8.1.2.1: a message or presence without 'from' comes from our own account.
+  if (stanza.name !== 'iq' && stanza.attrs.from === undefined) stanza.attrs.from = bareJid(ctx.jid);
+  try {
+    const handled = dispatcher.dispatch(stanza);
+    // RFC 6120 §8.4: an IQ request nobody handles gets service-unavailable, never silence.
+    if (!handled && isRequest(stanza)) ctx.send(iqErrorReply(stanza, 'cancel', 'service-unavailable'));
+  } catch (err) {
+    // A malformed stanza must not take the session (or the worker) down.
+    if (isRequest(stanza)) ctx.send(iqErrorReply(stanza, 'cancel', 'internal-server-error'));
+    ctx.emit('xmpp.gateway.warning', { condition: 'stanza-handling-failed', description: String(err) });
+  }
+}

@@ -1,0 +1,135 @@
+// The golden-pair runner (STYLE.md principle 3): every fixture folder under test/xeps/ (named after
+// a registry module id) is read at run time from the source tree; each case is one subtest
+// `<area>/<in|out>-<case>`. Adding a case adds files only. The format is described in
+// test/helpers/golden.ts.
+import { readFileSync } from 'node:fs';
+import t, { type Test as TapTest } from 'tap';
+import type { BuiltPlugins } from '@tapjs/test';
+import {
+  bodyValidator,
+  canonicalAll,
+  describeAjvErrors,
+  discoverCases,
+  errorShape,
+  eventSchemaProblem,
+  type GoldenCase,
+  loadRegistry,
+  parseStanza,
+  parseStanzas,
+  readIncoming,
+  readOutgoing,
+  runAction,
+  runIncoming,
+  schemaProblem,
+  stanzaKeys,
+  wire,
+} from '../helpers/golden.js';
+
+// dist/test/xeps/golden.test.js → <repo>/test/xeps/
+const FIXTURES = new URL('../../../test/xeps/', import.meta.url);
+
+type Test = TapTest & BuiltPlugins;
+
+const reg = loadRegistry();
+const validate = bodyValidator();
+const { areas, cases, problems } = discoverCases(FIXTURES);
+
+t.test('fixture folders and files', async (t) => {
+  t.ok(cases.length > 0, `cases found under ${FIXTURES.pathname}`);
+  t.strictSame(problems, [], 'every fixture file is part of a well-named pair');
+  const ids = reg.modules.map((m) => m.id);
+  for (const area of areas) t.ok(ids.includes(area), `folder ${area} is a registry module id (${ids.join(', ')})`);
+});
+
+async function incomingCase(t: Test, c: GoldenCase): Promise<void> {
+  const fx = readIncoming(c.jsonPath);
+  const stanza = parseStanza(readFileSync(c.xmlPath!, 'utf8'));
+  const out = runIncoming(reg, stanza);
+
+  t.strictSame(wire(out.events), fx.events, 'events emitted, in order');
+  for (const e of wire(out.events)) {
+    const problem = eventSchemaProblem(reg, e);
+    if (problem) t.fail(problem);
+    else t.pass(`${e.event} data satisfies its schema`);
+  }
+  const expected = (fx.sent ?? []).map((s) => parseStanza(s));
+  t.equal(canonicalAll(out.sent), canonicalAll(expected), expected.length ? 'stanzas sent in reply' : 'nothing sent in reply');
+}
+
+async function outgoingCase(t: Test, c: GoldenCase): Promise<void> {
+  const fx = readOutgoing(c.jsonPath);
+  const action = reg.actions.get(fx.action);
+  if (!action) {
+    t.fail(`unknown action ${fx.action}`);
+    return;
+  }
+  t.equal(reg.actionArea.get(fx.action), c.area, `action ${fx.action} is declared by the module of this folder`);
+
+  const validation = validate(action, fx.body);
+  if (fx.schemaError !== undefined) {
+    if (validation.valid) t.fail(`the body passed schema validation; expected "${fx.schemaError}"`);
+    else t.equal(describeAjvErrors(action, validation.errors), fx.schemaError, 'validation message (describeValidation)');
+    t.equal(c.xmlPath, undefined, 'a schema-error case has no .xml: nothing is sent');
+    for (const k of ['result', 'iqReply', 'error', 'events'] as const) t.equal(fx[k], undefined, `a schema-error case has no "${k}"`);
+    return;
+  }
+  if (!validation.valid) {
+    t.fail(
+      `the body fails the action's schema: ${describeAjvErrors(action, validation.errors)}\n${JSON.stringify(validation.errors, null, 2)}`,
+    );
+    return;
+  }
+
+  const replies = (fx.iqReply === undefined ? [] : Array.isArray(fx.iqReply) ? fx.iqReply : [fx.iqReply]).map((s) => parseStanza(s));
+  const out = await runAction(reg, action, validation.body, replies);
+
+  const expectedSent = c.xmlPath ? parseStanzas(readFileSync(c.xmlPath, 'utf8')) : [];
+  t.equal(canonicalAll(out.sent), canonicalAll(expectedSent), c.xmlPath ? 'stanza(s) sent' : 'nothing sent');
+  t.equal(out.unusedReplies, 0, 'every iqReply was asked for');
+  t.strictSame(wire(out.events), fx.events ?? [], 'events emitted');
+
+  if (fx.error !== undefined) {
+    if (out.ok) t.fail(`expected an error; the action answered ${JSON.stringify(out.result)}`);
+    else t.strictSame(wire(errorShape(out.error)), fx.error, 'error thrown ({ status, body })');
+    return;
+  }
+  if (!out.ok) {
+    const shape = errorShape(out.error);
+    t.fail(`the action threw ${typeof shape === 'string' ? shape : JSON.stringify(shape)}`);
+    return;
+  }
+  if (fx.result !== undefined) t.strictSame(wire(out.result), fx.result, 'result');
+  const problem = schemaProblem(action.response, wire(out.result));
+  if (problem) t.fail(`the result does not satisfy the action's response schema:\n${problem}`);
+  else t.pass('the result satisfies the response schema');
+}
+
+for (const c of cases) {
+  t.test(`${c.area}/${c.name}`, (t) => (c.direction === 'in' ? incomingCase(t, c) : outgoingCase(t, c)));
+}
+
+// Every action, event and incoming key of an area with a fixture folder has at least one case.
+t.test('coverage', async (t) => {
+  for (const area of areas) {
+    const mod = reg.modules.find((m) => m.id === area);
+    if (!mod) continue;
+    const mine = cases.filter((c) => c.area === area);
+    const actions = new Set<string>();
+    const events = new Set<string>();
+    const keys = new Set<string>();
+    for (const c of mine) {
+      try {
+        if (c.direction === 'out') actions.add(readOutgoing(c.jsonPath).action);
+        else {
+          for (const e of readIncoming(c.jsonPath).events) events.add(e.event);
+          for (const k of stanzaKeys(parseStanza(readFileSync(c.xmlPath!, 'utf8')))) keys.add(k);
+        }
+      } catch {
+        /* reported by the case itself */
+      }
+    }
+    for (const a of mod.actions ?? []) t.ok(actions.has(a.name), `${area}: action ${a.name} has an out- case`);
+    for (const e of mod.events ?? []) t.ok(events.has(e.name), `${area}: event ${e.name} is expected by an in- case`);
+    for (const inc of mod.incoming ?? []) t.ok(keys.has(inc.key), `${area}: incoming key ${inc.key} is hit by an in- case`);
+  }
+});
