@@ -105,7 +105,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     {
       size: config.workers,
       requestTimeoutMs: config.iqTimeoutMs + 5000,
-      settings: { iqTimeoutMs: config.iqTimeoutMs, connectTimeoutMs: config.loginTimeoutMs, caps: { node: GATEWAY_CAPS_NODE } },
+      settings: {
+        iqTimeoutMs: config.iqTimeoutMs,
+        connectTimeoutMs: config.loginTimeoutMs,
+        tlsVerify: config.tlsVerify,
+        caps: { node: GATEWAY_CAPS_NODE },
+      },
     },
     {
       // The manager is created just below; the pool only calls these once sessions exist.

@@ -29,6 +29,16 @@ const settings = {
     default: ['localhost'],
     parse: list,
   },
+  tlsVerify: {
+    env: 'XMPP_TLS_VERIFY',
+    description: "Verify XMPP servers' certificates on STARTTLS; false accepts self-signed ones (development only)",
+    default: true,
+    parse: (raw: string) => {
+      if (raw === 'true' || raw === '1') return true;
+      if (raw === 'false' || raw === '0') return false;
+      throw new Error('must be true or false');
+    },
+  },
   workers: { env: 'WORKERS', description: 'XMPP worker threads', default: availableParallelism(), parse: int(1, 256) },
   redisUrl: {
     env: 'REDIS_URL',

@@ -45,7 +45,12 @@ t.test('every action: no token, bad token, unknown field, not an object, each mi
     t.equal((await gw.post(path, body, 'x'.repeat(43))).status, 401, `${path}: unknown token`);
     const unknown = await gw.post(path, { ...body, surprise: 1 }, alice.token);
     t.equal(unknown.status, 400, `${path}: unknown field`);
-    t.same(unknown.body, { type: 'modify', condition: 'client-error', description: "Unknown key 'surprise'", request: { ...body, surprise: 1 } });
+    t.same(unknown.body, {
+      type: 'modify',
+      condition: 'client-error',
+      description: "Unknown key 'surprise'",
+      request: { ...body, surprise: 1 },
+    });
     const arr = await gw.post(path, [1, 2], alice.token);
     t.equal(arr.status, 400, `${path}: array body`);
     t.equal(arr.body.description, 'Request body must be a JSON object');
@@ -73,7 +78,8 @@ t.test('wrong types and invalid values are named', async (t) => {
     ['/v1/presence', { client: { ver: '1', hash: 'sha-1' } }, "Missing 'node' key"],
     ['/v1/presence', { client: { node: 'n', hash: 'sha-1' } }, "Missing 'ver' key"],
     ['/v1/presence', { client: { node: 'n', ver: '1' } }, "Missing 'hash' key"],
-    ['/v1/presence', { priority: 1000 }, "'priority' must be an integer or a string"],
+    ['/v1/presence', { priority: 1000 }, "'priority' must be an integer from -128 to 127"],
+    ['/v1/presence', { priority: 'high' }, "'priority' must be an integer from -128 to 127"],
     ['/v1/roster/edit', { jid: bobUser.jid }, "Missing 'groups' key"],
     ['/v1/roster/edit', { jid: bobUser.jid, groups: 'Friends' }, 'Groups should be an array'],
   ];
@@ -87,7 +93,12 @@ t.test('wrong types and invalid values are named', async (t) => {
 
 t.test('login validation keeps the catalogue type and never echoes the password', async (t) => {
   const res = await gw.post('/v1/login', { jid: aliceUser.jid });
-  t.same(res.body, { type: 'auth', condition: 'client-error', description: 'Missing jid and/or password', request: { jid: aliceUser.jid } });
+  t.same(res.body, {
+    type: 'auth',
+    condition: 'client-error',
+    description: 'Missing jid and/or password',
+    request: { jid: aliceUser.jid },
+  });
   const extra = await gw.post('/v1/login', { jid: aliceUser.jid, password: 'hunter2', register: true });
   t.equal(extra.status, 400, 'library options are not passed through');
   t.notMatch(JSON.stringify(extra.body), 'hunter2');
@@ -129,4 +140,15 @@ t.test('after all that, the session still works end to end', async (t) => {
   const s = await gw.events({ token: alice.token });
   await s.next((e) => e.data.content === 'pong');
   s.close();
+});
+
+t.test('characters XML cannot carry are refused before they can break the stream', async (t) => {
+  const res = await gw.post('/v1/chat/message', { to: bobUser.jid, content: 'bell \u0007' }, alice.token);
+  t.equal(res.status, 400);
+  t.equal(res.body.description, "'content' contains a character XML cannot carry");
+  const login = await gw.post('/v1/login', { jid: aliceUser.jid, password: 'p\u0000w', resource: 'x' });
+  t.equal(login.status, 400);
+  t.notOk('password' in login.body.request, 'no password in the echo');
+  const ok = await gw.post('/v1/chat/message', { to: bobUser.jid, content: 'emoji 😀 and tab\tfine' }, alice.token);
+  t.equal(ok.status, 200, 'astral characters and tabs are fine');
 });

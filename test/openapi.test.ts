@@ -39,7 +39,12 @@ t.test('every action is a documented POST with operationId, tag, body and every 
 
 t.test('every event has its data schema in components and in x-events', async (t) => {
   const xEvents = doc.paths['/v1/events'].get['x-events'];
-  for (const name of ['xmpp.connection', 'xmpp.error', 'xmpp.gateway.gap', ...registry.flatMap((m) => (m.events ?? []).map((e) => e.name))]) {
+  for (const name of [
+    'xmpp.connection',
+    'xmpp.error',
+    'xmpp.gateway.gap',
+    ...registry.flatMap((m) => (m.events ?? []).map((e) => e.name)),
+  ]) {
     t.ok(doc.components.schemas[name], `${name} schema`);
     t.equal(xEvents[name]?.schema?.$ref, `#/components/schemas/${name}`);
   }

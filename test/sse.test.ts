@@ -8,7 +8,7 @@ import { startGateway } from './helpers/gateway.js';
 import { SseClient } from './helpers/sse.js';
 
 const prosody = await startProsody({ users: 4 });
-const gw = await startGateway(prosody, { heartbeatS: 1, maxBacklogBytes: 1024 });
+const gw = await startGateway(prosody, { heartbeatS: 1, maxBacklogBytes: 256 * 1024 });
 const small = await startGateway(prosody, { eventBufferSize: 3 });
 const [aliceUser, bobUser, carolUser] = prosody.users as [(typeof prosody.users)[0], (typeof prosody.users)[0], (typeof prosody.users)[0]];
 const bob = await connectPeer(prosody, bobUser);
@@ -32,7 +32,11 @@ t.test('events that arrive with no stream open are delivered on connect, in orde
   t.same(s.events.map((e) => e.event).slice(0, 4), ['xmpp.connection', 'xmpp.chat.message', 'xmpp.chat.message', 'xmpp.chat.message']);
   t.same(chats(s), ['one', 'two', 'three']);
   const ids = s.events.map((e) => Number(e.id!.split('-')[1]));
-  t.same(ids, [...ids].sort((x, y) => x - y), 'ids increase in log order');
+  t.same(
+    ids,
+    [...ids].sort((x, y) => x - y),
+    'ids increase in log order',
+  );
   s.close();
   await gw.post('/v1/logout', {}, a.token);
 });
@@ -114,7 +118,7 @@ t.test('a slow consumer is cut off past its backlog bound and resumes from its c
   await slow.nextEvent('xmpp.connection');
   slow.res!.pause();
   const big = 'x'.repeat(16 * 1024);
-  const total = 300;
+  const total = 600;
   for (let i = 0; i < total; i++) await bob.send(xml('message', { to, type: 'chat', id: `big-${i}` }, xml('body', {}, `${i}:${big}`)));
   await fast.next((e) => e.data.id === `big-${total - 1}`, 20000);
   t.equal(fast.events.filter((e) => e.event === 'xmpp.chat.message').length, total, 'the fast stream got everything');
@@ -167,7 +171,10 @@ t.test('one session never sees another session’s events', async (t) => {
   await sc.next((e) => e.data.content === 'for carol');
   t.same(chats(sc), ['for carol']);
   t.same(chats(sa), ['for alice only']);
-  t.notOk(sc.events.some((e) => JSON.stringify(e.data).includes(aliceUser.username)), 'nothing of alice on carol’s stream');
+  t.notOk(
+    sc.events.some((e) => JSON.stringify(e.data).includes(aliceUser.username)),
+    'nothing of alice on carol’s stream',
+  );
   sa.close();
   sc.close();
   await gw.post('/v1/logout', {}, a.token);

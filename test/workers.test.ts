@@ -41,7 +41,10 @@ t.test('a worker dies: its sessions end cleanly, the others keep working', async
   const ok = await gw.post('/v1/chat/message', { to: peer.jid, content: 'survivor' }, b.token);
   t.equal(ok.status, 200);
   await peer.waitFor((s) => s.getChildText('body') === 'survivor');
-  t.notOk(sb.events.some((e) => e.event === 'xmpp.error'), 'the other session saw no error');
+  t.notOk(
+    sb.events.some((e) => e.event === 'xmpp.error'),
+    'the other session saw no error',
+  );
 
   // The pool replaced the worker: new logins are served and the node is ready.
   const deadline = Date.now() + 5000;

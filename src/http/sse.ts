@@ -25,7 +25,6 @@ export interface SseDeps {
 }
 
 async function streamSession(request: FastifyRequest, manager: SessionManager): Promise<SessionRecord> {
-  if (hasTokenInUrl(request)) throw errors.sessionInvalid();
   const { ticket } = request.query as { ticket?: string };
   const token = bearerToken(request);
   if (token !== undefined) return manager.authenticate(token);
@@ -41,6 +40,10 @@ export function sseRoutes(app: FastifyInstance, deps: SseDeps, eventNames: strin
   });
 
   app.get('/v1/events', {
+    // Before query validation: a token in the URL is an auth failure (401), not a bad parameter.
+    onRequest: async (request) => {
+      if (hasTokenInUrl(request)) throw errors.sessionInvalid();
+    },
     schema: {
       tags: ['events'],
       operationId: operationIdOf('/v1/events'),
@@ -115,33 +118,57 @@ export function sseRoutes(app: FastifyInstance, deps: SseDeps, eventNames: strin
 
       const send = (chunk: string) => {
         if (closed) return;
-        res.write(chunk);
-        // A slow consumer: drop the connection rather than buffer without bound. It resumes from its cursor.
+        // A slow consumer: drop the connection rather than buffer without bound. It resumes from its
+        // cursor. Checked before writing, so one large event always fits an empty buffer.
         if (res.writableLength > config.maxBacklogBytes) {
           request.log.warn({ sid: session.sid }, 'slow event stream cut off');
           res.destroy();
           close();
+          return;
         }
+        res.write(chunk);
       };
-      const heartbeat = setInterval(() => send(': keep-alive\n\n'), config.heartbeatS * 1000);
+      let replaying = true;
+      const heartbeat = setInterval(() => replaying || send(': keep-alive\n\n'), config.heartbeatS * 1000);
       heartbeat.unref();
 
+      // Replay paces itself on the client (waits for 'drain'): a long backlog is not a slow consumer.
+      const paced = async (chunk: string) => {
+        if (res.writableLength > config.maxBacklogBytes) {
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              res.off('drain', done);
+              res.off('close', done);
+              resolve();
+            };
+            res.on('drain', done);
+            res.on('close', done);
+          });
+        }
+        if (!closed) res.write(chunk);
+      };
+
       res.write(`retry: 2000\n\n`);
-      if (backlog.gap) send(GAP(cursor));
+      if (backlog.gap) await paced(GAP(cursor));
       let ended = false;
       for (const e of backlog.events) {
-        send(formatEvent(e));
+        if (closed) return;
+        await paced(formatEvent(e));
         if (e.final) ended = true;
       }
-      const seen = new Set(backlog.events.map((e) => e.id));
-      const write = (e: LoggedEvent) => {
-        if (seen.size > 0 && seen.has(e.id)) return;
-        seen.clear();
+      // Events that arrived meanwhile: skip those the backlog already held.
+      const replayed = new Set(backlog.events.map((e) => e.id));
+      while (pending.length > 0 && !closed) {
+        const e = pending.shift()!;
+        if (replayed.has(e.id)) continue;
+        await paced(formatEvent(e));
+        if (e.final) ended = true;
+      }
+      replaying = false;
+      live.write = (e: LoggedEvent) => {
         send(formatEvent(e));
         if (e.final) close();
       };
-      for (const e of pending) write(e);
-      live.write = write;
       if (ended || session.state === 'gone') close();
     },
   });

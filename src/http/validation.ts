@@ -93,7 +93,8 @@ export function describeValidation(
 }
 
 // Characters XML 1.0 cannot carry: sent on, they would break the XMPP stream (and end the session).
-const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const FORBIDDEN =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function findForbidden(value: unknown, path: string): string | undefined {
   if (typeof value === 'string') return FORBIDDEN.test(value) ? path : undefined;
@@ -117,4 +118,3 @@ export function checkXmlCharacters(body: unknown): void {
   const at = findForbidden(body, '');
   if (at !== undefined) throw errors.clientError(`'${at}' contains a character XML cannot carry`, redact(body));
 }
-

@@ -90,3 +90,9 @@ declare module '@xmpp/client' {
   export function client(options: Record<string, unknown>): XmppClient;
   export function xml(name: string, attrs?: Record<string, string | undefined>, ...children: unknown[]): Element;
 }
+declare module '@xmpp/tls/lib/Socket.js' {
+  import type { EventEmitter } from 'node:events';
+  export default class Socket extends EventEmitter {
+    connect(options: Record<string, unknown>): void;
+  }
+}

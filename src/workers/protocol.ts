@@ -34,5 +34,6 @@ export interface OpenResult {
 export interface WorkerSettings {
   iqTimeoutMs: number;
   connectTimeoutMs: number;
+  tlsVerify: boolean;
   caps: { node: string };
 }

@@ -12,6 +12,7 @@ import _streamFeatures from '@xmpp/stream-features';
 import _tcp from '@xmpp/tcp';
 import SASLFactory from 'saslmechanisms';
 import { ScramSha1Mechanism } from './scram.js';
+import { starttls } from './starttls.js';
 
 export interface ClientOptions {
   host: string;
@@ -22,6 +23,8 @@ export interface ClientOptions {
   resource?: string;
   anonymous?: boolean;
   timeoutMs: number;
+  /** Verify the server certificate on STARTTLS (false only for development servers). */
+  tlsVerify: boolean;
 }
 
 export function createXmppClient(options: ClientOptions): Client {
@@ -34,6 +37,8 @@ export function createXmppClient(options: ClientOptions): Client {
   const middleware = _middleware({ entity });
   const streamFeatures = _streamFeatures({ middleware });
   const iqCaller = _iqCaller({ middleware, entity });
+  // STARTTLS first when the server offers it (stream features are tried in registration order).
+  starttls(streamFeatures, { domain: options.domain, verify: options.tlsVerify });
 
   // Priority order: SCRAM first; PLAIN is used only when the stream is encrypted.
   const saslFactory = new SASLFactory();

@@ -58,7 +58,7 @@ export class XmppSession {
   }
 
   async open(login: LoginRequest): Promise<Jid> {
-    const client = createXmppClient({ ...login, timeoutMs: this.settings.connectTimeoutMs });
+    const client = createXmppClient({ ...login, timeoutMs: this.settings.connectTimeoutMs, tlsVerify: this.settings.tlsVerify });
     this.client = client;
     client.on('stanza', (stanza: Element) => this.onStanza(stanza));
     // Errors after login surface as a dropped connection; before it, start() rejects.

@@ -23,7 +23,19 @@ t.test('settings come from the environment, with clear errors', async (t) => {
   t.equal(c.workers, 3);
   t.throws(() => loadConfig({ PORT: 'eighty', WORKERS: '0' }), /PORT: must be an integer[\s\S]*WORKERS/);
   const help = helpText();
-  for (const v of ['PORT', 'HOST', 'XMPP_ALLOWED_HOSTS', 'WORKERS', 'REDIS_URL', 'IQ_TIMEOUT_MS', 'IDLE_TIMEOUT_S', 'EVENT_BUFFER_SIZE', 'SSE_HEARTBEAT_S', 'CORS_ORIGINS', 'LOG_LEVEL']) {
+  for (const v of [
+    'PORT',
+    'HOST',
+    'XMPP_ALLOWED_HOSTS',
+    'WORKERS',
+    'REDIS_URL',
+    'IQ_TIMEOUT_MS',
+    'IDLE_TIMEOUT_S',
+    'EVENT_BUFFER_SIZE',
+    'SSE_HEARTBEAT_S',
+    'CORS_ORIGINS',
+    'LOG_LEVEL',
+  ]) {
     t.match(help, v);
   }
 });

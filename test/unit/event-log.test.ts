@@ -14,12 +14,19 @@ t.test('ids increase, replay follows the cursor, bounds hold, gaps are reported'
   await log.append('s', 'c', {});
   await log.append('s', 'd', {});
   const after1 = await log.read('s', e1.id);
-  t.same(after1.events.map((e) => e.name), ['b', 'c', 'd'], 'a is evicted but nothing after the cursor is');
+  t.same(
+    after1.events.map((e) => e.name),
+    ['b', 'c', 'd'],
+    'a is evicted but nothing after the cursor is',
+  );
   t.equal(after1.gap, false, 'the cursor event itself may be evicted without a gap');
   await log.append('s', 'e', {});
   const late = await log.read('s', e1.id);
   t.equal(late.gap, true, 'b was evicted: the cursor is too old');
-  t.same(late.events.map((e) => e.name), ['c', 'd', 'e']);
+  t.same(
+    late.events.map((e) => e.name),
+    ['c', 'd', 'e'],
+  );
   t.equal((await log.read('s', 'zz-1')).gap, true, 'another log’s cursor is a gap');
   const all = await log.read('s', undefined);
   t.equal(all.gap, true, 'without a cursor, lost beginnings are a gap too');

@@ -33,8 +33,13 @@ t.test('errors become GatewayErrors with the HTTP status of their condition; sil
     ),
   );
   const err = (await p.catch((e: GatewayError) => e)) as GatewayError;
-  t.same({ status: err.status, body: err.body }, { status: 404, body: { type: 'cancel', condition: 'item-not-found', description: 'gone' } });
-  const slow = (await iq.track(parse("<iq type='get' id='t' to='x.localhost'/>"), 20, () => undefined).catch((e: GatewayError) => e)) as GatewayError;
+  t.same(
+    { status: err.status, body: err.body },
+    { status: 404, body: { type: 'cancel', condition: 'item-not-found', description: 'gone' } },
+  );
+  const slow = (await iq
+    .track(parse("<iq type='get' id='t' to='x.localhost'/>"), 20, () => undefined)
+    .catch((e: GatewayError) => e)) as GatewayError;
   t.equal(slow.status, 504);
   t.equal(iq.size, 0, 'nothing left pending');
 });

@@ -28,6 +28,7 @@ export const PresenceBody = Body(
 
 export const PresenceMessages = {
   'type:client': "'client' key must be an object",
+  'type:priority': "'priority' must be an integer from -128 to 127",
   'required:client.node': "Missing 'node' key",
   'required:client.ver': "Missing 'ver' key",
   'required:client.hash': "Missing 'hash' key",
@@ -42,7 +43,11 @@ export const PresenceEvent = Type.Object({
   status: Type.Optional(Type.String()),
   priority: Type.Optional(Type.String()),
   client: Type.Optional(
-    Type.Object({ node: Type.String(), ver: Type.String(), hash: Type.Optional(Type.String({ description: 'Absent in legacy (pre-1.4) caps' })) }),
+    Type.Object({
+      node: Type.String(),
+      ver: Type.String(),
+      hash: Type.Optional(Type.String({ description: 'Absent in legacy (pre-1.4) caps' })),
+    }),
   ),
 });
 

@@ -1,0 +1,244 @@
+// Starts a private Prosody 0.12 for one test file: temporary config and data, loopback ports
+// picked at random, accounts created at load time by test/fixtures/prosody/mod_test_accounts.lua.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, closeSync, openSync, rmSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, waitForPort } from './ports.js';
+
+export interface TestUser {
+  username: string;
+  /** bare JID, e.g. user1@localhost */
+  jid: string;
+  password: string;
+}
+
+export interface StartProsodyOptions {
+  /** accounts user1..userN to create (default 2) */
+  users?: number;
+  /** leave out mod_mam and mod_smacks (faster, smaller streams) */
+  lean?: boolean;
+}
+
+export interface ProsodyServer {
+  host: string;
+  port: number;
+  domain: string;
+  anonDomain: string;
+  mucDomain: string;
+  pubsubDomain: string;
+  componentDomain: string;
+  componentPort: number;
+  componentSecret: string;
+  users: TestUser[];
+  /** the temporary directory: config, data_path, pidfile and logs (removed by stop()) */
+  dataDir: string;
+  logFile: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const PROSODY = process.env.PROSODY_BIN ?? '/usr/bin/prosody';
+const LOG_LEVEL = process.env.PROSODY_LOG_LEVEL ?? 'debug';
+const START_TIMEOUT_MS = 15000;
+/** PROSODY_TEST_KEEP=1 leaves each temporary directory (config, logs) in place for debugging. */
+const KEEP = !!process.env.PROSODY_TEST_KEEP;
+
+// Prosody children still running, killed if this process exits without stopping them.
+const running = new Map<ChildProcess, string>();
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const [child, dir] of running) {
+      try {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      } catch {
+        /* already gone */
+      }
+      try {
+        rmSync(dir, { recursive: true, force: true });
+      } catch {
+        /* best effort */
+      }
+    }
+  });
+}
+
+function fixturesDir(): string {
+  // dist/test/helpers/prosody.js or test/helpers/prosody.ts: walk up to the project's test/fixtures/prosody
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = path.join(dir, 'test', 'fixtures', 'prosody');
+    if (existsSync(path.join(candidate, 'mod_test_accounts.lua'))) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('test/fixtures/prosody not found above ' + fileURLToPath(import.meta.url));
+    dir = parent;
+  }
+}
+
+function lua(value: string | number): string {
+  if (typeof value === 'number') return String(value);
+  // eslint-disable-next-line no-control-regex -- we refuse control characters rather than escape them
+  if (/[\u0000-\u001f]/.test(value)) throw new Error(`refusing control characters in a Lua string: ${JSON.stringify(value)}`);
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+async function tail(file: string, lines = 60): Promise<string> {
+  try {
+    const text = await readFile(file, 'utf8');
+    return text.split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.off('exit', onExit);
+      resolve(false);
+    }, ms);
+    const onExit = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    child.once('exit', onExit);
+  });
+}
+
+async function killChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  if (await waitExit(child, 5000)) return;
+  child.kill('SIGKILL');
+  await waitExit(child, 5000);
+}
+
+class PortInUse extends Error {}
+
+export async function startProsody(opts: StartProsodyOptions = {}): Promise<ProsodyServer> {
+  // freePort() releases the port before Prosody binds it, so another process may grab it in
+  // between; Prosody only logs that and carries on, so detect it and start again on new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts);
+    } catch (err) {
+      if (!(err instanceof PortInUse) || attempt >= 3) throw err;
+    }
+  }
+}
+
+async function startOnce(opts: StartProsodyOptions): Promise<ProsodyServer> {
+  installExitHook();
+  const userCount = opts.users ?? 2;
+  const fixtures = fixturesDir();
+  const template = await readFile(path.join(fixtures, 'prosody.cfg.lua.tpl'), 'utf8');
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'prosody-test-'));
+  const dataPath = dir; // data_path: Prosody keeps everything of this instance in the one temp dir
+  const logFile = path.join(dir, 'prosody.log');
+  const consoleFile = path.join(dir, 'console.log');
+  const readyFile = path.join(dir, 'ready');
+  const configFile = path.join(dir, 'prosody.cfg.lua');
+  const [port, componentPort] = [await freePort(), await freePort()];
+  const componentSecret = randomBytes(16).toString('hex');
+  const users: TestUser[] = Array.from({ length: userCount }, (_, i) => {
+    const username = `user${i + 1}`;
+    return { username, jid: `${username}@localhost`, password: randomBytes(12).toString('hex') };
+  });
+
+  const values: Record<string, string> = {
+    PIDFILE: lua(path.join(dir, 'prosody.pid')),
+    DATA_PATH: lua(dataPath),
+    PLUGIN_PATH: lua(fixtures),
+    LOG_LEVEL: lua(LOG_LEVEL),
+    LOG_FILE: lua(logFile),
+    ADMIN: users[0] ? lua(users[0].jid) : '',
+    C2S_PORT: lua(port),
+    COMPONENT_PORT: lua(componentPort),
+    EXTRA_MODULES: opts.lean ? '' : '"mam"; "smacks";',
+    ACCOUNTS: users.map((u) => `\t\t{ ${lua(u.username)}, ${lua(u.password)} };`).join('\n'),
+    READY_FILE: lua(readyFile),
+    PARENT_PID: lua(process.pid),
+    COMPONENT_SECRET: lua(componentSecret),
+  };
+  const config = template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => values[name] ?? `{{${name}}}`);
+  const unknown = /\{\{.*?\}\}/.exec(config);
+  if (unknown) {
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(`prosody.cfg.lua.tpl: unknown placeholder ${unknown[0]}`);
+  }
+  await writeFile(configFile, config);
+  await mkdir(path.join(dir, 'certs')); // certmanager logs an error if its directory is missing
+
+  const out = openSync(consoleFile, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(PROSODY, ['--config', configFile, '-F'], { cwd: dir, stdio: ['ignore', out, out] });
+  } finally {
+    closeSync(out);
+  }
+  running.set(child, dir);
+  let spawnError: Error | undefined;
+  child.once('error', (err) => (spawnError = err));
+
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopped ??= (async () => {
+      await killChild(child);
+      running.delete(child);
+      if (KEEP) process.stderr.write(`startProsody: keeping ${dir} (PROSODY_TEST_KEEP)\n`);
+      else await rm(dir, { recursive: true, force: true });
+    })());
+
+  const diagnostics = async () =>
+    `\n--- ${logFile} (tail) ---\n${await tail(logFile)}\n--- prosody console ---\n${await tail(consoleFile, 20)}`;
+  try {
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    const exited = () =>
+      spawnError ??
+      (child.exitCode !== null || child.signalCode !== null
+        ? new Error(`prosody exited during startup (code ${child.exitCode}, signal ${child.signalCode})`)
+        : undefined);
+    await waitForPort(port, { timeoutMs: START_TIMEOUT_MS, abort: exited });
+    // The port accepts as soon as it is bound; the ready file appears once startup is complete.
+    while (!existsSync(readyFile)) {
+      const err = exited();
+      if (err) throw err;
+      if (Date.now() > deadline) throw new Error(`prosody did not finish starting within ${START_TIMEOUT_MS} ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const log = await readFile(logFile, 'utf8');
+    if (/Failed to open server port/.test(log)) throw new PortInUse('prosody could not bind its ports');
+    if (/Could not create test account|Error initializing module|Unable to load module/.test(log)) {
+      throw new Error('prosody started with errors');
+    }
+  } catch (err) {
+    const details = await diagnostics();
+    await stop();
+    if (err instanceof PortInUse) throw err;
+    throw new Error(`startProsody: ${(err as Error).message}${details}`, { cause: err });
+  }
+
+  return {
+    host: '127.0.0.1',
+    port,
+    domain: 'localhost',
+    anonDomain: 'anon.localhost',
+    mucDomain: 'conference.localhost',
+    pubsubDomain: 'pubsub.localhost',
+    componentDomain: 'component.localhost',
+    componentPort,
+    componentSecret,
+    users,
+    dataDir: dir,
+    logFile,
+    pid: child.pid!,
+    stop,
+  };
+}
