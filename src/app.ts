@@ -107,6 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       requestTimeoutMs: config.iqTimeoutMs + 5000,
       settings: {
         iqTimeoutMs: config.iqTimeoutMs,
+        answerTimeoutMs: config.answerTimeoutMs,
         connectTimeoutMs: config.loginTimeoutMs,
         tlsVerify: config.tlsVerify,
         caps: { node: GATEWAY_CAPS_NODE },

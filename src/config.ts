@@ -52,6 +52,12 @@ const settings = {
     default: 15000,
     parse: int(100, 600000),
   },
+  answerTimeoutMs: {
+    env: 'ANSWER_TIMEOUT_MS',
+    description: 'How long an incoming request (RPC call, HTTP-auth check, …) waits for the client to answer before the gateway replies with an error',
+    default: 30000,
+    parse: int(100, 600000),
+  },
   loginTimeoutMs: {
     env: 'LOGIN_TIMEOUT_MS',
     description: 'How long a login may take to connect, authenticate and bind',

@@ -33,6 +33,8 @@ export interface OpenResult {
 
 export interface WorkerSettings {
   iqTimeoutMs: number;
+  /** How long an incoming request waits for the client's answer (API.md §4). */
+  answerTimeoutMs: number;
   connectTimeoutMs: number;
   tlsVerify: boolean;
   caps: { node: string };

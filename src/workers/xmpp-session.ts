@@ -6,6 +6,7 @@ import { errors, GatewayError } from '../errors.js';
 import { bareJid, domainOf, parseJid, type Jid } from '../xmpp/jid.js';
 import type { Dispatcher } from '../xmpp/dispatch.js';
 import { buildDispatcher, receiveStanza } from '../xmpp/incoming.js';
+import { HeldRequests } from '../xmpp/held.js';
 import { IqTracker } from '../xmpp/iq.js';
 import type { ActionDef, XmppContext, XepModule } from '../xeps/types.js';
 import type { LoginRequest, WorkerSettings } from './protocol.js';
@@ -21,6 +22,7 @@ export class XmppSession {
   private client: Client | undefined;
   private readonly dispatcher: Dispatcher;
   private readonly iq: IqTracker;
+  private readonly held: HeldRequests;
   private ownJid = '';
   private closing = false;
   readonly context: XmppContext;
@@ -33,6 +35,7 @@ export class XmppSession {
     private readonly hooks: SessionHooks,
   ) {
     this.iq = new IqTracker(() => this.ownJid);
+    this.held = new HeldRequests((stanza) => this.send(stanza), settings.answerTimeoutMs);
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the context's getters read the session's current JID
     const session = this;
     this.context = {
@@ -53,6 +56,8 @@ export class XmppSession {
       emit: (name, data) => hooks.emit(name, data),
       newId: () => randomUUID(),
       features,
+      hold: (stanza, onTimeout) => this.held.hold(stanza, onTimeout),
+      release: (to, id) => this.held.release(to, id),
     };
     this.dispatcher = buildDispatcher(modules, this.context);
   }
@@ -95,6 +100,7 @@ export class XmppSession {
   async close(): Promise<void> {
     this.closing = true;
     this.iq.rejectAll(errors.disconnected('Session closed'));
+    this.held.clear();
     const client = this.client;
     if (!client) return;
     try {
@@ -109,6 +115,7 @@ export class XmppSession {
     if (this.closing) return;
     this.closing = true;
     this.iq.rejectAll(errors.disconnected(reason));
+    this.held.clear();
     this.hooks.onDropped(reason);
   }
 

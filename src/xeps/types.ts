@@ -18,6 +18,13 @@ export interface XmppContext {
   newId(): string;
   /** Gateway features (disco#info) contributed by every registered area. */
   readonly features: readonly string[];
+  /**
+   * Holds an incoming request until the client answers it (API.md §4); on timeout the gateway sends
+   * `onTimeout(stanza)` (default for IQs: a `recipient-unavailable` error). False: refused (too many).
+   */
+  hold(stanza: Element, onTimeout?: (stanza: Element) => Element | undefined): boolean;
+  /** Takes the held request that an answer to `to` with `id` refers to; undefined when none waits. */
+  release(to: string, id: string): Element | undefined;
 }
 
 /** A validation message override: the catalogue's text (and its error `type` where it is not `modify`). */

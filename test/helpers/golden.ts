@@ -25,6 +25,7 @@ import { ajvOptions, describeValidation } from '../../src/http/validation.js';
 import { actionIndex, gatewayFeatures, registry } from '../../src/xeps/index.js';
 import type { ActionDef, XmppContext, XepModule } from '../../src/xeps/types.js';
 import { buildDispatcher, receiveStanza } from '../../src/xmpp/incoming.js';
+import { HeldRequests } from '../../src/xmpp/held.js';
 import { IqTracker } from '../../src/xmpp/iq.js';
 
 export const OWN_JID = 'alice@localhost/gw';
@@ -279,7 +280,11 @@ export function fakeSession(features: readonly string[], iqReplies: Element[] = 
   // The real responder check: a reply from the wrong entity or with the wrong id is ignored, which
   // in a live session ends in the request timing out.
   const tracker = new IqTracker(() => OWN_JID);
+  // Held requests are real too; their timeout never fires within a case.
+  const held = new HeldRequests((stanza) => sent.push(stanza), 60_000);
   const ctx: XmppContext = {
+    hold: (stanza, onTimeout) => held.hold(stanza, onTimeout),
+    release: (to, id) => held.release(to, id),
     jid: OWN_JID,
     bareJid: 'alice@localhost',
     domain: 'localhost',

@@ -13,18 +13,12 @@ import {
   flag,
   jidAttr,
   readOnly,
-  text,
   writeOnly,
   type Field,
 } from '../../xmpp/kit.js';
 import { CHAT_STATES, NS } from '../../xmpp/ns.js';
+import { delay, type Delay } from '../../xmpp/shared/delay.js';
 
-export interface Delay {
-  when: string;
-  from?: string;
-  reason?: string;
-}
-export const delay = define<Delay>('delay', NS.delay, { when: attr('stamp'), from: attr('from'), reason: text() });
 
 /** The chat state: the name of a top-level child in the chatstates namespace. */
 export const chatState: Field<string> = {
