@@ -62,6 +62,8 @@ export class HeldRequests {
     let key = HeldRequests.key(to, id);
     let entry = this.held.get(key);
     if (!entry) {
+      // Only a bare JID may stand for the requester's full JID, and only when one request matches.
+      if (to.includes('/')) return undefined;
       const bare = bareJid(to);
       const matches = [...this.held.entries()].filter(([k, h]) => k.endsWith(`\u0000${id}`) && bareJid(h.stanza.attrs.from ?? '') === bare);
       if (matches.length !== 1) return undefined;
