@@ -10,6 +10,10 @@ export const GATEWAY_EVENTS = [
   { name: 'xmpp.connection', summary: 'Session status: online at login, offline at logout (the last event)' },
   { name: 'xmpp.error', summary: 'Connection-level error, e.g. { type: "connection", condition: "disconnected" } (the last event)' },
   { name: 'xmpp.gateway.gap', summary: 'Events after the cursor are no longer buffered: some were missed' },
+  {
+    name: 'xmpp.gateway.warning',
+    summary: 'An incoming stanza could not be handled (it was answered with an error where it was a request)',
+  },
 ];
 
 export async function registerOpenApi(app: FastifyInstance, modules: readonly XepModule[], version: string): Promise<void> {
@@ -24,6 +28,11 @@ export async function registerOpenApi(app: FastifyInstance, modules: readonly Xe
     'xmpp.gateway.gap': {
       type: 'object',
       properties: { description: { type: 'string' }, after: { type: ['string', 'null'] } },
+    },
+    'xmpp.gateway.warning': {
+      type: 'object',
+      properties: { condition: { type: 'string' }, description: { type: 'string' } },
+      required: ['condition'],
     },
   };
   const summaries: Record<string, string> = Object.fromEntries(GATEWAY_EVENTS.map((e) => [e.name, e.summary]));
