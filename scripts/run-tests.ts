@@ -76,7 +76,6 @@ interface Summary {
 
 /** The last "# { total: …, pass: … }" comment (util.inspect may wrap it over several "# " lines). */
 function parseSummary(text: string): Summary | undefined {
-  // eslint-disable-next-line no-control-regex -- strip colour codes in case a colour reporter was chosen
   const lines = text.replace(/\u001b\[[0-9;]*m/g, '').split(/\r?\n/);
   let found: Summary | undefined;
   for (let i = 0; i < lines.length; i++) {

@@ -1,8 +1,16 @@
 // buildApp(deps): the whole gateway as a fastify instance, without listen(), so tests use inject()
 // or listen on a free port themselves. The only place (with the worker entry) that assembles parts.
 import cors from '@fastify/cors';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
+import { PubSub } from './cluster/pubsub.js';
+import { createRedis, type RedisClient } from './cluster/redis.js';
+import { RedisBus, RedisOwnership } from './cluster/redis-cluster.js';
+import { RedisEventLog } from './cluster/redis-log.js';
+import { RedisSessionStore } from './cluster/redis-store.js';
+import { LocalBus, LocalOwnership, type NodeBus, type Ownership } from './cluster/types.js';
 import type { Config } from './config.js';
 import { type EventLog, MemoryEventLog } from './events/log.js';
 import { actionRoutes } from './http/action-routes.js';
@@ -26,6 +34,52 @@ export interface AppDeps {
   log?: EventLog;
   /** Pino options or false; tests pass false. */
   logger?: boolean | Record<string, unknown>;
+}
+
+interface RedisSeams {
+  store: SessionStore;
+  log: EventLog;
+  ownership: Ownership;
+  bus: NodeBus;
+  ready(): boolean;
+  close(): Promise<void>;
+}
+
+async function redisSeams(config: Config, logger: FastifyBaseLogger): Promise<RedisSeams> {
+  const redis = createRedis(config.redisUrl);
+  const sub = createRedis(config.redisUrl);
+  for (const [name, client] of [
+    ['commands', redis],
+    ['subscriber', sub],
+  ] as const) {
+    client.on('error', (err: Error) => logger.warn({ err: { message: err.message } }, `redis ${name} connection`));
+  }
+  await Promise.all([waitReady(redis), waitReady(sub)]);
+  const nodeId = config.nodeId || `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const pubsub = new PubSub(sub);
+  const bus = new RedisBus(redis, pubsub, nodeId);
+  await bus.ready;
+  return {
+    store: new RedisSessionStore(redis),
+    log: new RedisEventLog(redis, pubsub, { maxEvents: config.eventBufferSize, maxAgeMs: config.eventBufferAgeS * 1000 }),
+    ownership: new RedisOwnership(redis, nodeId, { leaseMs: config.leaseMs, renewMs: Math.max(250, Math.floor(config.leaseMs / 3)) }),
+    bus,
+    ready: () => redis.status === 'ready' && sub.status === 'ready',
+    close: async () => {
+      await Promise.all([redis.quit().catch(() => redis.disconnect()), sub.quit().catch(() => sub.disconnect())]);
+    },
+  };
+}
+
+function waitReady(client: RedisClient): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('Redis did not become ready in 10 s')), 10000);
+    client.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 export interface Gateway {
@@ -99,8 +153,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   await registerOpenApi(app, modules, pkg.version);
 
-  const store = deps.store ?? new MemorySessionStore();
-  const log = deps.log ?? new MemoryEventLog({ maxEvents: config.eventBufferSize, maxAgeMs: config.eventBufferAgeS * 1000 });
+  const cluster = config.redisUrl ? await redisSeams(config, app.log) : undefined;
+  const store = deps.store ?? cluster?.store ?? new MemorySessionStore();
+  const log =
+    deps.log ?? cluster?.log ?? new MemoryEventLog({ maxEvents: config.eventBufferSize, maxAgeMs: config.eventBufferAgeS * 1000 });
   const pool = new WorkerPool(
     {
       size: config.workers,
@@ -119,26 +175,40 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       onClosed: (sid, reason) => void manager.onClosed(sid, reason),
     },
   );
-  const manager = new SessionManager({ config, pool, store, log, logger: app.log });
+  const manager = new SessionManager({
+    config,
+    pool,
+    store,
+    log,
+    ownership: cluster?.ownership ?? new LocalOwnership(),
+    bus: cluster?.bus ?? new LocalBus(),
+    logger: app.log,
+  });
   app.decorate('gateway', { manager, pool, store, log });
 
+  // Drain (API.md §8): stop taking logins, end this node's sessions cleanly (their streams get the
+  // final events), then the server closes; workers and Redis go last.
+  let sweeper: NodeJS.Timeout | undefined;
+  app.addHook('preClose', async () => {
+    clearInterval(sweeper);
+    await manager.shutdown(config.drainTimeoutS * 500);
+  });
   sessionRoutes(app, manager);
   actionRoutes(app, manager, modules);
   sseRoutes(app, { config, manager, log }, [
     ...GATEWAY_EVENTS.map((e) => e.name),
     ...modules.flatMap((m) => (m.events ?? []).map((e) => e.name)),
   ]);
-  healthRoutes(app, { ready: () => pool.isReady() && !manager.isDraining });
+  healthRoutes(app, { ready: () => pool.isReady() && !manager.isDraining && (cluster?.ready() ?? true) });
 
-  const sweeper = setInterval(
+  sweeper = setInterval(
     () => void manager.sweep().catch((err) => app.log.error({ err }, 'sweep failed')),
     Math.min(5000, config.idleTimeoutS * 250),
   );
   sweeper.unref();
   app.addHook('onClose', async () => {
-    clearInterval(sweeper);
-    await manager.shutdown();
     await pool.stop();
+    await cluster?.close();
   });
   await pool.ready();
   return app;

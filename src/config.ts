@@ -46,6 +46,24 @@ const settings = {
     default: '',
     parse: str,
   },
+  nodeId: {
+    env: 'NODE_ID',
+    description: 'This node’s name in multi-node mode (default: host name, process id and a random suffix)',
+    default: '',
+    parse: str,
+  },
+  leaseMs: {
+    env: 'LEASE_MS',
+    description: 'Multi-node mode: how long a session outlives its owner node (lease lifetime; renewed every third of it)',
+    default: 10000,
+    parse: int(1000, 300000),
+  },
+  drainTimeoutS: {
+    env: 'DRAIN_TIMEOUT_S',
+    description: 'On SIGTERM/SIGINT: how long the node may take to end its sessions and exit',
+    default: 15,
+    parse: int(1, 3600),
+  },
   iqTimeoutMs: {
     env: 'IQ_TIMEOUT_MS',
     description: 'How long an XMPP request may wait for its answer (then 504)',
@@ -54,7 +72,8 @@ const settings = {
   },
   answerTimeoutMs: {
     env: 'ANSWER_TIMEOUT_MS',
-    description: 'How long an incoming request (RPC call, HTTP-auth check, …) waits for the client to answer before the gateway replies with an error',
+    description:
+      'How long an incoming request (RPC call, HTTP-auth check, …) waits for the client to answer before the gateway replies with an error',
     default: 30000,
     parse: int(100, 600000),
   },

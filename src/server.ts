@@ -17,7 +17,6 @@ try {
 }
 
 const app = await buildApp({ config });
-if (config.redisUrl) app.log.warn('REDIS_URL is set, but multi-node mode is not available in this version: running single-node');
 await app.listen({ port: config.port, host: config.host });
 
 let stopping = false;
@@ -26,7 +25,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'draining');
-    const force = setTimeout(() => process.exit(1), 15000);
+    const force = setTimeout(() => process.exit(1), config.drainTimeoutS * 1000);
     force.unref();
     void app.close().then(() => process.exit(0));
   });

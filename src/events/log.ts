@@ -22,7 +22,10 @@ export interface ReadResult {
 export interface EventLog {
   append(sid: string, name: string, data: unknown, final?: boolean): Promise<LoggedEvent>;
   read(sid: string, after: string | undefined): Promise<ReadResult>;
-  subscribe(sid: string, listener: (event: LoggedEvent) => void): () => void;
+  /** Resolves once live events will reach the listener; returns the unsubscribe function. */
+  subscribe(sid: string, listener: (event: LoggedEvent) => void): Promise<() => void>;
+  /** Does `next` follow `prev` with nothing lost in between? */
+  isContiguous(prev: string, next: string): boolean;
   drop(sid: string): Promise<void>;
 }
 
@@ -103,10 +106,15 @@ export class MemoryEventLog implements EventLog {
     return { events: live.filter((e) => e.seq > seq).map(strip), gap: seq < firstKept - 1 };
   }
 
-  subscribe(sid: string, listener: (event: LoggedEvent) => void): () => void {
+  async subscribe(sid: string, listener: (event: LoggedEvent) => void): Promise<() => void> {
     const log = this.log(sid);
     log.listeners.add(listener);
     return () => log.listeners.delete(listener);
+  }
+
+  /** Memory never loses an event between two others: only the head is evicted. */
+  isContiguous(): boolean {
+    return true;
   }
 
   async drop(sid: string): Promise<void> {

@@ -1,5 +1,6 @@
 // Every error leaves the gateway in the one JSON shape of API.md §6, on every route.
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { isRedisUnavailable } from '../cluster/redis.js';
 import { GatewayError, isGatewayErrorLike } from '../errors.js';
 import { redact } from '../session/manager.js';
 import type { MessageOverride } from '../xeps/types.js';
@@ -39,6 +40,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
         return reply.status(400).send({ type: 'modify', condition: 'client-error', description: 'Request body is not valid JSON' });
+    }
+    if (isRedisUnavailable(error)) {
+      request.log.warn({ err: { message: error.message } }, 'redis unavailable');
+      return reply
+        .status(503)
+        .send({ type: 'wait', condition: 'service-unavailable', description: 'Shared state (Redis) is unreachable; retry shortly' });
     }
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.status(error.statusCode).send({ type: 'modify', condition: 'client-error', description: error.message });

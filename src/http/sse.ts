@@ -35,7 +35,9 @@ async function streamSession(request: FastifyRequest, manager: SessionManager): 
 export function sseRoutes(app: FastifyInstance, deps: SseDeps, eventNames: string[]): void {
   const { config, manager, log } = deps;
   const streams = new Set<() => void>();
-  app.addHook('onClose', async () => {
+  // After the sessions of a draining node have ended (their final events written): close the rest,
+  // whose clients reconnect to another node with their cursor.
+  app.addHook('preClose', async () => {
     for (const end of streams) end();
   });
 
@@ -77,7 +79,7 @@ export function sseRoutes(app: FastifyInstance, deps: SseDeps, eventNames: strin
       // Subscribe before reading the backlog so nothing falls between the two; dedupe by order.
       const pending: LoggedEvent[] = [];
       const live: { write?: (e: LoggedEvent) => void } = {};
-      const unsubscribe = log.subscribe(session.sid, (e) => (live.write ? live.write(e) : pending.push(e)));
+      const unsubscribe = await log.subscribe(session.sid, (e) => (live.write ? live.write(e) : pending.push(e)));
       let backlog;
       try {
         backlog = await log.read(session.sid, cursor);
@@ -150,10 +152,18 @@ export function sseRoutes(app: FastifyInstance, deps: SseDeps, eventNames: strin
 
       res.write(`retry: 2000\n\n`);
       if (backlog.gap) await paced(GAP(cursor));
+      // A hole inside the log (events that could not be logged) is a gap too.
+      let lastId: string | undefined = backlog.gap ? undefined : cursor;
+      const frame = (e: LoggedEvent) => {
+        const hole = lastId !== undefined && !log.isContiguous(lastId, e.id);
+        const out = `${hole ? GAP(lastId) : ''}${formatEvent(e)}`;
+        lastId = e.id;
+        return out;
+      };
       let ended = false;
       for (const e of backlog.events) {
         if (closed) return;
-        await paced(formatEvent(e));
+        await paced(frame(e));
         if (e.final) ended = true;
       }
       // Events that arrived meanwhile: skip those the backlog already held.
@@ -161,12 +171,12 @@ export function sseRoutes(app: FastifyInstance, deps: SseDeps, eventNames: strin
       while (pending.length > 0 && !closed) {
         const e = pending.shift()!;
         if (replayed.has(e.id)) continue;
-        await paced(formatEvent(e));
+        await paced(frame(e));
         if (e.final) ended = true;
       }
       replaying = false;
       live.write = (e: LoggedEvent) => {
-        send(formatEvent(e));
+        send(frame(e));
         if (e.final) close();
       };
       if (ended || session.state === 'gone') close();

@@ -18,9 +18,10 @@ export interface SessionStore {
   byTokenHash(tokenHash: string): Promise<SessionRecord | undefined>;
   get(sid: string): Promise<SessionRecord | undefined>;
   touch(sid: string, at: number): Promise<void>;
-  markGone(sid: string, reason: string, at: number): Promise<void>;
+  /** The session's connection ended; its record (and token) stay readable for `retainMs`, answering 410. */
+  /** Returns true for the one caller that made the transition (so only it announces the end). */
+  markGone(sid: string, reason: string, at: number, retainMs: number): Promise<boolean>;
   delete(sid: string): Promise<void>;
-  list(): Promise<SessionRecord[]>;
   putTicket(ticketHash: string, sid: string, expiresAt: number): Promise<void>;
   ticket(ticketHash: string, now: number): Promise<string | undefined>;
 }
@@ -45,18 +46,19 @@ export class MemorySessionStore implements SessionStore {
     const r = this.sessions.get(sid);
     if (r) r.lastActive = at;
   }
-  async markGone(sid: string, reason: string, at: number): Promise<void> {
+  async markGone(sid: string, reason: string, at: number, retainMs: number): Promise<boolean> {
     const r = this.sessions.get(sid);
-    if (r && r.state === 'online') Object.assign(r, { state: 'gone', goneAt: at, goneReason: reason });
+    if (!r || r.state !== 'online') return false;
+    Object.assign(r, { state: 'gone', goneAt: at, goneReason: reason });
+    const timer = setTimeout(() => void this.delete(sid), retainMs);
+    timer.unref();
+    return true;
   }
   async delete(sid: string): Promise<void> {
     const r = this.sessions.get(sid);
     if (r) this.byToken.delete(r.tokenHash);
     this.sessions.delete(sid);
     for (const [hash, t] of this.tickets) if (t.sid === sid) this.tickets.delete(hash);
-  }
-  async list(): Promise<SessionRecord[]> {
-    return [...this.sessions.values()];
   }
   async putTicket(ticketHash: string, sid: string, expiresAt: number): Promise<void> {
     this.tickets.set(ticketHash, { sid, expiresAt });

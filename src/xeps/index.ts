@@ -1,11 +1,12 @@
 // THE registry: one line per XEP area. Adding a XEP = a folder under src/xeps/ and a line here.
 import type { ActionDef, XepModule } from './types.js';
-import { gateway } from './gateway/index.js';
+import { disco } from './xep0030-disco/index.js';
+import { ping } from './xep0199-ping/index.js';
 import { chat } from './core-chat/index.js';
 import { presence } from './core-presence/index.js';
 import { roster } from './core-roster/index.js';
 
-export const registry: readonly XepModule[] = [gateway, roster, presence, chat];
+export const registry: readonly XepModule[] = [disco, ping, roster, presence, chat];
 
 export function actionIndex(modules: readonly XepModule[] = registry): Map<string, ActionDef> {
   const index = new Map<string, ActionDef>();

@@ -83,7 +83,6 @@ function fixturesDir(): string {
 
 function lua(value: string | number): string {
   if (typeof value === 'number') return String(value);
-  // eslint-disable-next-line no-control-regex -- we refuse control characters rather than escape them
   if (/[\u0000-\u001f]/.test(value)) throw new Error(`refusing control characters in a Lua string: ${JSON.stringify(value)}`);
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
@@ -145,7 +144,9 @@ async function startOnce(opts: StartProsodyOptions): Promise<ProsodyServer> {
   const consoleFile = path.join(dir, 'console.log');
   const readyFile = path.join(dir, 'ready');
   const configFile = path.join(dir, 'prosody.cfg.lua');
-  const [port, componentPort] = [await freePort(), await freePort()];
+  const port = await freePort();
+  let componentPort = await freePort();
+  while (componentPort === port) componentPort = await freePort(); // the kernel may hand out a released port again
   const componentSecret = randomBytes(16).toString('hex');
   const users: TestUser[] = Array.from({ length: userCount }, (_, i) => {
     const username = `user${i + 1}`;
@@ -221,7 +222,7 @@ async function startOnce(opts: StartProsodyOptions): Promise<ProsodyServer> {
   } catch (err) {
     const details = await diagnostics();
     await stop();
-    if (err instanceof PortInUse) throw err;
+    if (err instanceof PortInUse) throw new PortInUse(`startProsody: ${err.message}${details}`);
     throw new Error(`startProsody: ${(err as Error).message}${details}`, { cause: err });
   }
 

@@ -64,12 +64,13 @@ function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
-export async function startRedis(): Promise<RedisServer> {
+/** `port`: restart a server on the port a stopped one used (its data is gone, as after a crash). */
+export async function startRedis(options: { port?: number } = {}): Promise<RedisServer> {
   installExitHook();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'redis-test-'));
   const logFile = path.join(dir, 'redis.log');
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const out = openSync(logFile, 'w'); // one attempt's log at a time
     let child: ChildProcess;
     try {

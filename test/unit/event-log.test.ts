@@ -5,7 +5,7 @@ t.test('ids increase, replay follows the cursor, bounds hold, gaps are reported'
   let now = 1000;
   const log = new MemoryEventLog({ maxEvents: 3, maxAgeMs: 10_000, now: () => now });
   const seen: string[] = [];
-  const off = log.subscribe('s', (e) => seen.push(e.name));
+  const off = await log.subscribe('s', (e) => seen.push(e.name));
   const e1 = await log.append('s', 'a', { n: 1 });
   const e2 = await log.append('s', 'b', { n: 2 });
   t.same(seen, ['a', 'b'], 'live listeners get each event');
