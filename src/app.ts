@@ -188,7 +188,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // Drain (API.md §8): stop taking logins, end this node's sessions cleanly (their streams get the
   // final events), then the server closes; workers and Redis go last.
-  let sweeper: NodeJS.Timeout | undefined;
+  const sweeper = setInterval(
+    () => void manager.sweep().catch((err) => app.log.error({ err }, 'sweep failed')),
+    Math.min(5000, config.idleTimeoutS * 250),
+  );
+  sweeper.unref();
   app.addHook('preClose', async () => {
     clearInterval(sweeper);
     await manager.shutdown(config.drainTimeoutS * 500);
@@ -201,11 +205,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   ]);
   healthRoutes(app, { ready: () => pool.isReady() && !manager.isDraining && (cluster?.ready() ?? true) });
 
-  sweeper = setInterval(
-    () => void manager.sweep().catch((err) => app.log.error({ err }, 'sweep failed')),
-    Math.min(5000, config.idleTimeoutS * 250),
-  );
-  sweeper.unref();
   app.addHook('onClose', async () => {
     await pool.stop();
     await cluster?.close();
