@@ -65,7 +65,7 @@ function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
 }
 
 /** `port`: restart a server on the port a stopped one used (its data is gone, as after a crash). */
-export async function startRedis(options: { port?: number } = {}): Promise<RedisServer> {
+export async function startRedis(options: { port?: number; args?: string[] } = {}): Promise<RedisServer> {
   installExitHook();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'redis-test-'));
   const logFile = path.join(dir, 'redis.log');
@@ -91,6 +91,7 @@ export async function startRedis(options: { port?: number } = {}): Promise<Redis
           'no',
           '--protected-mode',
           'yes',
+          ...(options.args ?? []),
         ],
         { cwd: dir, stdio: ['ignore', out, out] },
       );
