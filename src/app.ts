@@ -16,6 +16,7 @@ import { type EventLog, MemoryEventLog } from './events/log.js';
 import { actionRoutes } from './http/action-routes.js';
 import { registerErrorHandling } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
+import { createMetrics, metricsRoutes } from './http/metrics.js';
 import { GATEWAY_EVENTS, registerOpenApi } from './http/openapi.js';
 import { sessionRoutes } from './http/session-routes.js';
 import { sseRoutes } from './http/sse.js';
@@ -175,7 +176,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       onClosed: (sid, reason) => void manager.onClosed(sid, reason),
     },
   );
+  const metrics = createMetrics({ manager: () => manager, pool });
   const manager = new SessionManager({
+    observe: metrics,
     config,
     pool,
     store,
@@ -197,6 +200,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clearInterval(sweeper);
     await manager.shutdown(config.drainTimeoutS * 500);
   });
+  metricsRoutes(app, metrics);
   sessionRoutes(app, manager);
   actionRoutes(app, manager, modules);
   sseRoutes(app, { config, manager, log }, [

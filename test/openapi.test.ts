@@ -14,6 +14,12 @@ t.test('openapi/openapi.json is not stale', async (t) => {
   t.ok(committed === generated, 'run `npm run openapi:write` and commit the result');
 });
 
+t.test('the document is valid OpenAPI 3.1', async (t) => {
+  const { validate } = await import('@readme/openapi-parser');
+  const result = await validate(JSON.parse(generated));
+  t.ok(result.valid, JSON.stringify(result.valid ? [] : result.errors, null, 1).slice(0, 4000));
+});
+
 t.test('every action is a documented POST with operationId, tag, body and every error', async (t) => {
   t.equal(doc.openapi, '3.1.0');
   const ids = new Set<string>();

@@ -34,6 +34,8 @@ export interface ManagerDeps {
   bus: NodeBus;
   logger: FastifyBaseLogger;
   now?: () => number;
+  /** Observers for metrics. */
+  observe?: { event(name: string): void; login(result: 'ok' | 'error'): void };
 }
 
 interface IdempotentEntry {
@@ -75,6 +77,12 @@ export class SessionManager {
     return this.owned.size;
   }
 
+  get streamCount(): number {
+    let n = 0;
+    for (const c of this.streams.values()) n += c;
+    return n;
+  }
+
   async login(input: LoginInput, anonymous: boolean): Promise<LoginResult> {
     if (this.draining) throw errors.draining();
     const { config } = this.deps;
@@ -102,9 +110,13 @@ export class SessionManager {
         },
         config.loginTimeoutMs + 1000,
       );
+    } catch (err) {
+      this.deps.observe?.login('error');
+      throw err;
     } finally {
       this.logins--;
     }
+    this.deps.observe?.login('ok');
     const token = newSecret();
     const at = this.now();
     const record: SessionRecord = { sid, tokenHash: hashSecret(token), jid: opened.jid, state: 'online', createdAt: at, lastActive: at };
@@ -245,6 +257,7 @@ export class SessionManager {
 
   /** From the pool: an event for a session. */
   onEvent(sid: string, name: string, data: unknown): void {
+    this.deps.observe?.event(name);
     this.deps.log
       .append(sid, name, data)
       .catch((err) => this.deps.logger.warn({ err, sid, event: name }, 'event not logged: readers will see a gap'));
