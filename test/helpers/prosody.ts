@@ -1,6 +1,7 @@
 // Starts a private Prosody 0.12 for one test file: temporary config and data, loopback ports
 // picked at random, accounts created at load time by test/fixtures/prosody/mod_test_accounts.lua.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { existsSync, closeSync, openSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -8,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, waitForPort } from './ports.js';
+
+const execFileAsync = promisify(execFile);
 
 export interface TestUser {
   username: string;
@@ -21,6 +24,8 @@ export interface StartProsodyOptions {
   users?: number;
   /** leave out mod_mam and mod_smacks (faster, smaller streams) */
   lean?: boolean;
+  /** offer STARTTLS with a fresh self-signed certificate for 'localhost' (encryption stays optional) */
+  tls?: boolean;
 }
 
 export interface ProsodyServer {
@@ -162,7 +167,7 @@ async function startOnce(opts: StartProsodyOptions): Promise<ProsodyServer> {
     ADMIN: users[0] ? lua(users[0].jid) : '',
     C2S_PORT: lua(port),
     COMPONENT_PORT: lua(componentPort),
-    EXTRA_MODULES: opts.lean ? '' : '"mam"; "smacks";',
+    EXTRA_MODULES: `${opts.lean ? '' : '"mam"; "smacks";'}${opts.tls ? ' "tls";' : ''}`,
     ACCOUNTS: users.map((u) => `\t\t{ ${lua(u.username)}, ${lua(u.password)} };`).join('\n'),
     READY_FILE: lua(readyFile),
     PARENT_PID: lua(process.pid),
@@ -176,6 +181,26 @@ async function startOnce(opts: StartProsodyOptions): Promise<ProsodyServer> {
   }
   await writeFile(configFile, config);
   await mkdir(path.join(dir, 'certs')); // certmanager logs an error if its directory is missing
+  if (opts.tls) {
+    // certmanager finds certs/localhost.{crt,key} for the VirtualHost by name.
+    await execFileAsync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost',
+      '-keyout',
+      path.join(dir, 'certs', 'localhost.key'),
+      '-out',
+      path.join(dir, 'certs', 'localhost.crt'),
+    ]);
+  }
 
   const out = openSync(consoleFile, 'a');
   let child: ChildProcess;
