@@ -1,14 +1,38 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs from Debian (Prosody with its Lua DNS module, Redis) and the npm
-# packages. The tests start their own Prosody and Redis on free loopback ports; no service is started here.
+# Installs what the test suite needs: from Debian, Prosody (+ its Lua DNS module and prosody-modules for
+# mod_vjud), redis-server and redis-cli, openssl; then the npm packages. The tests start their own Prosody
+# and Redis on free loopback ports: no system service is started or used here.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-missing=()
-command -v prosody >/dev/null 2>&1 || missing+=(prosody)
-dpkg -s lua-unbound >/dev/null 2>&1 || missing+=(lua-unbound)
-command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
-if [ ${#missing[@]} -gt 0 ]; then
-  apt-get update -qq
-  apt-get install -y -qq "${missing[@]}"
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else SUDO="false"; fi
 fi
+
+installed() { dpkg -s "$1" >/dev/null 2>&1; }
+
+missing=()
+for pkg in prosody lua-unbound prosody-modules redis-server redis-tools openssl; do
+  installed "$pkg" || missing+=("$pkg")
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "install-test-deps: installing ${missing[*]}"
+  # Keep the packages' maintainer scripts from starting system services the tests do not use.
+  policy_rc_d=/usr/sbin/policy-rc.d
+  added_policy=""
+  if [ ! -e "$policy_rc_d" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy_rc_d" >/dev/null
+    $SUDO chmod 755 "$policy_rc_d"
+    added_policy=1
+  fi
+  trap 'if [ -n "$added_policy" ]; then $SUDO rm -f "$policy_rc_d"; fi' EXIT
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  if [ -n "$added_policy" ]; then $SUDO rm -f "$policy_rc_d"; added_policy=""; fi
+fi
+
+echo "install-test-deps: node $(node --version), npm $(npm --version), $(dpkg-query -W -f='prosody ${Version}' prosody), $(redis-server --version | cut -d' ' -f1-3)"
 npm ci --no-audit --no-fund
