@@ -1,5 +1,5 @@
 // Sessions (API.md §2): login, anonymous login, logout, event-stream tickets.
-import { Type } from '@sinclair/typebox';
+import { type TSchema, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { Body, Empty, JidObject } from '../schemas.js';
 import type { SessionManager } from '../session/manager.js';
@@ -52,39 +52,34 @@ const loginMessages: RouteConfigWithMessages = {
 };
 
 export function sessionRoutes(app: FastifyInstance, manager: SessionManager): void {
-  app.post('/v1/login', {
-    config: loginMessages,
-    schema: routeSchema({
-      path: '/v1/login',
-      tag: 'session',
-      summary: 'Log in to an XMPP server (SASL SCRAM-SHA-1, resource binding); 201 once the stream is bound',
-      body: LoginBody,
-      success: { status: 201, schema: LoginResult, description: 'The session is online' },
-      errors: [400, 401, 403, 502, 503, 504],
-      security: false,
-    }),
-    handler: async (request, reply) => {
-      const result = await manager.login(request.body as never, false);
-      return reply.status(201).send(result);
-    },
-  });
-
-  app.post('/v1/login/anonymous', {
-    config: { validationType: 'auth' },
-    schema: routeSchema({
-      path: '/v1/login/anonymous',
-      tag: 'session',
-      summary: 'Log in anonymously (SASL ANONYMOUS) to a domain that allows it',
-      body: AnonymousBody,
-      success: { status: 201, schema: LoginResult, description: 'The session is online' },
-      errors: [400, 401, 403, 502, 503, 504],
-      security: false,
-    }),
-    handler: async (request, reply) => {
-      const result = await manager.login(request.body as never, true);
-      return reply.status(201).send(result);
-    },
-  });
+  const loginRoute = (path: string, body: TSchema, summary: string, config: RouteConfigWithMessages, anonymous: boolean) =>
+    app.post(path, {
+      config,
+      schema: routeSchema({
+        path,
+        tag: 'session',
+        summary,
+        body,
+        success: { status: 201, schema: LoginResult, description: 'The session is online' },
+        errors: [400, 401, 403, 502, 503, 504],
+        security: false,
+      }),
+      handler: async (request, reply) => reply.status(201).send(await manager.login(request.body as never, anonymous)),
+    });
+  loginRoute(
+    '/v1/login',
+    LoginBody,
+    'Log in to an XMPP server (SASL SCRAM-SHA-1, resource binding); 201 once the stream is bound',
+    loginMessages,
+    false,
+  );
+  loginRoute(
+    '/v1/login/anonymous',
+    AnonymousBody,
+    'Log in anonymously (SASL ANONYMOUS) to a domain that allows it',
+    { validationType: 'auth' },
+    true,
+  );
 
   app.post('/v1/logout', {
     onRequest: authenticate(manager),
