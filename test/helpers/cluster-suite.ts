@@ -121,6 +121,21 @@ export async function clusterSuite(t: Test, backend: RedisBackend): Promise<void
     await post(A, '/v1/logout', {}, token);
   });
 
+  t.test('idle timeout cluster-wide: a stream on another node keeps a session alive', async (t) => {
+    const idleEnv = { ...env, IDLE_TIMEOUT_S: '2' };
+    const [F, G] = (await Promise.all([startNode('node-f', idleEnv), startNode('node-g', idleEnv)])) as [NodeProcess, NodeProcess];
+    t.teardown(() => Promise.all([F.stop(), G.stop()]));
+    const watched = await login(F, aliceUser, 'watched');
+    const idle = await login(F, carolUser, 'idle');
+    const stream = await SseClient.open(G.url, { token: watched });
+    await stream.nextEvent('xmpp.connection');
+    // Any request counts as activity: wait past the idle time and a sweep, then look once.
+    await new Promise((r) => setTimeout(r, 8000));
+    t.equal((await post(G, '/v1/roster/get', {}, idle)).status, 401, 'the idle session ended on its owner, revoked everywhere');
+    t.equal((await post(G, '/v1/roster/get', {}, watched)).status, 200, 'the streamed one lives on');
+    stream.close();
+  });
+
   t.test('kill -9 of the owner: disconnected on the other nodes’ streams, then 410', async (t) => {
     const D = await startNode('node-d', env);
     t.teardown(() => D.stop());
