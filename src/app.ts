@@ -18,6 +18,7 @@ import { registerErrorHandling } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
 import { createMetrics, metricsRoutes } from './http/metrics.js';
 import { GATEWAY_EVENTS, registerOpenApi } from './http/openapi.js';
+import { registerRoute } from './http/register-route.js';
 import { sessionRoutes } from './http/session-routes.js';
 import { sseRoutes } from './http/sse.js';
 import { ajvOptions, checkXmlCharacters } from './http/validation.js';
@@ -202,6 +203,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   metricsRoutes(app, metrics);
   sessionRoutes(app, manager);
+  registerRoute(app, { config, pool, isDraining: () => manager.isDraining });
   actionRoutes(app, manager, modules);
   sseRoutes(app, { config, manager, log }, [
     ...GATEWAY_EVENTS.map((e) => e.name),

@@ -25,7 +25,10 @@ export class GatewayError extends Error {
   }
 }
 
-// RFC 6120 §8.3.3 conditions, by the XEP-0086 legacy code table; not-authorized → 403 so it is never a token problem.
+// RFC 6120 §8.3.3 conditions, by the XEP-0086 legacy code table, with three departures: not-authorized
+// → 403 so it is never a token problem; registration-required and subscription-required → 403,
+// because browsers' fetch() turns any 407 (proxy authentication) into a network error the caller
+// cannot read. The body keeps the XMPP condition.
 export const CONDITION_STATUS: Readonly<Record<string, number>> = {
   'bad-request': 400,
   conflict: 409,
@@ -42,12 +45,12 @@ export const CONDITION_STATUS: Readonly<Record<string, number>> = {
   'policy-violation': 403,
   'recipient-unavailable': 404,
   redirect: 302,
-  'registration-required': 407,
+  'registration-required': 403,
   'remote-server-not-found': 502,
   'remote-server-timeout': 504,
   'resource-constraint': 503,
   'service-unavailable': 503,
-  'subscription-required': 407,
+  'subscription-required': 403,
   'undefined-condition': 500,
   'unexpected-request': 400,
 };

@@ -13,6 +13,8 @@ export const ajvOptions = {
     removeAdditional: false as const,
     useDefaults: true,
     allErrors: false,
+    // Schemas such as `type: ['string', 'number']` are deliberate (form values); say so to ajv's strict mode.
+    allowUnionTypes: true,
     formats: { jid: (value: string) => parseJid(value) !== undefined },
   },
 };

@@ -2,7 +2,15 @@
 // if a worker dies only its sessions end, and the pool starts a replacement.
 import { Worker } from 'node:worker_threads';
 import { errors, GatewayError } from '../errors.js';
-import { PROTOCOL_VERSION, type FromWorker, type LoginRequest, type OpenResult, type ToWorker, type WorkerSettings } from './protocol.js';
+import {
+  PROTOCOL_VERSION,
+  type FromWorker,
+  type LoginRequest,
+  type OpenResult,
+  type RegisterRequest,
+  type ToWorker,
+  type WorkerSettings,
+} from './protocol.js';
 
 export interface PoolHooks {
   onEvent(sid: string, name: string, data: unknown): void;
@@ -81,6 +89,14 @@ export class WorkerPool {
       this.owner.delete(sid);
       throw err;
     }
+  }
+
+  /** Creates an account in band (XEP-0077 §3.1) on the least loaded worker; no session is opened. */
+  async register(account: RegisterRequest, timeoutMs: number): Promise<OpenResult> {
+    if (this.stopping) throw errors.draining();
+    const slot = this.leastLoaded();
+    await slot.ready;
+    return (await this.request(slot, { v: 1, t: 'register', req: 0, account }, timeoutMs)) as OpenResult;
   }
 
   async call(sid: string, action: string, body: unknown): Promise<unknown> {

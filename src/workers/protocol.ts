@@ -15,8 +15,19 @@ export interface LoginRequest {
   anonymous: boolean;
 }
 
+/** XEP-0077 §3.1: create an account on a fresh, unauthenticated stream (POST /v1/register). */
+export interface RegisterRequest {
+  host: string;
+  port: number;
+  domain: string;
+  username: string;
+  password: string;
+  fields?: Record<string, string>;
+}
+
 export type ToWorker =
   | { v: 1; t: 'open'; req: number; sid: string; login: LoginRequest }
+  | { v: 1; t: 'register'; req: number; account: RegisterRequest }
   | { v: 1; t: 'call'; req: number; sid: string; action: string; body: unknown }
   | { v: 1; t: 'close'; req: number; sid: string };
 

@@ -2,8 +2,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { isGatewayErrorLike, errors } from '../errors.js';
 import { registry, actionIndex, gatewayFeatures } from '../xeps/index.js';
+import { createAccount } from '../xeps/xep0077-register/account.js';
 import { PROTOCOL_VERSION, type FromWorker, type ToWorker, type WorkerSettings } from './protocol.js';
-import { XmppSession } from './xmpp-session.js';
+import { withUnauthenticatedStream } from './xmpp-client.js';
+import { loginError, XmppSession } from './xmpp-session.js';
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run in a worker thread');
@@ -36,6 +38,25 @@ async function handle(msg: ToWorker): Promise<void> {
         post({ v: 1, t: 'reply', req: msg.req, ok: true, data: { jid } });
       } catch (err) {
         replyError(msg.req, err);
+      }
+      return;
+    }
+    case 'register': {
+      const { account } = msg;
+      try {
+        await withUnauthenticatedStream(
+          {
+            host: account.host,
+            port: account.port,
+            domain: account.domain,
+            timeoutMs: settings.connectTimeoutMs,
+            tlsVerify: settings.tlsVerify,
+          },
+          (request) => createAccount(request, account),
+        );
+        post({ v: 1, t: 'reply', req: msg.req, ok: true, data: { jid: { user: account.username, domain: account.domain } } });
+      } catch (err) {
+        replyError(msg.req, loginError(err));
       }
       return;
     }

@@ -1,6 +1,7 @@
 // One XMPP c2s client, wired from xmpp.js parts: TCP, SASL (our fast SCRAM-SHA-1, PLAIN only
 // over TLS, ANONYMOUS on request) and resource binding. No websocket, no reconnect, no stream
 // management: the gateway owns the session lifecycle itself.
+import { randomUUID } from 'node:crypto';
 import { Client } from '@xmpp/client-core';
 import _iqCaller from '@xmpp/iq/caller.js';
 import _middleware from '@xmpp/middleware';
@@ -10,9 +11,13 @@ import anonymous from '@xmpp/sasl-anonymous';
 import plain from '@xmpp/sasl-plain';
 import _streamFeatures from '@xmpp/stream-features';
 import _tcp from '@xmpp/tcp';
+import type { Element } from 'ltx';
 import SASLFactory from 'saslmechanisms';
+import { errors } from '../errors.js';
 import { ScramSha1Mechanism } from './scram.js';
 import { starttls } from './starttls.js';
+
+const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
 
 export interface ClientOptions {
   host: string;
@@ -25,6 +30,11 @@ export interface ClientOptions {
   timeoutMs: number;
   /** Verify the server certificate on STARTTLS (false only for development servers). */
   tlsVerify: boolean;
+  /**
+   * Run this where authentication would start (on the secured stream when the server offers
+   * STARTTLS) instead of authenticating: the client never goes online. For XEP-0077 §3.1.
+   */
+  beforeAuth?: (entity: Client, features: Element) => Promise<void>;
 }
 
 export function createXmppClient(options: ClientOptions): Client {
@@ -39,6 +49,10 @@ export function createXmppClient(options: ClientOptions): Client {
   const iqCaller = _iqCaller({ middleware, entity });
   // STARTTLS first when the server offers it (stream features are tried in registration order).
   starttls(streamFeatures, { domain: options.domain, verify: options.tlsVerify });
+
+  const beforeAuth = options.beforeAuth;
+  // Registered ahead of SASL, which it never hands on to.
+  if (beforeAuth) streamFeatures.use('mechanisms', NS_SASL, ({ entity: e }, _next, features) => beforeAuth(e as Client, features));
 
   // Priority order: SCRAM first; PLAIN is used only when the stream is encrypted.
   const saslFactory = new SASLFactory();
@@ -62,4 +76,67 @@ export function createXmppClient(options: ClientOptions): Client {
 
 export class AuthError extends Error {
   override name = 'SASLError';
+}
+
+export type InBandOptions = Omit<ClientOptions, 'beforeAuth' | 'username' | 'password' | 'resource' | 'anonymous'>;
+
+/**
+ * Opens a stream with the login's connection code (TCP, STARTTLS when offered), runs `run` before
+ * authentication with a way to send IQs to the server, then closes the stream. Used for XEP-0077
+ * §3.1 in-band registration; the outcome is run's, or the connection's failure.
+ */
+export async function withUnauthenticatedStream<T>(
+  options: InBandOptions,
+  run: (request: (iq: Element) => Promise<Element>, features: Element) => Promise<T>,
+): Promise<T> {
+  let settle: { resolve(value: T): void; reject(err: unknown): void } = { resolve: () => undefined, reject: () => undefined };
+  const outcome = new Promise<T>((resolve, reject) => (settle = { resolve, reject }));
+  const entity = createXmppClient({
+    ...options,
+    beforeAuth: async (e, features) => {
+      try {
+        settle.resolve(await run(preAuthRequester(e, options.domain, options.timeoutMs), features));
+      } catch (err) {
+        settle.reject(err);
+      }
+    },
+  });
+  entity.on('error', (err: unknown) => settle.reject(err));
+  const timer = setTimeout(() => settle.reject(errors.timeout('The XMPP server did not answer in time')), options.timeoutMs);
+  // start() only settles by going online (never, here) or failing to connect.
+  entity.start().catch((err: unknown) => settle.reject(err));
+  try {
+    return await outcome;
+  } finally {
+    clearTimeout(timer);
+    await entity.stop().catch(() => entity.disconnect().catch(() => undefined));
+  }
+}
+
+/** Before authentication the server answers for itself: a reply must come from its domain or carry no from. */
+function preAuthRequester(entity: Client, domain: string, timeoutMs: number): (iq: Element) => Promise<Element> {
+  return (iq) =>
+    new Promise<Element>((resolve, reject) => {
+      const id = (iq.attrs.id ??= randomUUID());
+      const onStanza = (stanza: Element) => {
+        if (stanza.name !== 'iq' || stanza.attrs.id !== id || (stanza.attrs.type !== 'result' && stanza.attrs.type !== 'error')) return;
+        const from = stanza.attrs.from?.toLowerCase();
+        if (from !== undefined && from !== domain.toLowerCase()) return;
+        done();
+        resolve(stanza);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(errors.timeout('The XMPP server did not answer in time'));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        entity.off('stanza', onStanza);
+      };
+      entity.on('stanza', onStanza);
+      entity.send(iq).catch((err: unknown) => {
+        done();
+        reject(err);
+      });
+    });
 }

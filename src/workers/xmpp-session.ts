@@ -23,6 +23,8 @@ export class XmppSession {
   private readonly dispatcher: Dispatcher;
   private readonly iq: IqTracker;
   private readonly held: HeldRequests;
+  /** Each area's per-session state (XmppContext.state). */
+  private readonly areaState = new Map<string, unknown>();
   private ownJid = '';
   private closing = false;
   readonly context: XmppContext;
@@ -58,6 +60,11 @@ export class XmppSession {
       features,
       hold: (stanza, onTimeout) => this.held.hold(stanza, onTimeout),
       release: (to, id) => this.held.release(to, id),
+      state: <T>(areaId: string, init: () => T): T => {
+        if (!this.areaState.has(areaId)) this.areaState.set(areaId, init());
+        return this.areaState.get(areaId) as T;
+      },
+      timeoutMs: settings.iqTimeoutMs,
     };
     this.dispatcher = buildDispatcher(modules, this.context);
   }

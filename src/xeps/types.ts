@@ -25,6 +25,13 @@ export interface XmppContext {
   hold(stanza: Element, onTimeout?: (stanza: Element) => Element | undefined): boolean;
   /** Takes the held request that an answer to `to` with `id` refers to; undefined when none waits. */
   release(to: string, id: string): Element | undefined;
+  /**
+   * The area's own state for this session (e.g. the MUC rooms joined), created by `init` on first
+   * use. It lives with the session in its worker and ends with it.
+   */
+  state<T>(areaId: string, init: () => T): T;
+  /** How long to wait for an answer that is not an IQ result (e.g. a MUC self-presence): the IQ timeout. */
+  readonly timeoutMs: number;
 }
 
 /** A validation message override: the catalogue's text (and its error `type` where it is not `modify`). */

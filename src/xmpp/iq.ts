@@ -59,7 +59,7 @@ export class IqTracker {
     if (!entry.allowed.has(from)) return false;
     this.pending.delete(id);
     clearTimeout(entry.timer);
-    if (stanza.attrs.type === 'error') entry.reject(errors.fromStanzaError(parseStanzaError(stanza)));
+    if (stanza.attrs.type === 'error') entry.reject(withErrorReply(errors.fromStanzaError(parseStanzaError(stanza)), stanza));
     else entry.resolve(stanza);
     return true;
   }
@@ -71,4 +71,18 @@ export class IqTracker {
       this.pending.delete(id);
     }
   }
+}
+
+// Some areas read more of an error reply than <error/> (XEP-0077 returns its form beside it). The
+// reply rides on the rejection under a symbol: it stays in the worker, only { status, body } crosses.
+const ERROR_REPLY = Symbol('errorReply');
+
+function withErrorReply(err: Error, stanza: Element): Error {
+  Object.defineProperty(err, ERROR_REPLY, { value: stanza });
+  return err;
+}
+
+/** The IQ error stanza a request made with IqTracker was rejected with, if that is what `err` is. */
+export function errorReplyOf(err: unknown): Element | undefined {
+  return typeof err === 'object' && err !== null ? ((err as Record<symbol, unknown>)[ERROR_REPLY] as Element | undefined) : undefined;
 }

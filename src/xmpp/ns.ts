@@ -22,6 +22,18 @@ export const NS = {
   ioob: 'jabber:iq:oob',
   data: 'jabber:x:data',
   rsm: 'http://jabber.org/protocol/rsm',
+  muc: 'http://jabber.org/protocol/muc',
+  mucUser: 'http://jabber.org/protocol/muc#user',
+  mucAdmin: 'http://jabber.org/protocol/muc#admin',
+  mucOwner: 'http://jabber.org/protocol/muc#owner',
+  mucRoomconfig: 'http://jabber.org/protocol/muc#roomconfig',
+  mucRequest: 'http://jabber.org/protocol/muc#request',
+  mucRegister: 'http://jabber.org/protocol/muc#register',
+  conference: 'jabber:x:conference',
+  register: 'jabber:iq:register',
+  mam: 'urn:xmpp:mam:2',
+  rpc: 'jabber:iq:rpc',
+  httpAuth: 'http://jabber.org/protocol/http-auth',
 } as const;
 
 export const CHAT_STATES = ['active', 'composing', 'paused', 'inactive', 'gone'] as const;

@@ -3,12 +3,18 @@
 //
 //   in-<case>.xml   one stanza as received (xmlns='jabber:client'; indentation is ignored: whitespace-only
 //                   text containing a line break is dropped, a lone space between inline XHTML stays)
-//   in-<case>.json  { "events": [{ "event", "data" }], "sent"?: ["<iq …/>"] }
+//   in-<case>.json  { "events": [{ "event", "data" }], "sent"?: ["<iq …/>"], "state"? }
 //                   the events emitted, in order (each also checked against its registry schema), and the
 //                   stanzas sent in reply (unhandled iq get/set → service-unavailable, as XmppSession does)
 //   out-<case>.json { "action", "body", "result"?, "iqReply"?: xml | [xml], "error"?: { status, body },
-//                     "schemaError"?: "Missing 'to' key", "events"? }
+//                     "schemaError"?: "Missing 'to' key", "events"?, "incoming"?: [xml], "state"? }
 //   out-<case>.xml  the stanza(s) the action sends, in order; absent when it must send nothing
+//
+//   "state": { "<area id>": { … } } seeds an area's per-session state (XmppContext.state) before the
+//   case runs: the JSON is assigned over what the area's init() returns (e.g. a MUC room already joined).
+//   "incoming": stanzas the session receives while the action runs (e.g. the room's answer to a join),
+//   delivered in order through the same dispatcher once the action has sent its first stanza; when
+//   that stanza is an IQ, before its iqReply (as a MAM archive's results precede its answer).
 //
 // The fake session is alice@localhost/gw; newId() gives id-1, id-2, …; stanzas are compared in a
 // canonical form (namespaces resolved, attributes sorted, whitespace-only text dropped).
@@ -27,6 +33,7 @@ import type { ActionDef, XmppContext, XepModule } from '../../src/xeps/types.js'
 import { buildDispatcher, receiveStanza } from '../../src/xmpp/incoming.js';
 import { HeldRequests } from '../../src/xmpp/held.js';
 import { IqTracker } from '../../src/xmpp/iq.js';
+import { capsVer, GATEWAY_IDENTITY } from '../../src/xmpp/caps.js';
 
 export const OWN_JID = 'alice@localhost/gw';
 
@@ -42,6 +49,8 @@ export interface IncomingFixture {
   events: EmittedEvent[];
   /** Stanzas the session sends in reply, in order (default: none). */
   sent?: string[];
+  /** Per-area session state to start from (area id → JSON assigned over the area's init()). */
+  state?: Record<string, unknown>;
 }
 
 export interface OutgoingFixture {
@@ -58,6 +67,10 @@ export interface OutgoingFixture {
   schemaError?: string;
   /** Events the action emits (default: none). */
   events?: EmittedEvent[];
+  /** Stanzas received while the action runs, delivered once it has sent its first stanza. */
+  incoming?: string[];
+  /** Per-area session state to start from (area id → JSON assigned over the area's init()). */
+  state?: Record<string, unknown>;
 }
 
 export interface GoldenCase {
@@ -70,8 +83,8 @@ export interface GoldenCase {
   xmlPath: string | undefined;
 }
 
-const IN_KEYS = new Set(['events', 'sent']);
-const OUT_KEYS = new Set(['action', 'body', 'result', 'iqReply', 'error', 'schemaError', 'events']);
+const IN_KEYS = new Set(['events', 'sent', 'state']);
+const OUT_KEYS = new Set(['action', 'body', 'result', 'iqReply', 'error', 'schemaError', 'events', 'incoming', 'state']);
 
 /** Every case under the fixture root, plus problems with the files themselves (orphans, strays). */
 export function discoverCases(root: URL): { areas: string[]; cases: GoldenCase[]; problems: string[] } {
@@ -104,8 +117,21 @@ export function discoverCases(root: URL): { areas: string[]; cases: GoldenCase[]
   return { areas, cases, problems };
 }
 
+/**
+ * A fixture file's text with the gateway's own caps filled in: `{{gatewayCapsVer}}` and
+ * `{{gatewayFeatures}}` (its <feature/> elements, sorted). They change whenever an area adds a
+ * feature; test/unit/caps.test.ts proves the ver itself against XEP-0115's examples and the
+ * gateway's disco#info answer.
+ */
+export function readFixture(path: string): string {
+  const features = gatewayFeatures();
+  return readFileSync(path, 'utf8')
+    .replaceAll('{{gatewayCapsVer}}', capsVer([GATEWAY_IDENTITY], features))
+    .replaceAll('{{gatewayFeatures}}', features.map((f) => `<feature var='${f}'/>`).join(''));
+}
+
 export function readJson(path: string, allowed: Set<string>): Record<string, unknown> {
-  const value = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  const value = JSON.parse(readFixture(path)) as unknown;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${path}: not a JSON object`);
   const unknown = Object.keys(value).filter((k) => !allowed.has(k));
   if (unknown.length > 0) throw new Error(`${path}: unknown key(s) ${unknown.join(', ')} (allowed: ${[...allowed].join(', ')})`);
@@ -271,9 +297,20 @@ export interface FakeSession {
   unusedReplies(): number;
 }
 
-export function fakeSession(features: readonly string[], iqReplies: Element[] = []): FakeSession {
+/** How long the fake session waits for a non-IQ answer (XmppContext.timeoutMs): short, cases run in-process. */
+export const FAKE_TIMEOUT_MS = 200;
+
+export interface FakeSessionOptions {
+  /** Per-area state seeds (see the "state" fixture key). */
+  state?: Record<string, unknown>;
+  /** Called after each stanza the session sends (the runner uses it to deliver "incoming"); `iq`: its reply comes next. */
+  onSend?: (iq: boolean) => void;
+}
+
+export function fakeSession(features: readonly string[], iqReplies: Element[] = [], options: FakeSessionOptions = {}): FakeSession {
   const sent: Element[] = [];
   const events: EmittedEvent[] = [];
+  const areaState = new Map<string, unknown>();
   const replies = [...iqReplies];
   let next = 0;
   const newId = () => `id-${++next}`;
@@ -292,18 +329,30 @@ export function fakeSession(features: readonly string[], iqReplies: Element[] = 
     newId,
     send: (stanza) => {
       sent.push(stanza);
+      options.onSend?.(false);
     },
     emit: (name, data) => {
       events.push({ event: name, data });
     },
     iq: (stanza) => {
       stanza.attrs.id ??= newId();
-      const pending = tracker.track(stanza, 60_000, () => sent.push(stanza));
+      const pending = tracker.track(stanza, 60_000, () => {
+        sent.push(stanza);
+        options.onSend?.(true);
+      });
       const reply = replies.shift();
       if (!reply) tracker.rejectAll(new Error(`the action sent an IQ (id ${stanza.attrs.id}) but the fixture has no iqReply for it`));
       else if (!tracker.handle(reply)) tracker.rejectAll(errors.timeout());
       return pending;
     },
+    state: <T>(areaId: string, init: () => T): T => {
+      if (!areaState.has(areaId)) {
+        const seed = options.state?.[areaId];
+        areaState.set(areaId, seed === undefined ? init() : Object.assign(init() as object, structuredClone(seed)));
+      }
+      return areaState.get(areaId) as T;
+    },
+    timeoutMs: FAKE_TIMEOUT_MS,
   };
   return { ctx, sent, events, unusedReplies: () => replies.length };
 }
@@ -316,8 +365,8 @@ export interface IncomingOutcome {
   sent: Element[];
 }
 
-export function runIncoming(reg: Registry, stanza: Element): IncomingOutcome {
-  const session = fakeSession(reg.features);
+export function runIncoming(reg: Registry, stanza: Element, state?: Record<string, unknown>): IncomingOutcome {
+  const session = fakeSession(reg.features, [], { ...(state && { state }) });
   receiveStanza(buildDispatcher(reg.modules, session.ctx), session.ctx, stanza);
   return { events: session.events, sent: session.sent };
 }
@@ -329,8 +378,26 @@ export type ActionOutcome =
   | { ok: true; result: unknown; sent: Element[]; events: EmittedEvent[]; unusedReplies: number }
   | { ok: false; error: unknown; sent: Element[]; events: EmittedEvent[]; unusedReplies: number };
 
-export async function runAction(reg: Registry, action: ActionDef, body: unknown, iqReplies: Element[]): Promise<ActionOutcome> {
-  const session = fakeSession(reg.features, iqReplies);
+export async function runAction(
+  reg: Registry,
+  action: ActionDef,
+  body: unknown,
+  iqReplies: Element[],
+  extra: { incoming?: Element[]; state?: Record<string, unknown> } = {},
+): Promise<ActionOutcome> {
+  let pendingIncoming = [...(extra.incoming ?? [])];
+  // After a plain stanza: asynchronously, as from the wire (the action is waiting by then). After an
+  // IQ request: at once, so they come before its reply.
+  const deliver = (iq: boolean) => {
+    const batch = pendingIncoming;
+    pendingIncoming = [];
+    const run = () => batch.forEach((s) => receiveStanza(dispatcher, session.ctx, s));
+    if (batch.length === 0) return;
+    if (iq) run();
+    else setImmediate(run);
+  };
+  const session = fakeSession(reg.features, iqReplies, { ...(extra.state && { state: extra.state }), onSend: deliver });
+  const dispatcher = buildDispatcher(reg.modules, session.ctx);
   const common = () => ({ sent: session.sent, events: session.events, unusedReplies: session.unusedReplies() });
   try {
     const result = await action.handler(session.ctx, body as never);

@@ -20,9 +20,10 @@ process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-export async function startNode(name: string, env: Record<string, string>): Promise<NodeProcess> {
+/** execArgv: node options for the gateway process (the benchmarks' --cpu-prof, which NODE_OPTIONS refuses). */
+export async function startNode(name: string, env: Record<string, string>, options: { execArgv?: string[] } = {}): Promise<NodeProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [SERVER], {
+  const child = spawn(process.execPath, [...(options.execArgv ?? []), SERVER], {
     env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', NODE_ID: name, WORKERS: '1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -24,6 +24,14 @@ export interface StartProsodyOptions {
   users?: number;
   /** leave out mod_mam and mod_smacks (faster, smaller streams) */
   lean?: boolean;
+  /** false: leave out mod_carbons as well (the benchmarks' lean set: no mam, smacks or carbons) */
+  carbons?: boolean;
+  /** Prosody's log level (default: PROSODY_LOG_LEVEL, else debug); the benchmarks log warnings only */
+  logLevel?: string;
+  /** how long startup may take, creating the accounts included (default 15 s) */
+  startTimeoutMs?: number;
+  /** false: TCP_NODELAY on Prosody's sockets (network_settings.nagle; Prosody's default is true) */
+  nagle?: boolean;
   /** offer STARTTLS with a fresh self-signed certificate for 'localhost' (encryption stays optional) */
   tls?: boolean;
 }
@@ -35,6 +43,8 @@ export interface ProsodyServer {
   anonDomain: string;
   mucDomain: string;
   pubsubDomain: string;
+  /** XEP-0055 user directory (mod_vjud): basic search over users who opted in with its "vjudsetup" command */
+  vjudDomain: string;
   componentDomain: string;
   componentPort: number;
   componentSecret: string;
@@ -162,13 +172,14 @@ async function startOnce(opts: StartProsodyOptions): Promise<ProsodyServer> {
     PIDFILE: lua(path.join(dir, 'prosody.pid')),
     DATA_PATH: lua(dataPath),
     PLUGIN_PATH: lua(fixtures),
-    LOG_LEVEL: lua(LOG_LEVEL),
+    LOG_LEVEL: lua(opts.logLevel ?? LOG_LEVEL),
     LOG_FILE: lua(logFile),
     ADMIN: users[0] ? lua(users[0].jid) : '',
     C2S_PORT: lua(port),
     COMPONENT_PORT: lua(componentPort),
-    EXTRA_MODULES: `${opts.lean ? '' : '"mam"; "smacks";'}${opts.tls ? ' "tls";' : ''}`,
+    EXTRA_MODULES: `${opts.carbons === false ? '' : '"carbons";'}${opts.lean ? '' : ' "mam"; "smacks";'}${opts.tls ? ' "tls";' : ''}`,
     ACCOUNTS: users.map((u) => `\t\t{ ${lua(u.username)}, ${lua(u.password)} };`).join('\n'),
+    NETWORK_SETTINGS: opts.nagle === false ? '{ nagle = false }' : '{ }',
     READY_FILE: lua(readyFile),
     PARENT_PID: lua(process.pid),
     COMPONENT_SECRET: lua(componentSecret),
@@ -225,18 +236,19 @@ async function startOnce(opts: StartProsodyOptions): Promise<ProsodyServer> {
   const diagnostics = async () =>
     `\n--- ${logFile} (tail) ---\n${await tail(logFile)}\n--- prosody console ---\n${await tail(consoleFile, 20)}`;
   try {
-    const deadline = Date.now() + START_TIMEOUT_MS;
+    const startTimeoutMs = opts.startTimeoutMs ?? START_TIMEOUT_MS;
+    const deadline = Date.now() + startTimeoutMs;
     const exited = () =>
       spawnError ??
       (child.exitCode !== null || child.signalCode !== null
         ? new Error(`prosody exited during startup (code ${child.exitCode}, signal ${child.signalCode})`)
         : undefined);
-    await waitForPort(port, { timeoutMs: START_TIMEOUT_MS, abort: exited });
+    await waitForPort(port, { timeoutMs: startTimeoutMs, abort: exited });
     // The port accepts as soon as it is bound; the ready file appears once startup is complete.
     while (!existsSync(readyFile)) {
       const err = exited();
       if (err) throw err;
-      if (Date.now() > deadline) throw new Error(`prosody did not finish starting within ${START_TIMEOUT_MS} ms`);
+      if (Date.now() > deadline) throw new Error(`prosody did not finish starting within ${startTimeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 20));
     }
     const log = await readFile(logFile, 'utf8');
@@ -258,6 +270,7 @@ async function startOnce(opts: StartProsodyOptions): Promise<ProsodyServer> {
     anonDomain: 'anon.localhost',
     mucDomain: 'conference.localhost',
     pubsubDomain: 'pubsub.localhost',
+    vjudDomain: 'vjud.localhost',
     componentDomain: 'component.localhost',
     componentPort,
     componentSecret,

@@ -39,3 +39,38 @@ t.test('settings come from the environment, with clear errors', async (t) => {
     t.match(help, v);
   }
 });
+
+t.test('error echoes never carry a password, at any depth', async (t) => {
+  const { redact } = await import('../../src/session/manager.js');
+  t.same(redact({ jid: 'a@b', password: 'x' }), { jid: 'a@b' });
+  t.same(redact({ to: 'x', fields: { password: 'y', username: 'u' } }), { to: 'x', fields: { username: 'u' } });
+  t.same(
+    redact({
+      form: [
+        { var: 'password', value: 's3cret' },
+        { var: 'username', value: 'u' },
+      ],
+    }),
+    {
+      form: [
+        { var: 'password', value: '********' },
+        { var: 'username', value: 'u' },
+      ],
+    },
+  );
+  t.same(
+    redact({
+      form: [
+        { var: 'accountjid', value: 'x' },
+        { var: 'password-verify', value: 's' },
+      ],
+    }),
+    {
+      form: [
+        { var: 'accountjid', value: 'x' },
+        { var: 'password-verify', value: '********' },
+      ],
+    },
+  );
+  t.same(redact([1, 'a', null]), [1, 'a', null]);
+});

@@ -2,7 +2,6 @@
 // a registry module id) is read at run time from the source tree; each case is one subtest
 // `<area>/<in|out>-<case>`. Adding a case adds files only. The format is described in
 // test/helpers/golden.ts.
-import { readFileSync } from 'node:fs';
 import t, { type Test as TapTest } from 'tap';
 import type { BuiltPlugins } from '@tapjs/test';
 import {
@@ -16,6 +15,7 @@ import {
   loadRegistry,
   parseStanza,
   parseStanzas,
+  readFixture,
   readIncoming,
   readOutgoing,
   runAction,
@@ -43,8 +43,8 @@ t.test('fixture folders and files', async (t) => {
 
 async function incomingCase(t: Test, c: GoldenCase): Promise<void> {
   const fx = readIncoming(c.jsonPath);
-  const stanza = parseStanza(readFileSync(c.xmlPath!, 'utf8'));
-  const out = runIncoming(reg, stanza);
+  const stanza = parseStanza(readFixture(c.xmlPath!));
+  const out = runIncoming(reg, stanza, fx.state);
 
   t.strictSame(wire(out.events), fx.events, 'events emitted, in order');
   for (const e of wire(out.events)) {
@@ -70,7 +70,8 @@ async function outgoingCase(t: Test, c: GoldenCase): Promise<void> {
     if (validation.valid) t.fail(`the body passed schema validation; expected "${fx.schemaError}"`);
     else t.equal(describeAjvErrors(action, validation.errors), fx.schemaError, 'validation message (describeValidation)');
     t.equal(c.xmlPath, undefined, 'a schema-error case has no .xml: nothing is sent');
-    for (const k of ['result', 'iqReply', 'error', 'events'] as const) t.equal(fx[k], undefined, `a schema-error case has no "${k}"`);
+    for (const k of ['result', 'iqReply', 'error', 'events', 'incoming'] as const)
+      t.equal(fx[k], undefined, `a schema-error case has no "${k}"`);
     return;
   }
   if (!validation.valid) {
@@ -81,9 +82,10 @@ async function outgoingCase(t: Test, c: GoldenCase): Promise<void> {
   }
 
   const replies = (fx.iqReply === undefined ? [] : Array.isArray(fx.iqReply) ? fx.iqReply : [fx.iqReply]).map((s) => parseStanza(s));
-  const out = await runAction(reg, action, validation.body, replies);
+  const incoming = (fx.incoming ?? []).map((s) => parseStanza(s));
+  const out = await runAction(reg, action, validation.body, replies, { incoming, ...(fx.state && { state: fx.state }) });
 
-  const expectedSent = c.xmlPath ? parseStanzas(readFileSync(c.xmlPath, 'utf8')) : [];
+  const expectedSent = c.xmlPath ? parseStanzas(readFixture(c.xmlPath)) : [];
   t.equal(canonicalAll(out.sent), canonicalAll(expectedSent), c.xmlPath ? 'stanza(s) sent' : 'nothing sent');
   t.equal(out.unusedReplies, 0, 'every iqReply was asked for');
   t.strictSame(wire(out.events), fx.events ?? [], 'events emitted');
@@ -122,7 +124,7 @@ t.test('coverage', async (t) => {
         if (c.direction === 'out') actions.add(readOutgoing(c.jsonPath).action);
         else {
           for (const e of readIncoming(c.jsonPath).events) events.add(e.event);
-          for (const k of stanzaKeys(parseStanza(readFileSync(c.xmlPath!, 'utf8')))) keys.add(k);
+          for (const k of stanzaKeys(parseStanza(readFixture(c.xmlPath!)))) keys.add(k);
         }
       } catch {
         /* reported by the case itself */

@@ -6,7 +6,7 @@ import { errors } from '../../errors.js';
 import { Empty } from '../../schemas.js';
 import { NS } from '../../xmpp/ns.js';
 import { action, type XmppContext, type XepModule } from '../types.js';
-import { hasChatPayload, outgoingChat, parseChatMessage, parseReceipt, receiptRequest } from './mapping.js';
+import { hasChatPayload, isChatMessage, outgoingChat, parseChatMessage, parseReceipt, receiptRequest } from './mapping.js';
 import { ChatMessageBody, ChatMessageEvent, ChatMessageResult, ChatReceiptBody, ChatReceiptEvent } from './schema.js';
 
 export const chat: XepModule = {
@@ -68,16 +68,20 @@ export const chat: XepModule = {
     },
     { key: 'message/type:chat', handle: (ctx, stanza) => emitChat(ctx, stanza) },
     // XMPP-FTW treated a message without type (= normal) as chat.
-    { key: 'message/type:normal', handle: (ctx, stanza) => (stanza.attrs.type === undefined ? emitChat(ctx, stanza) : false) },
+    { key: 'message/type:normal', handle: (ctx, stanza) => emitChat(ctx, stanza) },
   ],
   events: [
-    { name: 'xmpp.chat.message', summary: 'A chat message, chat state or correction from another entity', schema: ChatMessageEvent },
-    { name: 'xmpp.chat.receipt', summary: 'A XEP-0184 delivery receipt', schema: ChatReceiptEvent },
+    {
+      name: 'xmpp.chat.message',
+      summary: 'A chat message, chat state or correction from another entity; with `carbon`, a XEP-0280 copy (see carbons/enable)',
+      schema: ChatMessageEvent,
+    },
+    { name: 'xmpp.chat.receipt', summary: 'A XEP-0184 delivery receipt; with `carbon`, a XEP-0280 copy', schema: ChatReceiptEvent },
   ],
 };
 
 function emitChat(ctx: XmppContext, stanza: Element): boolean {
-  if (!hasChatPayload(stanza) && !stanza.getChild('request', NS.receipts)) return false;
+  if (!isChatMessage(stanza)) return false;
   ctx.emit('xmpp.chat.message', parseChatMessage(stanza));
   return true;
 }

@@ -3,22 +3,9 @@
 import { type Element, parse } from 'ltx';
 import { errors } from '../../errors.js';
 import { jidFromWire, type Jid } from '../../xmpp/jid.js';
-import {
-  appendChild,
-  attr,
-  child,
-  childAttr,
-  children,
-  define,
-  flag,
-  jidAttr,
-  readOnly,
-  writeOnly,
-  type Field,
-} from '../../xmpp/kit.js';
+import { appendChild, attr, child, childAttr, children, define, flag, jidAttr, readOnly, writeOnly, type Field } from '../../xmpp/kit.js';
 import { CHAT_STATES, NS } from '../../xmpp/ns.js';
 import { delay, type Delay } from '../../xmpp/shared/delay.js';
-
 
 /** The chat state: the name of a top-level child in the chatstates namespace. */
 export const chatState: Field<string> = {
@@ -150,6 +137,12 @@ export function parseReceipt(stanza: Element): { from: Jid; id: string } | undef
   const id = stanza.getChild('received', NS.receipts)?.attrs.id;
   const from = jidFromWire(stanza.attrs.from);
   return id !== undefined && from ? { from, id } : undefined;
+}
+
+/** A message chat emits as xmpp.chat.message: type chat (or none, as XMPP-FTW had it) with content, a state or a receipt request. */
+export function isChatMessage(stanza: Element): boolean {
+  const type = stanza.attrs.type;
+  return (type === undefined || type === 'chat') && (hasChatPayload(stanza) || stanza.getChild('request', NS.receipts) !== undefined);
 }
 
 export function hasChatPayload(stanza: Element): boolean {

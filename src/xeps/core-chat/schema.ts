@@ -28,8 +28,19 @@ export const ChatReceiptBody = Body(
 
 export const ArchivedSchema = Type.Array(Type.Object({ by: JidObject, id: Type.String() }));
 
+/** Set on the events of a XEP-0280 carbon copy: a message another resource of the account received or sent. */
+const Carbon = Type.Optional(
+  StringEnum(['received', 'sent'] as const, { description: 'XEP-0280 carbon copy: received or sent by another resource of this account' }),
+);
+/** The recipient, on carbons of messages another resource sent (`from` is then that resource). */
+const CarbonTo = Type.Optional({
+  ...JidObject,
+  description: 'Recipient of a message another resource of this account sent (sent carbons)',
+});
+
 export const ChatMessageEvent = Type.Object({
   from: JidObject,
+  to: CarbonTo,
   id: Type.Optional(Type.String()),
   content: Type.Optional(Type.String()),
   format: Type.Optional(StringEnum(['plain', 'xhtml'] as const)),
@@ -38,6 +49,7 @@ export const ChatMessageEvent = Type.Object({
   receipt: Type.Optional(Type.Literal(true)),
   replace: Type.Optional(Type.String()),
   archived: Type.Optional(ArchivedSchema),
+  carbon: Carbon,
 });
 
-export const ChatReceiptEvent = Type.Object({ from: JidObject, id: Type.String() });
+export const ChatReceiptEvent = Type.Object({ from: JidObject, to: CarbonTo, id: Type.String(), carbon: Carbon });

@@ -129,7 +129,11 @@ export function buildForm(fields: FormInput, formType?: string, type = 'submit')
   }
   for (const f of fields) {
     if (typeof f !== 'object' || f === null || typeof f.var !== 'string') throw errors.clientError('Badly formatted data form');
-    const field = createElement('field', { var: f.var, ...(f.type !== undefined && { type: f.type }), ...(f.label !== undefined && { label: f.label }) });
+    const field = createElement('field', {
+      var: f.var,
+      ...(f.type !== undefined && { type: f.type }),
+      ...(f.label !== undefined && { label: f.label }),
+    });
     const values = Array.isArray(f.value) ? f.value : f.value === undefined ? [] : [f.value];
     for (const v of values) field.cnode(createElement('value').t(String(v)));
     x.cnode(field);

@@ -1,0 +1,84 @@
+import { type TSchema, Type } from '@sinclair/typebox';
+import { Body, JidObject, JidString } from '../../schemas.js';
+import { FormSchema } from '../../xmpp/shared/forms.js';
+import { OobSchema } from '../../xmpp/shared/oob.js';
+import { FORM_MESSAGES, FormSubmission } from '../xep0050-commands/schema.js';
+import { REGISTER_FIELDS, type RegisterField } from './mapping.js';
+
+const To = Type.Optional(JidString('The service (default: the user’s own server, addressed without a to)'));
+
+const fieldInput = (name: RegisterField): TSchema =>
+  Type.Optional(
+    Type.String({
+      maxLength: 1024,
+      ...(name === 'password' && { writeOnly: true }),
+      description: `XEP-0077 <${name}/> (sent when not empty)`,
+    }),
+  );
+const fieldInputs = Object.fromEntries(REGISTER_FIELDS.map((f) => [f, fieldInput(f)])) as Record<RegisterField, TSchema>;
+
+export const RegisterGetBody = Body({ to: To }, { examples: [{}, { to: 'irc.example.org' }] });
+
+export const RegisterSetBody = Body(
+  { to: To, ...fieldInputs, form: Type.Optional(FormSubmission) },
+  { examples: [{ to: 'irc.example.org', username: 'juliet', password: 's3cret', email: 'juliet@example.org' }] },
+);
+
+export const RegisterPasswordBody = Body(
+  { to: To, ...fieldInputs, form: Type.Optional(FormSubmission) },
+  {
+    description: 'The new password; `username` defaults to your own when the service is your own server',
+    examples: [{ password: 'n3w-s3cret' }, { to: 'example.org', username: 'juliet', password: 'n3w-s3cret' }],
+  },
+);
+
+export const RegisterUnregisterBody = Body({ to: To, form: Type.Optional(FormSubmission) }, { examples: [{ to: 'irc.example.org' }] });
+
+export const RegisterMessages = FORM_MESSAGES;
+
+const fieldOutput = Type.Optional(
+  Type.Union([Type.String(), Type.Literal(true)], { description: 'true: the service asks for it; a string: the registered value' }),
+);
+
+export const RegisterGetResult = Type.Object(
+  {
+    ...(Object.fromEntries(REGISTER_FIELDS.map((f) => [f, fieldOutput])) as Record<RegisterField, typeof fieldOutput>),
+    instructions: Type.Optional(Type.String()),
+    registered: Type.Optional(Type.Literal(true, { description: 'Already registered' })),
+    form: Type.Optional(FormSchema),
+    oob: Type.Optional(OobSchema),
+  },
+  { examples: [{ username: true, password: true, instructions: 'Choose a username and password', form: { type: 'form', items: [] } }] },
+);
+
+export const RegisteredResult = Type.Object({ registered: Type.Literal(true) });
+
+// --- POST /v1/register (beyond XMPP-FTW): a new account without a session ---
+
+export const NewAccountBody = Body(
+  {
+    jid: Type.String({ minLength: 3, maxLength: 3071, description: 'The account to create: user@domain' }),
+    password: Type.String({ minLength: 1, maxLength: 1024, writeOnly: true }),
+    host: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 255,
+        description: 'Server to connect to (default: the JID domain); must be allowed by XMPP_ALLOWED_HOSTS',
+      }),
+    ),
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'Default 5222' })),
+    fields: Type.Optional(
+      Type.Record(Type.String({ pattern: '^(?![Xx][Mm][Ll])[A-Za-z_][A-Za-z0-9_.#:-]{0,255}$' }), Type.String({ maxLength: 1024 }), {
+        additionalProperties: false,
+        maxProperties: 32,
+        description: 'Other registration fields the server asks for (XEP-0077 names such as email, or its form’s vars)',
+      }),
+    ),
+  },
+  { examples: [{ jid: 'juliet@example.org', password: 's3cret', fields: { email: 'juliet@example.org' } }] },
+);
+
+export const NewAccountResult = Type.Object(
+  { ok: Type.Literal(true), jid: JidObject },
+  { examples: [{ ok: true, jid: { user: 'juliet', domain: 'example.org' } }] },
+);
