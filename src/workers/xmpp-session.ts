@@ -58,8 +58,8 @@ export class XmppSession {
       emit: (name, data) => hooks.emit(name, data),
       newId: () => randomUUID(),
       features,
-      hold: (stanza, onTimeout) => this.held.hold(stanza, onTimeout),
-      release: (to, id) => this.held.release(to, id),
+      hold: (kind, stanza, onTimeout) => this.held.hold(kind, stanza, onTimeout),
+      release: (kind, to, id) => this.held.release(kind, to, id),
       state: <T>(areaId: string, init: () => T): T => {
         if (!this.areaState.has(areaId)) this.areaState.set(areaId, init());
         return this.areaState.get(areaId) as T;

@@ -19,12 +19,12 @@ export interface XmppContext {
   /** Gateway features (disco#info) contributed by every registered area. */
   readonly features: readonly string[];
   /**
-   * Holds an incoming request until the client answers it (API.md §4); on timeout the gateway sends
+   * Holds an incoming request of a kind (the area's own name for it) until the client answers it (API.md §4); on timeout the gateway sends
    * `onTimeout(stanza)` (default for IQs: a `recipient-unavailable` error). False: refused (too many).
    */
-  hold(stanza: Element, onTimeout?: (stanza: Element) => Element | undefined): boolean;
-  /** Takes the held request that an answer to `to` with `id` refers to; undefined when none waits. */
-  release(to: string, id: string): Element | undefined;
+  hold(kind: string, stanza: Element, onTimeout?: (stanza: Element) => Element | undefined): boolean;
+  /** Takes the held request of that kind that an answer to `to` with `id` refers to; undefined when none waits. */
+  release(kind: string, to: string, id: string): Element | undefined;
   /**
    * The area's own state for this session (e.g. the MUC rooms joined), created by `init` on first
    * use. It lives with the session in its worker and ends with it.

@@ -26,19 +26,22 @@ export class HeldRequests {
     private readonly maxHeld = 1000,
   ) {}
 
-  private static key(from: string, id: string): string {
-    return `${from.toLowerCase()}\u0000${id}`;
+  private static key(kind: string, from: string, id: string): string {
+    return `${kind}\u0000${from.toLowerCase()}\u0000${id}`;
   }
 
   get size(): number {
     return this.held.size;
   }
 
-  /** Holds a request; returns false (and answers at once) when too many are already waiting. */
-  hold(stanza: Element, onTimeout: TimeoutReply = defaultTimeoutReply): boolean {
+  /**
+   * Holds a request of a kind (the area that will answer it: 'rpc', 'disco#info', …); returns false
+   * (and answers at once) when too many are already waiting.
+   */
+  hold(kind: string, stanza: Element, onTimeout: TimeoutReply = defaultTimeoutReply): boolean {
     const from = stanza.attrs.from ?? '';
     const id = stanza.attrs.id ?? '';
-    const key = HeldRequests.key(from, id);
+    const key = HeldRequests.key(kind, from, id);
     if (this.held.size >= this.maxHeld || this.held.has(key)) {
       if (stanza.name === 'iq') this.send(iqErrorReply(stanza, 'wait', 'resource-constraint'));
       return false;
@@ -55,17 +58,19 @@ export class HeldRequests {
   }
 
   /**
-   * Takes the held request that `to` + `id` answers. `to` may be the requester's full JID or, when
-   * unambiguous, its bare JID. Returns undefined when nothing matching is waiting.
+   * Takes the held request of that kind that `to` + `id` answers. `to` may be the requester's full
+   * JID or, when unambiguous, its bare JID. Returns undefined when nothing matching is waiting.
    */
-  release(to: string, id: string): Element | undefined {
-    let key = HeldRequests.key(to, id);
+  release(kind: string, to: string, id: string): Element | undefined {
+    let key = HeldRequests.key(kind, to, id);
     let entry = this.held.get(key);
     if (!entry) {
       // Only a bare JID may stand for the requester's full JID, and only when one request matches.
       if (to.includes('/')) return undefined;
       const bare = bareJid(to);
-      const matches = [...this.held.entries()].filter(([k, h]) => k.endsWith(`\u0000${id}`) && bareJid(h.stanza.attrs.from ?? '') === bare);
+      const matches = [...this.held.entries()].filter(
+        ([k, h]) => k.startsWith(`${kind}\u0000`) && k.endsWith(`\u0000${id}`) && bareJid(h.stanza.attrs.from ?? '') === bare,
+      );
       if (matches.length !== 1) return undefined;
       [key, entry] = matches[0]!;
     }

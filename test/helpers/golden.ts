@@ -320,8 +320,8 @@ export function fakeSession(features: readonly string[], iqReplies: Element[] = 
   // Held requests are real too; their timeout never fires within a case.
   const held = new HeldRequests((stanza) => sent.push(stanza), 60_000);
   const ctx: XmppContext = {
-    hold: (stanza, onTimeout) => held.hold(stanza, onTimeout),
-    release: (to, id) => held.release(to, id),
+    hold: (kind, stanza, onTimeout) => held.hold(kind, stanza, onTimeout),
+    release: (kind, to, id) => held.release(kind, to, id),
     jid: OWN_JID,
     bareJid: 'alice@localhost',
     domain: 'localhost',

@@ -38,14 +38,10 @@ function checked(params: unknown[] | undefined, body: unknown) {
   }
 }
 
-const isRpcCall = (s: Element) => s.name === 'iq' && s.attrs.type === 'set' && s.getChild('query', NS.rpc) !== undefined;
-
 /** Takes the held call that `to` + `id` answer; 404 when none is waiting. */
 function releaseCall(ctx: XmppContext, to: string, id: string): Element {
-  const request = ctx.release(to, id);
-  // Another area's request from the same entity with the same id: not ours, so it waits on.
-  if (request && !isRpcCall(request)) ctx.hold(request);
-  if (!request || !isRpcCall(request)) throw errors.notFound(`No RPC request '${id}' from ${to} is waiting`);
+  const request = ctx.release('rpc', to, id);
+  if (!request) throw errors.notFound(`No RPC request '${id}' from ${to} is waiting`);
   return request;
 }
 
@@ -126,7 +122,7 @@ export const rpc: XepModule = {
         }
         // RFC 6120 §8.1.2.1: no 'from' means our own account; name it so the answer can refer to it.
         stanza.attrs.from ??= ctx.bareJid;
-        if (ctx.hold(stanza)) {
+        if (ctx.hold('rpc', stanza)) {
           ctx.emit('xmpp.rpc.request', {
             from: jidFromWire(stanza.attrs.from),
             command: call.method,

@@ -21,8 +21,6 @@ import {
 
 const DISCO_ERRORS = [403, 404, 405, 501, 502, 503];
 
-const isDiscoInfoGet = (s: Element) => s.name === 'iq' && s.attrs.type === 'get' && s.getChild('query', NS.discoInfo) !== undefined;
-
 /** The gateway's own answer: its identity and the features of every registered area. */
 function answerForGateway(ctx: XmppContext, request: Element): void {
   const features = [...new Set(ctx.features)].sort().map((f) => ({ kind: 'feature' as const, var: f }));
@@ -71,13 +69,8 @@ export const disco: XepModule = {
       messages: DiscoverClientMessages,
       errorStatuses: [404],
       async handler(ctx, body) {
-        const request = ctx.release(body.to, body.id);
-        if (request && !isDiscoInfoGet(request)) {
-          // Another area's request from the same entity with the same id: not ours to answer. Holding it
-          // again restarts its timer with the default error reply, which is still never silence.
-          ctx.hold(request);
-        }
-        if (!request || !isDiscoInfoGet(request)) throw errors.notFound(`No disco#info request '${body.id}' from ${body.to} is waiting`);
+        const request = ctx.release('disco#info', body.to, body.id);
+        if (!request) throw errors.notFound(`No disco#info request '${body.id}' from ${body.to} is waiting`);
         ctx.send(iqResult(request, infoAnswer(request, body.features ?? [])));
         return { ok: true as const };
       },
@@ -105,7 +98,7 @@ export const disco: XepModule = {
         // RFC 6120 §8.1.2.1: no 'from' means our own account; name it so the answer can refer to it.
         stanza.attrs.from ??= ctx.bareJid;
         // Any other node is the client's own (its XEP-0115 caps, …): only the client knows it.
-        if (ctx.hold(stanza, (s) => iqErrorReply(s, 'cancel', 'item-not-found'))) {
+        if (ctx.hold('disco#info', stanza, (s) => iqErrorReply(s, 'cancel', 'item-not-found'))) {
           ctx.emit('xmpp.discover.client', { from: stanza.attrs.from, id: stanza.attrs.id, node });
         }
         return true;

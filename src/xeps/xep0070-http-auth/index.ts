@@ -12,17 +12,13 @@ import { action, type XmppContext, type XepModule } from '../types.js';
 import { iqAnswer, messageAnswer, parseVerify } from './mapping.js';
 import { HttpAnswerBody, HttpAnswerMessages, HttpVerifyEvent } from './schema.js';
 
-const isConfirmIq = (s: Element) => s.name === 'iq' && s.attrs.type === 'get' && s.getChild('confirm', NS.httpAuth) !== undefined;
-
 async function answer(ctx: XmppContext, body: Static<typeof HttpAnswerBody>, approve: boolean): Promise<{ ok: true }> {
   const type = body.type.toLowerCase();
   if (type !== 'iq' && type !== 'message') throw errors.clientError("Invalid 'type' parameter", body);
   if (type === 'iq') {
     if (body.id === undefined) throw errors.clientError("Missing 'id' parameter", body);
-    const request = ctx.release(body.to, body.id);
-    // Another area's request from the same entity with the same id: not ours, so it waits on.
-    if (request && !isConfirmIq(request)) ctx.hold(request);
-    if (!request || !isConfirmIq(request)) throw errors.notFound(`No HTTP verification request '${body.id}' from ${body.to} is waiting`);
+    const request = ctx.release('http-auth', body.to, body.id);
+    if (!request) throw errors.notFound(`No HTTP verification request '${body.id}' from ${body.to} is waiting`);
     ctx.send(iqAnswer(request, approve, body.request));
     return { ok: true };
   }
@@ -86,7 +82,7 @@ export const httpAuth: XepModule = {
         }
         // Unconfirmed is not confirmed: on timeout the HTTP server is told the user denied (it answers 403).
         const deny = (s: Element) => iqAnswer(s, false, verify.request, 'The user did not answer in time');
-        if (ctx.hold(stanza, deny)) ctx.emit('xmpp.http.verify', verify);
+        if (ctx.hold('http-auth', stanza, deny)) ctx.emit('xmpp.http.verify', verify);
         return true;
       },
     },
