@@ -4,7 +4,7 @@ import { CHAT_STATES } from '../../xmpp/ns.js';
 import { FormSchema } from '../../xmpp/shared/forms.js';
 import { RsmPageSchema, RsmRequestSchema } from '../../xmpp/shared/rsm.js';
 // One message for any problem in a submitted form, as XMPP-FTW had it (shared with ad-hoc commands and register).
-import { FORM_MESSAGES, FormSubmission } from '../xep0050-commands/schema.js';
+import { FORM_MESSAGES, FormSubmission } from '../../xmpp/shared/forms.js';
 
 export { FORM_MESSAGES };
 

@@ -1,32 +1,10 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { Body, JidObject, JidString, StringEnum } from '../../schemas.js';
-import { FormSchema, type FormInput } from '../../xmpp/shared/forms.js';
+import { FORM_MESSAGES, FormSchema, FormSubmission } from '../../xmpp/shared/forms.js';
 import { OobSchema } from '../../xmpp/shared/oob.js';
 import { RsmPageSchema, RsmRequestSchema } from '../../xmpp/shared/rsm.js';
 import { DiscoInfoResult } from '../xep0030-disco/schema.js';
 import { COMMAND_ACTIONS } from './mapping.js';
-
-// Data-form fields to submit, as FormInputSchema (src/xmpp/shared/forms.ts) describes them, but
-// with type lists instead of unions inside and one anyOf around the whole: every problem in the form,
-// however deep, is then reported on `form` itself, where the catalogue's one message applies.
-const scalar = ['string', 'number', 'boolean'];
-const submittedField = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['var'],
-  properties: {
-    var: { type: 'string', minLength: 1, maxLength: 1024 },
-    value: { type: [...scalar, 'array'], maxLength: 65536, maxItems: 1000, items: { type: scalar, maxLength: 65536 } },
-    label: { type: 'string', maxLength: 1024 },
-    type: { type: 'string', maxLength: 64 },
-  },
-};
-export const FormSubmission = Type.Unsafe<FormInput>({
-  anyOf: [{ type: 'array', maxItems: 1000, items: submittedField }],
-  description:
-    'Data form fields to submit (XEP-0004): [{ var, value?, label?, type? }]; value a string, number, boolean or an array of them',
-});
-export const FORM_MESSAGES = { 'type:form': 'Badly formatted data form' };
 
 const To = Type.Optional(JidString('The command responder (default: the user’s server)'));
 const Node = Type.String({ minLength: 1, maxLength: 1024, description: 'The command node (from command/list)' });

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { Body, JidString } from '../../schemas.js';
 import { FormSchema } from '../../xmpp/shared/forms.js';
-import { FORM_MESSAGES, FormSubmission } from '../xep0050-commands/schema.js';
+import { FORM_MESSAGES, FormSubmission } from '../../xmpp/shared/forms.js';
 
 const To = JidString('The search service, e.g. users.example.org');
 

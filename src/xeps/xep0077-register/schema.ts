@@ -2,7 +2,7 @@ import { type TSchema, Type } from '@sinclair/typebox';
 import { Body, JidObject, JidString } from '../../schemas.js';
 import { FormSchema } from '../../xmpp/shared/forms.js';
 import { OobSchema } from '../../xmpp/shared/oob.js';
-import { FORM_MESSAGES, FormSubmission } from '../xep0050-commands/schema.js';
+import { FORM_MESSAGES, FormSubmission } from '../../xmpp/shared/forms.js';
 import { REGISTER_FIELDS, type RegisterField } from './mapping.js';
 
 const To = Type.Optional(JidString('The service (default: the user’s own server, addressed without a to)'));

@@ -33,24 +33,36 @@ export type Form = Static<typeof FormSchema>;
 export type FormField = Static<typeof FormFieldSchema>;
 
 /** One field to submit: { var, value, label?, type? }. */
-export const FormInputFieldSchema = Type.Object(
-  {
-    var: Type.String({ minLength: 1, maxLength: 1024 }),
-    value: Type.Optional(
-      Type.Union([
-        Type.String({ maxLength: 65536 }),
-        Type.Number(),
-        Type.Boolean(),
-        Type.Array(Type.Union([Type.String({ maxLength: 65536 }), Type.Number(), Type.Boolean()]), { maxItems: 1000 }),
-      ]),
-    ),
-    label: Type.Optional(Type.String({ maxLength: 1024 })),
-    type: Type.Optional(Type.String({ maxLength: 64 })),
+export interface FormInputField {
+  var: string;
+  value?: string | number | boolean | Array<string | number | boolean>;
+  label?: string;
+  type?: string;
+}
+export type FormInput = FormInputField[];
+
+// The schema of submitted fields uses type lists rather than unions, with one anyOf around the whole:
+// every problem in the form, however deep, is then reported on the form key itself, where the
+// catalogue's one message ("Badly formatted data form") applies. Use with FORM_MESSAGES.
+const scalar = ['string', 'number', 'boolean'];
+const submittedField = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['var'],
+  properties: {
+    var: { type: 'string', minLength: 1, maxLength: 1024 },
+    value: { type: [...scalar, 'array'], maxLength: 65536, maxItems: 1000, items: { type: scalar, maxLength: 65536 } },
+    label: { type: 'string', maxLength: 1024 },
+    type: { type: 'string', maxLength: 64 },
   },
-  { additionalProperties: false },
-);
-export const FormInputSchema = Type.Array(FormInputFieldSchema, { maxItems: 1000, description: 'Data form fields to submit (XEP-0004)' });
-export type FormInput = Static<typeof FormInputSchema>;
+};
+export const FormSubmission = Type.Unsafe<FormInput>({
+  anyOf: [{ type: 'array', maxItems: 1000, items: submittedField }],
+  description:
+    'Data form fields to submit (XEP-0004): [{ var, value?, label?, type? }]; value a string, number, boolean or an array of them',
+});
+/** Validation messages for a body whose data form is under the key `form`. */
+export const FORM_MESSAGES = { 'type:form': 'Badly formatted data form' };
 
 const MULTI = new Set(['list-multi', 'jid-multi', 'text-multi']);
 
