@@ -23,7 +23,9 @@ export function actionRoutes(app: FastifyInstance, manager: SessionManager, modu
             path,
             tag: mod.tag,
             summary: def.summary,
-            description: `${def.description ?? ''}${def.description ? '\n\n' : ''}XMPP-FTW event \`xmpp.${def.name}\`. Spec: ${mod.spec}.`,
+            description: `${def.description ?? ''}${def.description ? '\n\n' : ''}${
+              def.beyondXmppFtw ? 'Beyond XMPP-FTW (a gateway addition).' : `XMPP-FTW event \`xmpp.${def.name}\`.`
+            } Spec: ${mod.spec}.`,
             body: def.body,
             success: { status: 200, schema: def.response },
             errors: [...COMMON_ERRORS, ...(def.errorStatuses ?? [])],

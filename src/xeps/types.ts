@@ -46,6 +46,8 @@ export interface ActionDef<B extends TSchema = TSchema, R extends TSchema = TSch
   response: R;
   /** Keys `required:<prop>`, `type:<prop>`, … → catalogue validation messages. */
   messages?: Record<string, MessageOverride>;
+  /** True for actions XMPP-FTW never had (documented as gateway additions). */
+  beyondXmppFtw?: boolean;
   /** XMPP errors this action can answer with, for the OpenAPI document. */
   errorStatuses?: number[];
   handler(ctx: XmppContext, body: Static<B>): Promise<Static<R>>;

@@ -93,6 +93,7 @@ export const rpc: XepModule = {
     }),
     action({
       name: 'rpc.fault',
+      beyondXmppFtw: true,
       summary: 'Answer an incoming XML-RPC call with an XML-RPC fault (beyond XMPP-FTW)',
       description: 'Sends a methodResponse with `<fault/>` { faultCode, faultString }. 404 when no such call is waiting.',
       body: RpcFaultBody,

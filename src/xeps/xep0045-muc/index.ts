@@ -306,6 +306,7 @@ export const muc: XepModule = {
     }),
     action({
       name: 'muc.affiliation.get',
+      beyondXmppFtw: true,
       summary: 'List the users with an affiliation: outcasts, members, admins, owners (XEP-0045 §9.1, §9.3, §10.5, §10.8)',
       description: 'Not in XMPP-FTW.',
       body: AffiliationGetBody,
@@ -448,6 +449,7 @@ export const muc: XepModule = {
     }),
     action({
       name: 'muc.history',
+      beyondXmppFtw: true,
       summary: 'A page of the room’s archive (XEP-0313 on the room, urn:xmpp:mam:2), paged with XEP-0059',
       description:
         'Not in XMPP-FTW. The room must keep an archive (Prosody: `muc#roomconfig_enablearchiving`). Answers ' +

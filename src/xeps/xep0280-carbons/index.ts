@@ -39,6 +39,7 @@ export const carbons: XepModule = {
   actions: [
     action({
       name: 'carbons.enable',
+      beyondXmppFtw: true,
       summary: 'Receive copies of the messages your other resources send and receive (XEP-0280, beyond XMPP-FTW)',
       description:
         'Copies arrive as `xmpp.chat.message` / `xmpp.chat.receipt` with `carbon: "received"` or `"sent"` (sent copies also carry `to`). ' +
@@ -53,6 +54,7 @@ export const carbons: XepModule = {
     }),
     action({
       name: 'carbons.disable',
+      beyondXmppFtw: true,
       summary: 'Stop receiving carbon copies (XEP-0280, beyond XMPP-FTW)',
       body: CarbonsBody,
       response: Ok,
