@@ -14,18 +14,14 @@ import _tcp from '@xmpp/tcp';
 import type { Element } from 'ltx';
 import SASLFactory from 'saslmechanisms';
 import { errors } from '../errors.js';
+import type { LoginRequest } from './protocol.js';
 import { ScramSha1Mechanism } from './scram.js';
 import { starttls } from './starttls.js';
 
 const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
 
-export interface ClientOptions {
-  host: string;
-  port: number;
-  domain: string;
-  username?: string;
-  password?: string;
-  resource?: string;
+/** Where and as whom to connect (the worker protocol's login request), plus how. */
+export interface ClientOptions extends Omit<LoginRequest, 'anonymous'> {
   anonymous?: boolean;
   timeoutMs: number;
   /** Verify the server certificate on STARTTLS (false only for development servers). */
