@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs: from Debian, Prosody (+ its Lua DNS module and prosody-modules for
-# mod_vjud), redis-server and redis-cli, openssl; then the npm packages. The tests start their own Prosody
-# and Redis on free loopback ports: no system service is started or used here.
+# mod_vjud), redis-server and redis-cli, openssl, docker-compose (to validate docker-compose.yml); then
+# the npm packages. The tests start their own Prosody and Redis on free loopback ports: no system
+# service is started or used here.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 cd "$(dirname "$0")/.."
@@ -14,7 +15,7 @@ fi
 installed() { dpkg -s "$1" >/dev/null 2>&1; }
 
 missing=()
-for pkg in prosody lua-unbound prosody-modules redis-server redis-tools openssl; do
+for pkg in prosody lua-unbound prosody-modules redis-server redis-tools openssl docker-compose; do
   installed "$pkg" || missing+=("$pkg")
 done
 
