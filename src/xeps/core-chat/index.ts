@@ -6,7 +6,7 @@ import { errors } from '../../errors.js';
 import { Empty } from '../../schemas.js';
 import { NS } from '../../xmpp/ns.js';
 import { action, type XmppContext, type XepModule } from '../types.js';
-import { hasChatPayload, isChatMessage, outgoingChat, parseChatMessage, parseReceipt, receiptRequest } from './mapping.js';
+import { buildChatMessage, hasChatPayload, isChatMessage, parseChatMessage, parseReceipt, receiptRequest } from './mapping.js';
 import { ChatMessageBody, ChatMessageEvent, ChatMessageResult, ChatReceiptBody, ChatReceiptEvent } from './schema.js';
 
 export const chat: XepModule = {
@@ -26,21 +26,7 @@ export const chat: XepModule = {
           throw errors.clientError('Message content or chat state not provided', body);
         }
         const id = ctx.newId();
-        let stanza;
-        try {
-          stanza = outgoingChat.build({
-            type: 'chat',
-            to: body.to,
-            id,
-            ...(body.content !== undefined && { body: { content: body.content, format: body.format ?? 'plain' } }),
-            ...(body.replace !== undefined && { replace: body.replace }),
-            ...(body.state !== undefined && { state: body.state }),
-            ...(body.receipt === true && { receipt: true as const }),
-          });
-        } catch (err) {
-          // The XHTML parse error carries no request echo; add it here where the body is known.
-          throw errors.clientError((err as Error).message, body);
-        }
+        const stanza = buildChatMessage('chat', body.to, id, body);
         ctx.send(stanza);
         return { id };
       },

@@ -94,6 +94,32 @@ export const outgoingChat = define<OutgoingChat>('message', undefined, {
   receipt: flag('request', NS.receipts),
 });
 
+/** The chat payload keys of a request body (chat/message, muc/message). */
+export interface ChatPayload {
+  content?: string;
+  format?: 'plain' | 'xhtml';
+  replace?: string;
+  state?: string;
+  receipt?: boolean;
+}
+
+/** A <message/> from a request body; markup that does not parse is a client error echoing the body. */
+export function buildChatMessage(type: string, to: string, id: string, body: ChatPayload): Element {
+  try {
+    return outgoingChat.build({
+      type,
+      to,
+      id,
+      ...(body.content !== undefined && { body: { content: body.content, format: body.format ?? 'plain' } }),
+      ...(body.replace !== undefined && { replace: body.replace }),
+      ...(body.state !== undefined && { state: body.state }),
+      ...(body.receipt === true && { receipt: true as const }),
+    });
+  } catch (err) {
+    throw errors.clientError((err as Error).message, body);
+  }
+}
+
 export interface IncomingChat {
   from: Jid;
   id?: string;

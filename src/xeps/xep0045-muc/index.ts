@@ -11,7 +11,7 @@ import { parseJid } from '../../xmpp/jid.js';
 import { NS } from '../../xmpp/ns.js';
 import { buildForm, FormSchema, type FormInput } from '../../xmpp/shared/forms.js';
 import { parseStanzaError } from '../../xmpp/stanza-error.js';
-import { outgoingChat } from '../core-chat/mapping.js';
+import { buildChatMessage } from '../core-chat/mapping.js';
 import { action, type XmppContext, type XepModule } from '../types.js';
 import { mucIncoming } from './incoming.js';
 import {
@@ -197,20 +197,12 @@ export const muc: XepModule = {
         if (body.receipt === true && body.to === undefined)
           throw errors.clientError('Receipts are only requested in private messages', body);
         const id = ctx.newId();
-        let stanza;
-        try {
-          stanza = outgoingChat.build({
-            type: body.to !== undefined ? 'chat' : 'groupchat',
-            to: body.to !== undefined ? `${room}/${body.to}` : room,
-            id,
-            ...(body.content !== undefined && { body: { content: body.content, format: body.format ?? 'plain' } }),
-            ...(body.replace !== undefined && { replace: body.replace }),
-            ...(body.state !== undefined && { state: body.state }),
-            ...(body.receipt === true && { receipt: true as const }),
-          });
-        } catch (err) {
-          throw errors.clientError((err as Error).message, body);
-        }
+        const stanza = buildChatMessage(
+          body.to !== undefined ? 'chat' : 'groupchat',
+          body.to !== undefined ? `${room}/${body.to}` : room,
+          id,
+          body,
+        );
         // XEP-0045 §7.5: a private message carries an empty x[muc#user].
         if (body.to !== undefined) stanza.cnode(createElement('x', { xmlns: NS.mucUser }));
         ctx.send(stanza);
