@@ -49,6 +49,15 @@ export const DelaySchema = Type.Object(
 export const Ok = Type.Object({ ok: Type.Literal(true) }, { description: 'The XMPP side confirmed the request' });
 export const Empty = Type.Object({}, { additionalProperties: false, description: 'Sent; nothing to report' });
 
+/** Where a login (or a registration) connects: checked against XMPP_ALLOWED_HOSTS. */
+export const ConnectHost = () =>
+  Type.String({
+    minLength: 1,
+    maxLength: 255,
+    description: 'Server to connect to (default: the JID domain); must be allowed by XMPP_ALLOWED_HOSTS',
+  });
+export const ConnectPort = () => Type.Integer({ minimum: 1, maximum: 65535, description: 'Default 5222' });
+
 /** Request bodies reject unknown fields (API.md §10). */
 export const Body = <T extends TProperties>(properties: T, options: ObjectOptions = {}) =>
   Type.Object(properties, { additionalProperties: false, ...options });

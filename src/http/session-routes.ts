@@ -1,7 +1,7 @@
 // Sessions (API.md §2): login, anonymous login, logout, event-stream tickets.
 import { type TSchema, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { Body, Empty, JidObject } from '../schemas.js';
+import { Body, ConnectHost, ConnectPort, Empty, JidObject } from '../schemas.js';
 import type { SessionManager } from '../session/manager.js';
 import { authenticate, sessionOf } from './auth.js';
 import type { RouteConfigWithMessages } from './errors.js';
@@ -12,14 +12,8 @@ const LoginBody = Body(
     jid: Type.String({ minLength: 1, maxLength: 3071, description: "Full or bare JID; without '@' the host is appended" }),
     password: Type.String({ minLength: 1, maxLength: 1024, writeOnly: true }),
     resource: Type.Optional(Type.String({ minLength: 1, maxLength: 1023, description: "Ignored when the jid has a '/resource'" })),
-    host: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 255,
-        description: 'Server to connect to (default: the JID domain); must be allowed by XMPP_ALLOWED_HOSTS',
-      }),
-    ),
-    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'Default 5222' })),
+    host: Type.Optional(ConnectHost()),
+    port: Type.Optional(ConnectPort()),
   },
   { examples: [{ jid: 'alice@example.org', password: 'secret', resource: 'web' }] },
 );
@@ -27,8 +21,8 @@ const LoginBody = Body(
 const AnonymousBody = Body(
   {
     jid: Type.String({ minLength: 1, maxLength: 3071, description: "The anonymous domain; a '/resource' suffix becomes the resource" }),
-    host: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
-    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+    host: Type.Optional(ConnectHost()),
+    port: Type.Optional(ConnectPort()),
   },
   { examples: [{ jid: 'anon.example.org' }] },
 );

@@ -1,5 +1,5 @@
 import { type TSchema, Type } from '@sinclair/typebox';
-import { Body, JidObject, JidString } from '../../schemas.js';
+import { Body, ConnectHost, ConnectPort, JidObject, JidString } from '../../schemas.js';
 import { FormSchema } from '../../xmpp/shared/forms.js';
 import { OobSchema } from '../../xmpp/shared/oob.js';
 import { FORM_MESSAGES, FormSubmission } from '../../xmpp/shared/forms.js';
@@ -59,14 +59,8 @@ export const NewAccountBody = Body(
   {
     jid: Type.String({ minLength: 3, maxLength: 3071, description: 'The account to create: user@domain' }),
     password: Type.String({ minLength: 1, maxLength: 1024, writeOnly: true }),
-    host: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 255,
-        description: 'Server to connect to (default: the JID domain); must be allowed by XMPP_ALLOWED_HOSTS',
-      }),
-    ),
-    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'Default 5222' })),
+    host: Type.Optional(ConnectHost()),
+    port: Type.Optional(ConnectPort()),
     fields: Type.Optional(
       Type.Record(Type.String({ pattern: '^(?![Xx][Mm][Ll])[A-Za-z_][A-Za-z0-9_.#:-]{0,255}$' }), Type.String({ maxLength: 1024 }), {
         additionalProperties: false,
