@@ -3,6 +3,7 @@
 import { Worker } from 'node:worker_threads';
 import { errors, GatewayError } from '../errors.js';
 import {
+  batcher,
   PROTOCOL_VERSION,
   type FromWorker,
   type LoginRequest,
@@ -21,6 +22,7 @@ export interface PoolHooks {
 interface Slot {
   index: number;
   worker: Worker;
+  post: (msg: ToWorker) => void;
   sessions: Set<string>;
   ready: Promise<void>;
   alive: boolean;
@@ -83,7 +85,7 @@ export class WorkerPool {
     slot.sessions.add(sid);
     this.owner.set(sid, slot);
     try {
-      return (await this.request(slot, { v: 1, t: 'open', req: 0, sid, login }, timeoutMs)) as OpenResult;
+      return (await this.request(slot, { v: 2, t: 'open', req: 0, sid, login }, timeoutMs)) as OpenResult;
     } catch (err) {
       slot.sessions.delete(sid);
       this.owner.delete(sid);
@@ -96,13 +98,13 @@ export class WorkerPool {
     if (this.stopping) throw errors.draining();
     const slot = this.leastLoaded();
     await slot.ready;
-    return (await this.request(slot, { v: 1, t: 'register', req: 0, account }, timeoutMs)) as OpenResult;
+    return (await this.request(slot, { v: 2, t: 'register', req: 0, account }, timeoutMs)) as OpenResult;
   }
 
   async call(sid: string, action: string, body: unknown): Promise<unknown> {
     const slot = this.owner.get(sid);
     if (!slot) throw errors.disconnected();
-    return this.request(slot, { v: 1, t: 'call', req: 0, sid, action, body }, this.options.requestTimeoutMs);
+    return this.request(slot, { v: 2, t: 'call', req: 0, sid, action, body }, this.options.requestTimeoutMs);
   }
 
   async close(sid: string): Promise<void> {
@@ -110,7 +112,7 @@ export class WorkerPool {
     if (!slot) return;
     this.owner.delete(sid);
     slot.sessions.delete(sid);
-    await this.request(slot, { v: 1, t: 'close', req: 0, sid }, this.options.requestTimeoutMs).catch(() => undefined);
+    await this.request(slot, { v: 2, t: 'close', req: 0, sid }, this.options.requestTimeoutMs).catch(() => undefined);
   }
 
   /** Test and operations hook: terminate one worker as if it had crashed. */
@@ -139,7 +141,7 @@ export class WorkerPool {
         reject(errors.timeout());
       }, timeoutMs);
       this.pending.set(req, { resolve, reject, timer, slot });
-      slot.worker.postMessage({ ...msg, req });
+      slot.post({ ...msg, req });
     });
   }
 
@@ -151,40 +153,46 @@ export class WorkerPool {
     const slot: Slot = {
       index,
       worker,
+      post: batcher<ToWorker>((batch) => worker.postMessage(batch)),
       sessions: new Set(),
       alive: true,
       ready: new Promise<void>((r) => (markReady = r)),
     };
-    worker.on('message', (msg: FromWorker) => {
-      if (msg?.v !== PROTOCOL_VERSION) return;
-      switch (msg.t) {
-        case 'ready':
-          markReady();
-          return;
-        case 'event':
-          this.hooks.onEvent(msg.sid, msg.name, msg.data);
-          return;
-        case 'closed':
-          if (this.owner.get(msg.sid) === slot) {
-            this.owner.delete(msg.sid);
-            slot.sessions.delete(msg.sid);
-            this.hooks.onClosed(msg.sid, msg.reason);
-          }
-          return;
-        case 'reply': {
-          const p = this.pending.get(msg.req);
-          if (!p) return;
-          this.pending.delete(msg.req);
-          clearTimeout(p.timer);
-          if (msg.ok) p.resolve(msg.data);
-          else p.reject(new GatewayError(msg.error.status, msg.error.body));
-          return;
-        }
-      }
+    worker.on('message', (batch: FromWorker[]) => {
+      if (!Array.isArray(batch)) return;
+      for (const msg of batch) this.onMessage(slot, msg, markReady);
     });
     worker.on('error', () => undefined);
     worker.on('exit', () => this.onExit(slot));
     return slot;
+  }
+
+  private onMessage(slot: Slot, msg: FromWorker, markReady: () => void): void {
+    if (msg?.v !== PROTOCOL_VERSION) return;
+    switch (msg.t) {
+      case 'ready':
+        markReady();
+        return;
+      case 'event':
+        this.hooks.onEvent(msg.sid, msg.name, msg.data);
+        return;
+      case 'closed':
+        if (this.owner.get(msg.sid) === slot) {
+          this.owner.delete(msg.sid);
+          slot.sessions.delete(msg.sid);
+          this.hooks.onClosed(msg.sid, msg.reason);
+        }
+        return;
+      case 'reply': {
+        const p = this.pending.get(msg.req);
+        if (!p) return;
+        this.pending.delete(msg.req);
+        clearTimeout(p.timer);
+        if (msg.ok) p.resolve(msg.data);
+        else p.reject(new GatewayError(msg.error.status, msg.error.body));
+        return;
+      }
+    }
   }
 
   private onExit(slot: Slot): void {

@@ -1,41 +1,41 @@
 // Worker thread entry: owns the XMPP connections of the sessions pinned to it.
 import { parentPort, workerData } from 'node:worker_threads';
 import { isGatewayErrorLike, errors } from '../errors.js';
-import { registry, actionIndex, gatewayFeatures } from '../xeps/index.js';
+import { registry } from '../xeps/index.js';
 import { createAccount } from '../xeps/xep0077-register/account.js';
-import { PROTOCOL_VERSION, type FromWorker, type ToWorker, type WorkerSettings } from './protocol.js';
+import { batcher, PROTOCOL_VERSION, type FromWorker, type ToWorker, type WorkerSettings } from './protocol.js';
 import { withUnauthenticatedStream } from './xmpp-client.js';
-import { loginError, XmppSession } from './xmpp-session.js';
+import { loadAreas, loginError, XmppSession } from './xmpp-session.js';
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run in a worker thread');
 
 const settings = workerData as WorkerSettings;
 const sessions = new Map<string, XmppSession>();
-const actions = actionIndex();
-const features = gatewayFeatures();
+// Shared by every session of this worker (dispatch table, actions, features).
+const areas = loadAreas(registry);
 
-const post = (msg: FromWorker) => port.postMessage(msg);
+const post = batcher<FromWorker>((batch) => port.postMessage(batch));
 
 function replyError(req: number, err: unknown): void {
   const e = isGatewayErrorLike(err) ? err : errors.internal(err instanceof Error ? err.message : String(err));
-  post({ v: 1, t: 'reply', req, ok: false, error: { status: e.status, body: e.body } });
+  post({ v: 2, t: 'reply', req, ok: false, error: { status: e.status, body: e.body } });
 }
 
 async function handle(msg: ToWorker): Promise<void> {
   switch (msg.t) {
     case 'open': {
-      const session = new XmppSession(registry, actions, features, settings, {
-        emit: (name, data) => post({ v: 1, t: 'event', sid: msg.sid, name, data }),
+      const session = new XmppSession(areas, settings, {
+        emit: (name, data) => post({ v: 2, t: 'event', sid: msg.sid, name, data }),
         onDropped: (reason) => {
           sessions.delete(msg.sid);
-          post({ v: 1, t: 'closed', sid: msg.sid, reason });
+          post({ v: 2, t: 'closed', sid: msg.sid, reason });
         },
       });
       try {
         const jid = await session.open(msg.login);
         sessions.set(msg.sid, session);
-        post({ v: 1, t: 'reply', req: msg.req, ok: true, data: { jid } });
+        post({ v: 2, t: 'reply', req: msg.req, ok: true, data: { jid } });
       } catch (err) {
         replyError(msg.req, err);
       }
@@ -54,7 +54,7 @@ async function handle(msg: ToWorker): Promise<void> {
           },
           (request) => createAccount(request, account),
         );
-        post({ v: 1, t: 'reply', req: msg.req, ok: true, data: { jid: { user: account.username, domain: account.domain } } });
+        post({ v: 2, t: 'reply', req: msg.req, ok: true, data: { jid: { user: account.username, domain: account.domain } } });
       } catch (err) {
         replyError(msg.req, loginError(err));
       }
@@ -65,7 +65,7 @@ async function handle(msg: ToWorker): Promise<void> {
       if (!session) return replyError(msg.req, errors.disconnected('You are not connected'));
       try {
         const data = await session.call(msg.action, msg.body);
-        post({ v: 1, t: 'reply', req: msg.req, ok: true, data: data ?? {} });
+        post({ v: 2, t: 'reply', req: msg.req, ok: true, data: data ?? {} });
       } catch (err) {
         replyError(msg.req, err);
       }
@@ -75,14 +75,14 @@ async function handle(msg: ToWorker): Promise<void> {
       const session = sessions.get(msg.sid);
       sessions.delete(msg.sid);
       await session?.close().catch(() => undefined);
-      post({ v: 1, t: 'reply', req: msg.req, ok: true, data: {} });
+      post({ v: 2, t: 'reply', req: msg.req, ok: true, data: {} });
       return;
     }
   }
 }
 
-port.on('message', (msg: ToWorker) => {
-  if (msg?.v !== PROTOCOL_VERSION) return;
-  void handle(msg);
+port.on('message', (batch: ToWorker[]) => {
+  if (!Array.isArray(batch)) return;
+  for (const msg of batch) if (msg?.v === PROTOCOL_VERSION) void handle(msg);
 });
-post({ v: 1, t: 'ready' });
+post({ v: 2, t: 'ready' });

@@ -4,7 +4,7 @@
 import type { Element } from 'ltx';
 
 /** Returns true when the stanza was fully handled; false lets the next key have it. */
-export type StanzaHandler = (stanza: Element) => boolean | void;
+export type StanzaHandler<C> = (ctx: C, stanza: Element) => boolean | void;
 
 export function stanzaKeys(stanza: Element): string[] {
   const kind = stanza.name;
@@ -20,23 +20,27 @@ export function stanzaKeys(stanza: Element): string[] {
   return keys;
 }
 
-export class Dispatcher {
-  private readonly handlers = new Map<string, StanzaHandler[]>();
+/**
+ * Built once per worker and shared by its sessions: the handlers take the session's context at
+ * dispatch time (a table per session would cost memory with every area added).
+ */
+export class Dispatcher<C> {
+  private readonly handlers = new Map<string, StanzaHandler<C>[]>();
 
-  on(key: string, handler: StanzaHandler): void {
+  on(key: string, handler: StanzaHandler<C>): void {
     const list = this.handlers.get(key);
     if (list) list.push(handler);
     else this.handlers.set(key, [handler]);
   }
 
   /** Dispatches to the handlers of the first keys that claim the stanza; returns whether any did. */
-  dispatch(stanza: Element): boolean {
-    const seen = new Set<StanzaHandler>();
+  dispatch(ctx: C, stanza: Element): boolean {
+    const seen = new Set<StanzaHandler<C>>();
     for (const key of stanzaKeys(stanza)) {
       for (const handler of this.handlers.get(key) ?? []) {
         if (seen.has(handler)) continue;
         seen.add(handler);
-        if (handler(stanza) !== false) return true;
+        if (handler(ctx, stanza) !== false) return true;
       }
     }
     return false;

@@ -6,10 +6,10 @@ import { Dispatcher } from './dispatch.js';
 import { bareJid } from './jid.js';
 import { iqErrorReply } from './stanza-error.js';
 
-export function buildDispatcher(modules: readonly XepModule[], ctx: XmppContext): Dispatcher {
-  const dispatcher = new Dispatcher();
+export function buildDispatcher(modules: readonly XepModule[]): Dispatcher<XmppContext> {
+  const dispatcher = new Dispatcher<XmppContext>();
   for (const mod of modules) {
-    for (const inc of mod.incoming ?? []) dispatcher.on(inc.key, (stanza) => inc.handle(ctx, stanza));
+    for (const inc of mod.incoming ?? []) dispatcher.on(inc.key, inc.handle);
   }
   return dispatcher;
 }
@@ -17,11 +17,11 @@ export function buildDispatcher(modules: readonly XepModule[], ctx: XmppContext)
 const isRequest = (s: Element) => s.name === 'iq' && (s.attrs.type === 'get' || s.attrs.type === 'set');
 
 /** Dispatches a received stanza (not an IQ result/error: those go to the IQ tracker). */
-export function receiveStanza(dispatcher: Dispatcher, ctx: XmppContext, stanza: Element): void {
+export function receiveStanza(dispatcher: Dispatcher<XmppContext>, ctx: XmppContext, stanza: Element): void {
   // RFC 6120 §8.1.2.1: a message or presence without 'from' comes from our own account.
   if (stanza.name !== 'iq' && stanza.attrs.from === undefined) stanza.attrs.from = bareJid(ctx.jid);
   try {
-    const handled = dispatcher.dispatch(stanza);
+    const handled = dispatcher.dispatch(ctx, stanza);
     // RFC 6120 §8.4: an IQ request nobody handles gets service-unavailable, never silence.
     if (!handled && isRequest(stanza)) ctx.send(iqErrorReply(stanza, 'cancel', 'service-unavailable'));
   } catch (err) {

@@ -367,7 +367,7 @@ export interface IncomingOutcome {
 
 export function runIncoming(reg: Registry, stanza: Element, state?: Record<string, unknown>): IncomingOutcome {
   const session = fakeSession(reg.features, [], { ...(state && { state }) });
-  receiveStanza(buildDispatcher(reg.modules, session.ctx), session.ctx, stanza);
+  receiveStanza(buildDispatcher(reg.modules), session.ctx, stanza);
   return { events: session.events, sent: session.sent };
 }
 
@@ -397,7 +397,7 @@ export async function runAction(
     else setImmediate(run);
   };
   const session = fakeSession(reg.features, iqReplies, { ...(extra.state && { state: extra.state }), onSend: deliver });
-  const dispatcher = buildDispatcher(reg.modules, session.ctx);
+  const dispatcher = buildDispatcher(reg.modules);
   const common = () => ({ sent: session.sent, events: session.events, unusedReplies: session.unusedReplies() });
   try {
     const result = await action.handler(session.ctx, body as never);

@@ -14,7 +14,7 @@ t.test('keys are computed from the stanza', async (t) => {
 });
 
 t.test('the first handler that claims a stanza wins; false passes it on', async (t) => {
-  const d = new Dispatcher();
+  const d = new Dispatcher<null>();
   const calls: string[] = [];
   d.on('message/urn:xmpp:receipts:received', () => {
     calls.push('receipt');
@@ -26,7 +26,7 @@ t.test('the first handler that claims a stanza wins; false passes it on', async 
   d.on('message', () => {
     calls.push('fallback');
   });
-  t.ok(d.dispatch(parse("<message type='chat'><received xmlns='urn:xmpp:receipts' id='1'/><body>x</body></message>")));
+  t.ok(d.dispatch(null, parse("<message type='chat'><received xmlns='urn:xmpp:receipts' id='1'/><body>x</body></message>")));
   t.same(calls, ['receipt', 'chat']);
-  t.notOk(new Dispatcher().dispatch(parse("<iq type='get'><q xmlns='x'/></iq>")), 'unclaimed');
+  t.notOk(new Dispatcher<null>().dispatch(null, parse("<iq type='get'><q xmlns='x'/></iq>")), 'unclaimed');
 });
