@@ -1,0 +1,49 @@
+// receive: direct peers send at a fixed total rate to K gateway sessions, each read through its own
+// SSE stream; latency from the peer's send to the event read, vs. K direct receivers.
+import { startBenchGateway } from '../lib/gateway.js';
+import { row, type Phase, type Row, type Scenario } from '../lib/types.js';
+import { directReceive, gatewayReceive, receiveParams } from './phases.js';
+
+export const receive: Scenario = async (ctx) => {
+  const rates = ctx.quick ? [500] : [500, 2000];
+  const rows: Row[] = [];
+  const phases: Phase[] = [];
+  const notes: string[] = [];
+  const gw = await startBenchGateway(ctx.server, {
+    workers: 2,
+    ...(ctx.profileDir && { profileDir: `${ctx.profileDir}/receive-${ctx.modules}` }),
+  });
+  try {
+    for (const rate of rates) {
+      const p = receiveParams(ctx, rate);
+      const direct = await directReceive(ctx, p);
+      const viaGateway = await gatewayReceive(ctx, gw, p);
+      const g = viaGateway.result.latency.summary();
+      const d = direct.result.latency.summary();
+      const added = Math.round((g.p99 - d.p99) * 100) / 100;
+      rows.push(
+        row(`p50 @ ${rate}/s`, 'ms', g.p50, d.p50, 'direct'),
+        row(`p99 @ ${rate}/s`, 'ms', g.p99, d.p99, 'direct', {
+          ...(rate === 2000 && { target: 'added ≤ 5 ms', met: added <= 5 }),
+          note: `added ${added} ms`,
+        }),
+        row(`max @ ${rate}/s`, 'ms', g.max, d.max, 'direct'),
+      );
+      for (const [name, r] of [
+        [`gateway ${rate}/s`, viaGateway],
+        [`direct ${rate}/s`, direct],
+      ] as const) {
+        phases.push({
+          name,
+          usage: r.usage,
+          extra: { sent: r.result.sent, received: r.result.received, achievedRate: Math.round(r.result.achievedRate) },
+        });
+        if (r.result.received < r.result.sent) notes.push(`${name}: ${r.result.sent - r.result.received} of ${r.result.sent} not received`);
+      }
+    }
+  } finally {
+    await gw.stop();
+  }
+  const { rate: _rate, ...shape } = receiveParams(ctx, 0);
+  return { params: { rates, ...shape, workers: 2 }, rows, phases, notes };
+};
