@@ -3,11 +3,12 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { existsSync, closeSync, openSync, rmSync } from 'node:fs';
+import { existsSync, closeSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { track, untrack } from './children.js';
 import { freePort, waitForPort } from './ports.js';
 
 const execFileAsync = promisify(execFile);
@@ -61,28 +62,6 @@ const LOG_LEVEL = process.env.PROSODY_LOG_LEVEL ?? 'debug';
 const START_TIMEOUT_MS = 15000;
 /** PROSODY_TEST_KEEP=1 leaves each temporary directory (config, logs) in place for debugging. */
 const KEEP = !!process.env.PROSODY_TEST_KEEP;
-
-// Prosody children still running, killed if this process exits without stopping them.
-const running = new Map<ChildProcess, string>();
-let exitHookInstalled = false;
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const [child, dir] of running) {
-      try {
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      } catch {
-        /* already gone */
-      }
-      try {
-        rmSync(dir, { recursive: true, force: true });
-      } catch {
-        /* best effort */
-      }
-    }
-  });
-}
 
 function fixturesDir(): string {
   // dist/test/helpers/prosody.js or test/helpers/prosody.ts: walk up to the project's test/fixtures/prosody
@@ -149,7 +128,6 @@ export async function startProsody(opts: StartProsodyOptions = {}): Promise<Pros
 }
 
 async function startOnce(opts: StartProsodyOptions): Promise<ProsodyServer> {
-  installExitHook();
   const userCount = opts.users ?? 2;
   const fixtures = fixturesDir();
   const template = await readFile(path.join(fixtures, 'prosody.cfg.lua.tpl'), 'utf8');
@@ -220,7 +198,7 @@ async function startOnce(opts: StartProsodyOptions): Promise<ProsodyServer> {
   } finally {
     closeSync(out);
   }
-  running.set(child, dir);
+  track(child, dir);
   let spawnError: Error | undefined;
   child.once('error', (err) => (spawnError = err));
 
@@ -228,7 +206,7 @@ async function startOnce(opts: StartProsodyOptions): Promise<ProsodyServer> {
   const stop = (): Promise<void> =>
     (stopped ??= (async () => {
       await killChild(child);
-      running.delete(child);
+      untrack(child);
       if (KEEP) process.stderr.write(`startProsody: keeping ${dir} (PROSODY_TEST_KEEP)\n`);
       else await rm(dir, { recursive: true, force: true });
     })());

@@ -1,9 +1,10 @@
 // A private, throwaway redis-server on a free loopback port (never the machine's own Redis).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { rmSync, openSync, closeSync } from 'node:fs';
+import { openSync, closeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { track, untrack } from './children.js';
 import { freePort, waitForPort } from './ports.js';
 
 export interface RedisServer {
@@ -16,27 +17,6 @@ export interface RedisServer {
 }
 
 const REDIS = process.env.REDIS_SERVER_BIN ?? '/usr/bin/redis-server';
-
-const running = new Map<ChildProcess, string>();
-let exitHookInstalled = false;
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const [child, dir] of running) {
-      try {
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      } catch {
-        /* already gone */
-      }
-      try {
-        rmSync(dir, { recursive: true, force: true });
-      } catch {
-        /* best effort */
-      }
-    }
-  });
-}
 
 /**
  * The 'exit' hook does not run when this process is killed by a signal (tap's timeout sends
@@ -66,7 +46,6 @@ function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
 
 /** `port`: restart a server on the port a stopped one used (its data is gone, as after a crash). */
 export async function startRedis(options: { port?: number; args?: string[] } = {}): Promise<RedisServer> {
-  installExitHook();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'redis-test-'));
   const logFile = path.join(dir, 'redis.log');
   for (let attempt = 1; ; attempt++) {
@@ -98,7 +77,7 @@ export async function startRedis(options: { port?: number; args?: string[] } = {
     } finally {
       closeSync(out);
     }
-    running.set(child, dir);
+    track(child, dir);
     if (child.pid) watchdog(child.pid);
     let spawnError: Error | undefined;
     child.once('error', (err) => (spawnError = err));
@@ -116,7 +95,7 @@ export async function startRedis(options: { port?: number; args?: string[] } = {
             await waitExit(child, 5000);
           }
         }
-        running.delete(child);
+        untrack(child);
         await rm(dir, { recursive: true, force: true });
       })());
 
@@ -128,7 +107,7 @@ export async function startRedis(options: { port?: number; args?: string[] } = {
       // Someone else took the port between freePort() and the bind: try another one.
       if (attempt < 3 && /Address already in use/i.test(log)) {
         if (!(await waitExit(child, 2000))) child.kill('SIGKILL');
-        running.delete(child);
+        untrack(child);
         continue;
       }
       await stop();

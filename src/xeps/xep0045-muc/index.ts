@@ -133,6 +133,12 @@ function formOrClientError(form: FormInput, formType: string | undefined, body: 
   }
 }
 
+/** A role or affiliation list of the room (muc#admin get). */
+async function listOccupants(ctx: XmppContext, room: string, filter: { role?: string; affiliation?: string }): Promise<never> {
+  const reply = await ctx.iq(roomIq('get', room, ctx.newId(), adminQuery(filter)));
+  return parseOccupants(reply) as never;
+}
+
 export const muc: XepModule = {
   id: 'xep0045-muc',
   tag: 'muc',
@@ -278,10 +284,7 @@ export const muc: XepModule = {
       body: RoleGetBody,
       response: OccupantList,
       errorStatuses: ROOM_ERRORS,
-      async handler(ctx, body) {
-        const reply = await ctx.iq(roomIq('get', roomOf(body), ctx.newId(), adminQuery({ role: body.role })));
-        return parseOccupants(reply) as never;
-      },
+      handler: (ctx, body) => listOccupants(ctx, roomOf(body), { role: body.role }),
     }),
     action({
       name: 'muc.affiliation',
@@ -304,10 +307,7 @@ export const muc: XepModule = {
       body: AffiliationGetBody,
       response: OccupantList,
       errorStatuses: ROOM_ERRORS,
-      async handler(ctx, body) {
-        const reply = await ctx.iq(roomIq('get', roomOf(body), ctx.newId(), adminQuery({ affiliation: body.affiliation })));
-        return parseOccupants(reply) as never;
-      },
+      handler: (ctx, body) => listOccupants(ctx, roomOf(body), { affiliation: body.affiliation }),
     }),
     action({
       name: 'muc.register.info',
