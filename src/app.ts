@@ -18,7 +18,6 @@ import { registerErrorHandling } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
 import { createMetrics, metricsRoutes } from './http/metrics.js';
 import { GATEWAY_EVENTS, registerOpenApi } from './http/openapi.js';
-import { registerRoute } from './http/register-route.js';
 import { sessionRoutes } from './http/session-routes.js';
 import { sseRoutes } from './http/sse.js';
 import { ajvOptions, checkXmlCharacters } from './http/validation.js';
@@ -26,12 +25,10 @@ import { SessionManager } from './session/manager.js';
 import { MemorySessionStore, type SessionStore } from './session/store.js';
 import { WorkerPool } from './workers/pool.js';
 import { GATEWAY_CAPS_NODE } from './xmpp/caps.js';
-import { registry } from './xeps/index.js';
-import type { XepModule } from './xeps/types.js';
+import { byId, registry } from './xeps/index.js';
 
 export interface AppDeps {
   config: Config;
-  modules?: readonly XepModule[];
   store?: SessionStore;
   log?: EventLog;
   /** Pino options or false; tests pass false. */
@@ -104,7 +101,6 @@ const REDACT = ['req.headers.authorization', 'req.headers.cookie', '*.password',
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
-  const modules = deps.modules ?? registry;
   const app = Fastify({
     logger:
       deps.logger === false
@@ -153,7 +149,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       allowedHeaders: ['authorization', 'content-type', 'last-event-id', 'idempotency-key'],
     });
   }
-  await registerOpenApi(app, modules, pkg.version);
+  await registerOpenApi(app, registry, pkg.version);
 
   const cluster = config.redisUrl ? await redisSeams(config, app.log) : undefined;
   const store = deps.store ?? cluster?.store ?? new MemorySessionStore();
@@ -203,11 +199,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   metricsRoutes(app, metrics);
   sessionRoutes(app, manager);
-  registerRoute(app, { config, pool, isDraining: () => manager.isDraining });
-  actionRoutes(app, manager, modules);
+  actionRoutes(app, { config, manager, pool }, registry);
   sseRoutes(app, { config, manager, log }, [
     ...GATEWAY_EVENTS.map((e) => e.name),
-    ...modules.flatMap((m) => (m.events ?? []).map((e) => e.name)),
+    ...byId(registry).flatMap((a) => Object.keys(a.api.events ?? {})),
   ]);
   healthRoutes(app, { ready: () => pool.isReady() && !manager.isDraining && (cluster?.ready() ?? true) });
 

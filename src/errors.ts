@@ -78,8 +78,32 @@ export const errors = {
   draining: () => new GatewayError(503, { type: 'wait', condition: 'service-unavailable', description: 'This node is shutting down' }),
   internal: (description = 'Internal gateway error') =>
     new GatewayError(500, { type: 'cancel', condition: 'internal-server-error', description }),
-  /** An XMPP stanza error returned by the remote entity (shape 1 of the catalogue §3.3). */
+  /** An XMPP stanza error returned by the remote entity (its parsed <error/>, docs/api.md "Errors"). */
   fromStanzaError: (body: ErrorBody) => new GatewayError(statusForCondition(body.condition), body),
+  /** The remote entity answered, but with something that does not parse as what was asked. */
+  badAnswer: (description: string) => new GatewayError(502, { type: 'cancel', condition: 'undefined-condition', description }),
+  notImplemented: (description: string) => new GatewayError(501, { type: 'cancel', condition: 'feature-not-implemented', description }),
+  /**
+   * An XML-RPC fault (XEP-0009): the remote entity understood the call and refused or failed it.
+   * 422, not 5xx: the gateway and the transport worked, and HTTP clients retry 502/503/504 on their
+   * own, which must never re-run a non-idempotent remote method.
+   */
+  rpcFault: (fault: { code?: number; string?: string }, xmlns: string) =>
+    new GatewayError(422, {
+      type: 'cancel',
+      condition: 'undefined-condition',
+      ...(fault.string !== undefined && { description: fault.string }),
+      application: { condition: 'fault', xmlns },
+      fault,
+    }),
+  /** A login's JID that cannot be used (the login's validation errors are of type auth). */
+  invalidLoginJid: (request: unknown) =>
+    new GatewayError(400, { type: 'auth', condition: 'client-error', description: 'Invalid JID', request }),
+  /** The same error with more to say: e.g. the form a XEP-0077 service sent back beside it. */
+  withDetails: (err: { status: number; body: ErrorBody }, details: Record<string, unknown>) =>
+    new GatewayError(err.status, { ...err.body, ...details }),
+  /** An error that crossed a thread or node boundary as { status, body }. */
+  fromJSON: (wire: { status: number; body: ErrorBody }) => new GatewayError(wire.status, wire.body),
 };
 
 export function isGatewayErrorLike(value: unknown): value is { status: number; body: ErrorBody } {

@@ -23,7 +23,7 @@ const [aliceUser] = prosody.users as [(typeof prosody.users)[0]];
 const alice = await gw.login(aliceUser, { resource: 'gw' });
 const aliceFull = `${aliceUser.jid}/gw`;
 const events = await gw.events({ token: alice.token });
-const reg = loadRegistry();
+const reg = await loadRegistry();
 const ROOM = `coven@${prosody.componentDomain}`;
 
 // ---------------------------------------------------------------------------------------------

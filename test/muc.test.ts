@@ -25,7 +25,7 @@ const [aliceUser, bobUser, carolUser, daveUser, erinUser] = prosody.users as [
   (typeof prosody.users)[0],
   (typeof prosody.users)[0],
 ];
-const reg = loadRegistry();
+const reg = await loadRegistry();
 const COVEN = `coven@${prosody.mucDomain}`;
 const HEATH = `heath@${prosody.mucDomain}`;
 const SECRET = 'cauldronburn';

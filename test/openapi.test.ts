@@ -3,7 +3,7 @@
 import t from 'tap';
 import { readFile } from 'node:fs/promises';
 import { actionPath } from '../src/http/action-routes.js';
-import { registry } from '../src/xeps/index.js';
+import { declaredActions, registry } from '../src/xeps/index.js';
 import { generateOpenApi, OPENAPI_PATH } from '../scripts/openapi.js';
 
 const generated = await generateOpenApi();
@@ -23,20 +23,19 @@ t.test('the document is valid OpenAPI 3.1', async (t) => {
 t.test('every action is a documented POST with operationId, tag, body and every error', async (t) => {
   t.equal(doc.openapi, '3.1.0');
   const ids = new Set<string>();
-  for (const mod of registry) {
-    for (const a of mod.actions ?? []) {
-      const op = doc.paths[actionPath(a.name)]?.post;
-      t.ok(op, `${a.name} documented`);
-      if (!op) continue;
-      t.notOk(ids.has(op.operationId), `${op.operationId} unique`);
-      ids.add(op.operationId);
-      t.same(op.tags, [mod.tag]);
-      t.ok(op.summary);
-      t.ok(op.requestBody?.content?.['application/json']?.schema);
-      t.ok(op.responses['200']);
-      for (const status of ['400', '401', '410', '504']) {
-        t.equal(op.responses[status]?.content?.['application/json']?.schema?.$ref, '#/components/schemas/Error', `${a.name} ${status}`);
-      }
+  for (const { area, name, sessionless } of declaredActions().values()) {
+    const op = doc.paths[actionPath(name)]?.post;
+    t.ok(op, `${name} documented`);
+    if (!op) continue;
+    t.notOk(ids.has(op.operationId), `${op.operationId} unique`);
+    ids.add(op.operationId);
+    t.same(op.tags, [area.tag]);
+    t.ok(op.summary);
+    t.ok(op.requestBody?.content?.['application/json']?.schema);
+    t.ok(op.responses[String(sessionless?.successStatus ?? 200)]);
+    // Sessionless actions take no token (no 401) and no session that could drop (no 410).
+    for (const status of sessionless ? ['400', '403', '504'] : ['400', '401', '410', '504']) {
+      t.equal(op.responses[status]?.content?.['application/json']?.schema?.$ref, '#/components/schemas/Error', `${name} ${status}`);
     }
   }
   t.equal(doc.paths['/v1/chat/message'].post.operationId, 'chatMessage');
@@ -45,12 +44,7 @@ t.test('every action is a documented POST with operationId, tag, body and every 
 
 t.test('every event has its data schema in components and in x-events', async (t) => {
   const xEvents = doc.paths['/v1/events'].get['x-events'];
-  for (const name of [
-    'xmpp.connection',
-    'xmpp.error',
-    'xmpp.gateway.gap',
-    ...registry.flatMap((m) => (m.events ?? []).map((e) => e.name)),
-  ]) {
+  for (const name of ['xmpp.connection', 'xmpp.error', 'xmpp.gateway.gap', ...registry.flatMap((a) => Object.keys(a.api.events ?? {}))]) {
     t.ok(doc.components.schemas[name], `${name} schema`);
     t.equal(xEvents[name]?.schema?.$ref, `#/components/schemas/${name}`);
   }

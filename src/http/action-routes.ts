@@ -1,7 +1,13 @@
-// One POST route per action of every registered area: xmpp.a.b.c ↔ POST /v1/a/b/c (API.md §1).
+// One POST route per action of every registered area: xmpp.a.b.c ↔ POST /v1/a/b/c (docs/api.md).
+// Session actions need a token and run on the session's owner; sessionless ones (account creation)
+// carry their own connection target, checked against the allow-list, and run on any worker.
 import type { FastifyInstance } from 'fastify';
+import { isHostAllowed, type Config } from '../config.js';
+import { errors } from '../errors.js';
 import type { SessionManager } from '../session/manager.js';
-import type { XepModule } from '../xeps/types.js';
+import type { WorkerPool } from '../workers/pool.js';
+import type { Area } from '../xeps/area.js';
+import { byId, declaredActions, type DeclaredAction } from '../xeps/index.js';
 import { authenticate, sessionOf } from './auth.js';
 import { routeSchema } from './route-schema.js';
 
@@ -10,42 +16,75 @@ export function actionPath(name: string): string {
 }
 
 const COMMON_ERRORS = [400, 401, 410, 413, 503, 504];
+const SESSIONLESS_ERRORS = [400, 403, 413, 502, 503, 504];
 
-export function actionRoutes(app: FastifyInstance, manager: SessionManager, modules: readonly XepModule[]): void {
-  for (const mod of modules) {
-    for (const def of mod.actions ?? []) {
-      const path = actionPath(def.name);
+export interface ActionRouteDeps {
+  config: Config;
+  manager: SessionManager;
+  pool: WorkerPool;
+}
+
+function description({ area, name, spec }: DeclaredAction): string {
+  return `${spec.description ?? ''}${spec.description ? '\n\n' : ''}${
+    spec.beyondXmppFtw ? 'Beyond XMPP-FTW (a gateway addition).' : `XMPP-FTW event \`xmpp.${name}\`.`
+  } Spec: ${area.spec}.`;
+}
+
+const idempotencyHeader = {
+  type: 'object',
+  properties: {
+    'idempotency-key': {
+      type: 'string',
+      maxLength: 256,
+      description: 'A retry with the same key returns the first answer and sends nothing again',
+    },
+  },
+};
+
+export function actionRoutes(app: FastifyInstance, deps: ActionRouteDeps, areas: readonly Area[]): void {
+  const { config, manager, pool } = deps;
+  // Sorted: the registry's order must not show in the OpenAPI document either.
+  for (const declared of [...declaredActions(byId(areas)).values()]) {
+    const { area, name, spec, sessionless } = declared;
+    const path = actionPath(name);
+    const schema = routeSchema({
+      path,
+      tag: area.tag,
+      summary: spec.summary,
+      description: description(declared),
+      body: spec.body,
+      success: {
+        status: sessionless?.successStatus ?? 200,
+        schema: spec.response,
+        ...(sessionless?.successDescription !== undefined && { description: sessionless.successDescription }),
+      },
+      errors: [...(sessionless ? SESSIONLESS_ERRORS : COMMON_ERRORS), ...(spec.errorStatuses ?? [])],
+      ...(sessionless && { security: false }),
+    });
+    if (sessionless) {
       app.post(path, {
-        onRequest: authenticate(manager),
-        config: { messages: def.messages ?? {} },
-        schema: {
-          ...routeSchema({
-            path,
-            tag: mod.tag,
-            summary: def.summary,
-            description: `${def.description ?? ''}${def.description ? '\n\n' : ''}${
-              def.beyondXmppFtw ? 'Beyond XMPP-FTW (a gateway addition).' : `XMPP-FTW event \`xmpp.${def.name}\`.`
-            } Spec: ${mod.spec}.`,
-            body: def.body,
-            success: { status: 200, schema: def.response },
-            errors: [...COMMON_ERRORS, ...(def.errorStatuses ?? [])],
-          }),
-          headers: {
-            type: 'object',
-            properties: {
-              'idempotency-key': {
-                type: 'string',
-                maxLength: 256,
-                description: 'A retry with the same key returns the first answer and sends nothing again',
-              },
-            },
-          },
-        },
-        handler: async (request) => {
-          const key = request.headers['idempotency-key'];
-          return manager.action(sessionOf(request), def.name, request.body ?? {}, typeof key === 'string' ? key : undefined);
+        config: { messages: spec.messages ?? {} },
+        schema,
+        handler: async (request, reply) => {
+          if (manager.isDraining) throw errors.draining();
+          const target = sessionless.target(request.body);
+          if (!isHostAllowed(config.allowedHosts, target.host, target.port)) {
+            throw errors.hostNotAllowed(`Connecting to ${target.host}:${target.port} is not allowed by this gateway`);
+          }
+          const data = await pool.sessionless(name, target, request.body, config.loginTimeoutMs + 1000);
+          return reply.status(sessionless.successStatus ?? 200).send(data);
         },
       });
+      continue;
     }
+    app.post(path, {
+      onRequest: authenticate(manager),
+      config: { messages: spec.messages ?? {} },
+      schema: { ...schema, headers: idempotencyHeader },
+      handler: async (request) => {
+        const key = request.headers['idempotency-key'];
+        return manager.action(sessionOf(request), name, request.body ?? {}, typeof key === 'string' ? key : undefined);
+      },
+    });
   }
 }

@@ -2,8 +2,8 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { isRedisUnavailable } from '../cluster/redis.js';
 import { GatewayError, isGatewayErrorLike } from '../errors.js';
-import { redact } from '../session/manager.js';
-import type { MessageOverride } from '../xeps/types.js';
+import { redact } from '../redact.js';
+import type { MessageOverride } from '../xeps/area.js';
 import { describeValidation } from './validation.js';
 
 declare module 'fastify' {

@@ -3,8 +3,9 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { ErrorSchema, JidObject } from '../schemas.js';
-import type { XepModule } from '../xeps/types.js';
+import { ErrorSchema, JidObject } from '../schemas/common.js';
+import type { Area } from '../xeps/area.js';
+import { byId } from '../xeps/index.js';
 
 export const GATEWAY_EVENTS = [
   { name: 'xmpp.connection', summary: 'Session status: online at login, offline at logout (the last event)' },
@@ -16,7 +17,7 @@ export const GATEWAY_EVENTS = [
   },
 ];
 
-export async function registerOpenApi(app: FastifyInstance, modules: readonly XepModule[], version: string): Promise<void> {
+export async function registerOpenApi(app: FastifyInstance, areas: readonly Area[], version: string): Promise<void> {
   app.addSchema({ $id: 'Error', ...ErrorSchema });
   const eventSchemas: Record<string, unknown> = {
     'xmpp.connection': {
@@ -36,10 +37,10 @@ export async function registerOpenApi(app: FastifyInstance, modules: readonly Xe
     },
   };
   const summaries: Record<string, string> = Object.fromEntries(GATEWAY_EVENTS.map((e) => [e.name, e.summary]));
-  for (const mod of modules) {
-    for (const e of mod.events ?? []) {
-      eventSchemas[e.name] = { ...e.schema, description: e.summary };
-      summaries[e.name] = e.summary;
+  for (const { api } of areas) {
+    for (const [name, e] of Object.entries(api.events ?? {})) {
+      eventSchemas[name] = { ...e.schema, description: e.summary };
+      summaries[name] = e.summary;
     }
   }
 
@@ -52,7 +53,7 @@ export async function registerOpenApi(app: FastifyInstance, modules: readonly Xe
         description:
           'XMPP for the web over plain HTTP: every XMPP-FTW event `xmpp.a.b.c` is `POST /v1/a/b/c`; incoming events stream from `GET /v1/events` as Server-Sent Events with the same JSON shapes.',
       },
-      tags: [...new Set(['session', 'events', ...modules.map((m) => m.tag), 'operations'])].map((name) => ({ name })),
+      tags: [...new Set(['session', 'events', ...byId(areas).map((a) => a.api.tag), 'operations'])].map((name) => ({ name })),
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'The token from POST /v1/login' },

@@ -1,7 +1,7 @@
 // Sessions (API.md §2): login, anonymous login, logout, event-stream tickets.
 import { type TSchema, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { Body, ConnectHost, ConnectPort, Empty, JidObject } from '../schemas.js';
+import { Body, ConnectHost, ConnectPort, Empty, JidObject } from '../schemas/common.js';
 import type { SessionManager } from '../session/manager.js';
 import { authenticate, sessionOf } from './auth.js';
 import type { RouteConfigWithMessages } from './errors.js';

@@ -2,8 +2,8 @@
 // ("Missing 'to' key", …) in the client-error shape of API.md §6.
 import type { FastifySchemaValidationError } from 'fastify';
 import { errors } from '../errors.js';
-import { redact } from '../session/manager.js';
-import type { MessageOverride } from '../xeps/types.js';
+import { redact } from '../redact.js';
+import type { MessageOverride } from '../xeps/area.js';
 import { parseJid } from '../xmpp/jid.js';
 
 export const ajvOptions = {

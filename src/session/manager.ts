@@ -10,6 +10,7 @@ import { parseJid, type Jid } from '../xmpp/jid.js';
 import type { BusRequest, NodeBus, Ownership } from '../cluster/types.js';
 import type { SessionRecord, SessionStore } from './store.js';
 import { hashSecret, newSecret } from './tokens.js';
+import { redact } from '../redact.js';
 
 export interface LoginInput {
   jid: string;
@@ -380,20 +381,4 @@ export function resolveTarget(input: LoginInput, anonymous: boolean): Target {
     ...(!anonymous && jid.user !== undefined && { username: jid.user }),
     ...(resource !== undefined && { resource }),
   };
-}
-
-/**
- * A request body fit to echo in an error: every `password` key is dropped at any depth, and the
- * value of any data-form field whose `var` names a password (register, commands) is masked.
- */
-export function redact(body: unknown): unknown {
-  if (Array.isArray(body)) return body.map(redact);
-  if (typeof body !== 'object' || body === null) return body;
-  const out: Record<string, unknown> = {};
-  const isSecretField = typeof (body as { var?: unknown }).var === 'string' && /pass/i.test((body as { var: string }).var);
-  for (const [key, value] of Object.entries(body)) {
-    if (/^(password|oldPassword|newPassword)$/i.test(key)) continue;
-    out[key] = isSecretField && key === 'value' ? '********' : redact(value);
-  }
-  return out;
 }

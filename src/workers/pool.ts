@@ -1,14 +1,14 @@
 // The worker pool (main thread side). A session is pinned to one worker for its whole life;
 // if a worker dies only its sessions end, and the pool starts a replacement.
 import { Worker } from 'node:worker_threads';
-import { errors, GatewayError } from '../errors.js';
+import { errors } from '../errors.js';
 import {
   batcher,
   PROTOCOL_VERSION,
   type FromWorker,
+  type ConnectTarget,
   type LoginRequest,
   type OpenResult,
-  type RegisterRequest,
   type ToWorker,
   type WorkerSettings,
 } from './protocol.js';
@@ -85,7 +85,7 @@ export class WorkerPool {
     slot.sessions.add(sid);
     this.owner.set(sid, slot);
     try {
-      return (await this.request(slot, { v: 2, t: 'open', req: 0, sid, login }, timeoutMs)) as OpenResult;
+      return (await this.request(slot, { v: 3, t: 'open', req: 0, sid, login }, timeoutMs)) as OpenResult;
     } catch (err) {
       slot.sessions.delete(sid);
       this.owner.delete(sid);
@@ -93,18 +93,18 @@ export class WorkerPool {
     }
   }
 
-  /** Creates an account in band (XEP-0077 §3.1) on the least loaded worker; no session is opened. */
-  async register(account: RegisterRequest, timeoutMs: number): Promise<OpenResult> {
+  /** Runs an action that needs no session (e.g. XEP-0077 §3.1 account creation) on the least loaded worker. */
+  async sessionless(action: string, target: ConnectTarget, body: unknown, timeoutMs: number): Promise<unknown> {
     if (this.stopping) throw errors.draining();
     const slot = this.leastLoaded();
     await slot.ready;
-    return (await this.request(slot, { v: 2, t: 'register', req: 0, account }, timeoutMs)) as OpenResult;
+    return this.request(slot, { v: 3, t: 'sessionless', req: 0, action, target, body }, timeoutMs);
   }
 
   async call(sid: string, action: string, body: unknown): Promise<unknown> {
     const slot = this.owner.get(sid);
     if (!slot) throw errors.disconnected();
-    return this.request(slot, { v: 2, t: 'call', req: 0, sid, action, body }, this.options.requestTimeoutMs);
+    return this.request(slot, { v: 3, t: 'call', req: 0, sid, action, body }, this.options.requestTimeoutMs);
   }
 
   async close(sid: string): Promise<void> {
@@ -112,7 +112,7 @@ export class WorkerPool {
     if (!slot) return;
     this.owner.delete(sid);
     slot.sessions.delete(sid);
-    await this.request(slot, { v: 2, t: 'close', req: 0, sid }, this.options.requestTimeoutMs).catch(() => undefined);
+    await this.request(slot, { v: 3, t: 'close', req: 0, sid }, this.options.requestTimeoutMs).catch(() => undefined);
   }
 
   /** Test and operations hook: terminate one worker as if it had crashed. */
@@ -189,7 +189,7 @@ export class WorkerPool {
         this.pending.delete(msg.req);
         clearTimeout(p.timer);
         if (msg.ok) p.resolve(msg.data);
-        else p.reject(new GatewayError(msg.error.status, msg.error.body));
+        else p.reject(errors.fromJSON(msg.error));
         return;
       }
     }

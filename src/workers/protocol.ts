@@ -3,7 +3,7 @@
 import type { ErrorBody } from '../errors.js';
 import type { Jid } from '../xmpp/jid.js';
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /**
  * Messages cross the thread boundary in batches (arrays, protocol v2): one postMessage per
@@ -42,28 +42,26 @@ export interface LoginRequest {
   anonymous: boolean;
 }
 
-/** XEP-0077 §3.1: create an account on a fresh, unauthenticated stream (POST /v1/register). */
-export interface RegisterRequest {
+/** Where a sessionless action connects (already checked against the allow-list by the HTTP side). */
+export interface ConnectTarget {
   host: string;
   port: number;
   domain: string;
-  username: string;
-  password: string;
-  fields?: Record<string, string>;
 }
 
 export type ToWorker =
-  | { v: 2; t: 'open'; req: number; sid: string; login: LoginRequest }
-  | { v: 2; t: 'register'; req: number; account: RegisterRequest }
-  | { v: 2; t: 'call'; req: number; sid: string; action: string; body: unknown }
-  | { v: 2; t: 'close'; req: number; sid: string };
+  | { v: 3; t: 'open'; req: number; sid: string; login: LoginRequest }
+  /** An action without a session (e.g. XEP-0077 §3.1 account creation): run on a fresh, unauthenticated stream. */
+  | { v: 3; t: 'sessionless'; req: number; action: string; target: ConnectTarget; body: unknown }
+  | { v: 3; t: 'call'; req: number; sid: string; action: string; body: unknown }
+  | { v: 3; t: 'close'; req: number; sid: string };
 
 export type FromWorker =
-  | { v: 2; t: 'ready' }
-  | { v: 2; t: 'reply'; req: number; ok: true; data: unknown }
-  | { v: 2; t: 'reply'; req: number; ok: false; error: { status: number; body: ErrorBody } }
-  | { v: 2; t: 'event'; sid: string; name: string; data: unknown }
-  | { v: 2; t: 'closed'; sid: string; reason: string };
+  | { v: 3; t: 'ready' }
+  | { v: 3; t: 'reply'; req: number; ok: true; data: unknown }
+  | { v: 3; t: 'reply'; req: number; ok: false; error: { status: number; body: ErrorBody } }
+  | { v: 3; t: 'event'; sid: string; name: string; data: unknown }
+  | { v: 3; t: 'closed'; sid: string; reason: string };
 
 export interface OpenResult {
   jid: Jid;

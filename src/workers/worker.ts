@@ -1,60 +1,58 @@
-// Worker thread entry: owns the XMPP connections of the sessions pinned to it.
+// Worker thread entry: owns the XMPP connections of the sessions pinned to it. The only place on
+// the worker side that assembles parts: the registry's worker sides, the sessions, the protocol.
 import { parentPort, workerData } from 'node:worker_threads';
-import { isGatewayErrorLike, errors } from '../errors.js';
+import { errors, isGatewayErrorLike } from '../errors.js';
 import { registry } from '../xeps/index.js';
-import { createAccount } from '../xeps/xep0077-register/account.js';
+import { loadAreas } from './areas.js';
 import { batcher, PROTOCOL_VERSION, type FromWorker, type ToWorker, type WorkerSettings } from './protocol.js';
 import { withUnauthenticatedStream } from './xmpp-client.js';
-import { loadAreas, loginError, XmppSession } from './xmpp-session.js';
+import { loginError, XmppSession } from './xmpp-session.js';
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run in a worker thread');
 
+// workerData is the WorkerSettings object the pool passes (src/workers/pool.ts).
 const settings = workerData as WorkerSettings;
 const sessions = new Map<string, XmppSession>();
 // Shared by every session of this worker (dispatch table, actions, features).
-const areas = loadAreas(registry);
+const areas = await loadAreas(registry);
 
 const post = batcher<FromWorker>((batch) => port.postMessage(batch));
 
 function replyError(req: number, err: unknown): void {
   const e = isGatewayErrorLike(err) ? err : errors.internal(err instanceof Error ? err.message : String(err));
-  post({ v: 2, t: 'reply', req, ok: false, error: { status: e.status, body: e.body } });
+  post({ v: 3, t: 'reply', req, ok: false, error: { status: e.status, body: e.body } });
 }
 
 async function handle(msg: ToWorker): Promise<void> {
   switch (msg.t) {
     case 'open': {
       const session = new XmppSession(areas, settings, {
-        emit: (name, data) => post({ v: 2, t: 'event', sid: msg.sid, name, data }),
+        emit: (name, data) => post({ v: 3, t: 'event', sid: msg.sid, name, data }),
         onDropped: (reason) => {
           sessions.delete(msg.sid);
-          post({ v: 2, t: 'closed', sid: msg.sid, reason });
+          post({ v: 3, t: 'closed', sid: msg.sid, reason });
         },
       });
       try {
         const jid = await session.open(msg.login);
         sessions.set(msg.sid, session);
-        post({ v: 2, t: 'reply', req: msg.req, ok: true, data: { jid } });
+        post({ v: 3, t: 'reply', req: msg.req, ok: true, data: { jid } });
       } catch (err) {
         replyError(msg.req, err);
       }
       return;
     }
-    case 'register': {
-      const { account } = msg;
+    case 'sessionless': {
+      const handler = areas.sessionless.get(msg.action);
+      if (!handler) return replyError(msg.req, errors.notFound(`Unknown action '${msg.action}'`));
+      const { target } = msg;
       try {
-        await withUnauthenticatedStream(
-          {
-            host: account.host,
-            port: account.port,
-            domain: account.domain,
-            timeoutMs: settings.connectTimeoutMs,
-            tlsVerify: settings.tlsVerify,
-          },
-          (request) => createAccount(request, account),
+        const data = await withUnauthenticatedStream(
+          { ...target, timeoutMs: settings.connectTimeoutMs, tlsVerify: settings.tlsVerify },
+          (request, features) => handler({ domain: target.domain, features, request }, msg.body),
         );
-        post({ v: 2, t: 'reply', req: msg.req, ok: true, data: { jid: { user: account.username, domain: account.domain } } });
+        post({ v: 3, t: 'reply', req: msg.req, ok: true, data: data ?? {} });
       } catch (err) {
         replyError(msg.req, loginError(err));
       }
@@ -65,7 +63,7 @@ async function handle(msg: ToWorker): Promise<void> {
       if (!session) return replyError(msg.req, errors.disconnected('You are not connected'));
       try {
         const data = await session.call(msg.action, msg.body);
-        post({ v: 2, t: 'reply', req: msg.req, ok: true, data: data ?? {} });
+        post({ v: 3, t: 'reply', req: msg.req, ok: true, data: data ?? {} });
       } catch (err) {
         replyError(msg.req, err);
       }
@@ -75,7 +73,7 @@ async function handle(msg: ToWorker): Promise<void> {
       const session = sessions.get(msg.sid);
       sessions.delete(msg.sid);
       await session?.close().catch(() => undefined);
-      post({ v: 2, t: 'reply', req: msg.req, ok: true, data: {} });
+      post({ v: 3, t: 'reply', req: msg.req, ok: true, data: {} });
       return;
     }
   }
@@ -85,4 +83,4 @@ port.on('message', (batch: ToWorker[]) => {
   if (!Array.isArray(batch)) return;
   for (const msg of batch) if (msg?.v === PROTOCOL_VERSION) void handle(msg);
 });
-post({ v: 2, t: 'ready' });
+post({ v: 3, t: 'ready' });

@@ -3,13 +3,12 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@xmpp/client-core';
 import { createElement, type Element } from 'ltx';
 import { errors, GatewayError } from '../errors.js';
-import { bareJid, domainOf, parseJid, type Jid } from '../xmpp/jid.js';
-import type { Dispatcher } from '../xmpp/dispatch.js';
-import { actionIndex, gatewayFeatures } from '../xeps/index.js';
-import { buildDispatcher, receiveStanza } from '../xmpp/incoming.js';
+import type { XmppContext } from '../xmpp/context.js';
 import { HeldRequests } from '../xmpp/held.js';
+import { receiveStanza } from '../xmpp/incoming.js';
 import { IqTracker } from '../xmpp/iq.js';
-import type { ActionDef, XmppContext, XepModule } from '../xeps/types.js';
+import { bareJid, domainOf, parseJid, type Jid } from '../xmpp/jid.js';
+import type { LoadedAreas } from './areas.js';
 import type { LoginRequest, WorkerSettings } from './protocol.js';
 import { AuthError, createXmppClient } from './xmpp-client.js';
 
@@ -17,17 +16,6 @@ export interface SessionHooks {
   emit(name: string, data: unknown): void;
   /** The connection ended without the gateway asking for it. */
   onDropped(reason: string): void;
-}
-
-/** What every session of a worker shares: built once per worker from the registry. */
-export interface Areas {
-  dispatcher: Dispatcher<XmppContext>;
-  actions: ReadonlyMap<string, ActionDef>;
-  features: readonly string[];
-}
-
-export function loadAreas(modules: readonly XepModule[]): Areas {
-  return { dispatcher: buildDispatcher(modules), actions: actionIndex(modules), features: gatewayFeatures(modules) };
 }
 
 export class XmppSession {
@@ -41,7 +29,7 @@ export class XmppSession {
   readonly context: XmppContext;
 
   constructor(
-    private readonly areas: Areas,
+    private readonly areas: LoadedAreas,
     private readonly settings: WorkerSettings,
     private readonly hooks: SessionHooks,
   ) {
@@ -110,10 +98,10 @@ export class XmppSession {
   }
 
   async call(name: string, body: unknown): Promise<unknown> {
-    const def = this.areas.actions.get(name);
-    if (!def) throw errors.notFound(`Unknown action '${name}'`);
+    const handler = this.areas.actions.get(name);
+    if (!handler) throw errors.notFound(`Unknown action '${name}'`);
     if (!this.client || this.client.status !== 'online') throw errors.disconnected('You are not connected');
-    return def.handler(this.context, body as never);
+    return handler(this.context, body);
   }
 
   async close(): Promise<void> {

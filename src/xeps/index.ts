@@ -1,45 +1,51 @@
-// THE registry: one line per XEP area. Adding a XEP = a folder under src/xeps/ and a line here.
-import type { ActionDef, XepModule } from './types.js';
-import { disco } from './xep0030-disco/index.js';
-import { commands } from './xep0050-commands/index.js';
-import { search } from './xep0055-search/index.js';
-import { register } from './xep0077-register/index.js';
-import { rpc } from './xep0009-rpc/index.js';
-import { httpAuth } from './xep0070-http-auth/index.js';
-import { muc } from './xep0045-muc/index.js';
-import { ping } from './xep0199-ping/index.js';
-import { carbons } from './xep0280-carbons/index.js';
-import { chat } from './core-chat/index.js';
-import { presence } from './core-presence/index.js';
-import { roster } from './core-roster/index.js';
+// THE registry: one line per area. Adding an area = a folder under src/xeps/ and a line here; the
+// order of the lines means nothing (where two areas claim one incoming stanza, their handlers
+// declare which goes first: IncomingDef.priority).
+import type { ActionSpec, Area, AreaApi, SessionlessSpec } from './area.js';
+import chat from './core-chat/index.js';
+import presence from './core-presence/index.js';
+import roster from './core-roster/index.js';
+import rpc from './xep0009-rpc/index.js';
+import disco from './xep0030-disco/index.js';
+import muc from './xep0045-muc/index.js';
+import commands from './xep0050-commands/index.js';
+import search from './xep0055-search/index.js';
+import httpAuth from './xep0070-http-auth/index.js';
+import register from './xep0077-register/index.js';
+import ping from './xep0199-ping/index.js';
+import carbons from './xep0280-carbons/index.js';
 
-export const registry: readonly XepModule[] = [
-  disco,
-  commands,
-  search,
-  register,
-  rpc,
-  httpAuth,
-  ping,
-  carbons,
-  muc,
-  roster,
-  presence,
-  chat,
-];
+export const registry: readonly Area[] = [chat, presence, roster, rpc, disco, muc, commands, search, httpAuth, register, ping, carbons];
 
-export function actionIndex(modules: readonly XepModule[] = registry): Map<string, ActionDef> {
-  const index = new Map<string, ActionDef>();
-  for (const mod of modules) {
-    for (const a of mod.actions ?? []) {
-      if (index.has(a.name)) throw new Error(`Action ${a.name} is declared twice`);
-      index.set(a.name, a);
-    }
+export interface DeclaredAction {
+  area: AreaApi;
+  name: string;
+  spec: ActionSpec;
+  /** Set for actions that need no session (they carry their own connection target). */
+  sessionless?: SessionlessSpec;
+}
+
+/** Every action of every area by name (session actions and sessionless ones share one namespace: one URL each). */
+export function declaredActions(areas: readonly Area[] = registry): Map<string, DeclaredAction> {
+  const index = new Map<string, DeclaredAction>();
+  const add = (entry: DeclaredAction) => {
+    const other = index.get(entry.name);
+    if (other) throw new Error(`Action ${entry.name} is declared by ${other.area.id} and ${entry.area.id}`);
+    index.set(entry.name, entry);
+  };
+  for (const { api } of areas) {
+    for (const [name, spec] of Object.entries(api.actions)) add({ area: api, name, spec });
+    for (const [name, spec] of Object.entries(api.sessionless ?? {})) add({ area: api, name, spec, sessionless: spec });
   }
   return index;
 }
 
 /** The disco#info features of the gateway's own caps: every area's contribution. */
-export function gatewayFeatures(modules: readonly XepModule[] = registry): string[] {
-  return [...new Set(modules.flatMap((m) => m.features ?? []))].sort();
+export function gatewayFeatures(areas: readonly Area[] = registry): string[] {
+  return [...new Set(areas.flatMap((a) => a.api.features ?? []))].sort();
+}
+
+/** Areas sorted by id: wherever the registry is listed (OpenAPI, docs), its order must not show. */
+export function byId(areas: readonly Area[] = registry): Area[] {
+  return [...areas].sort((a, b) => (a.api.id < b.api.id ? -1 : a.api.id > b.api.id ? 1 : 0));
 }

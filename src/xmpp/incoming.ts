@@ -1,18 +1,10 @@
 // What happens to every stanza a session receives; shared by the worker session and the golden
 // tests so both exercise the same path.
 import type { Element } from 'ltx';
-import type { XmppContext, XepModule } from '../xeps/types.js';
-import { Dispatcher } from './dispatch.js';
+import type { XmppContext } from './context.js';
+import type { Dispatcher } from './dispatch.js';
 import { bareJid } from './jid.js';
 import { iqErrorReply } from './stanza-error.js';
-
-export function buildDispatcher(modules: readonly XepModule[]): Dispatcher<XmppContext> {
-  const dispatcher = new Dispatcher<XmppContext>();
-  for (const mod of modules) {
-    for (const inc of mod.incoming ?? []) dispatcher.on(inc.key, inc.handle);
-  }
-  return dispatcher;
-}
 
 const isRequest = (s: Element) => s.name === 'iq' && (s.attrs.type === 'get' || s.attrs.type === 'set');
 

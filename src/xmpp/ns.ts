@@ -34,6 +34,8 @@ export const NS = {
   mam: 'urn:xmpp:mam:2',
   rpc: 'jabber:iq:rpc',
   httpAuth: 'http://jabber.org/protocol/http-auth',
+  commands: 'http://jabber.org/protocol/commands',
+  search: 'jabber:iq:search',
 } as const;
 
 export const CHAT_STATES = ['active', 'composing', 'paused', 'inactive', 'gone'] as const;

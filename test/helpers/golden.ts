@@ -28,9 +28,11 @@ import type { FastifySchemaValidationError } from 'fastify';
 import { type Element, parse } from 'ltx';
 import { errors, GatewayError, isGatewayErrorLike } from '../../src/errors.js';
 import { ajvOptions, describeValidation } from '../../src/http/validation.js';
-import { actionIndex, gatewayFeatures, registry } from '../../src/xeps/index.js';
-import type { ActionDef, XmppContext, XepModule } from '../../src/xeps/types.js';
-import { buildDispatcher, receiveStanza } from '../../src/xmpp/incoming.js';
+import { buildAreas, type LoadedAreas } from '../../src/workers/areas.js';
+import type { Area, LoadedWorker, MessageOverride } from '../../src/xeps/area.js';
+import { declaredActions, gatewayFeatures, registry } from '../../src/xeps/index.js';
+import type { XmppContext } from '../../src/xmpp/context.js';
+import { receiveStanza } from '../../src/xmpp/incoming.js';
 import { HeldRequests } from '../../src/xmpp/held.js';
 import { IqTracker } from '../../src/xmpp/iq.js';
 import { capsVer, GATEWAY_IDENTITY } from '../../src/xmpp/caps.js';
@@ -204,23 +206,45 @@ export const canonicalAll = (stanzas: Element[]) => stanzas.map((s) => canonical
 // ---------------------------------------------------------------------------------------------
 // The registry, as the worker and the HTTP thread see it
 
+/** An action as the golden runner drives it: its declaration (API side) and its handler (worker side). */
+export interface GoldenAction {
+  name: string;
+  body: TSchema;
+  response: TSchema;
+  messages?: Record<string, MessageOverride>;
+  handler(ctx: XmppContext, body: unknown): Promise<unknown>;
+}
+
 export interface Registry {
-  modules: readonly XepModule[];
-  actions: Map<string, ActionDef>;
-  /** Action name → id of the module declaring it. */
+  areas: readonly Area[];
+  /** The worker sides loaded, as a worker thread holds them (dispatch table, handlers, features). */
+  loaded: LoadedAreas;
+  /** Every area's incoming keys, by area id. */
+  incomingKeys: Map<string, string[]>;
+  actions: Map<string, GoldenAction>;
+  /** Action name → id of the area declaring it. */
   actionArea: Map<string, string>;
   eventSchemas: Map<string, TSchema>;
   features: string[];
 }
 
-export function loadRegistry(modules: readonly XepModule[] = registry): Registry {
+/** Loads every area's worker side, as a worker thread does; `areas` in any order (the order must not matter). */
+export async function loadRegistry(areas: readonly Area[] = registry): Promise<Registry> {
+  const workers: Array<[Area, LoadedWorker]> = await Promise.all(areas.map(async (a) => [a, await a.load()] as [Area, LoadedWorker]));
+  const loaded = buildAreas(workers);
+  const actions = new Map<string, GoldenAction>();
   const actionArea = new Map<string, string>();
   const eventSchemas = new Map<string, TSchema>();
-  for (const mod of modules) {
-    for (const a of mod.actions ?? []) actionArea.set(a.name, mod.id);
-    for (const e of mod.events ?? []) eventSchemas.set(e.name, e.schema);
+  const incomingKeys = new Map(workers.map(([a, w]) => [a.api.id, (w.incoming ?? []).map((inc) => inc.key)]));
+  for (const [name, { area, spec, sessionless }] of declaredActions(areas)) {
+    // Sessionless actions run on an unauthenticated stream, which the fake session does not play.
+    if (sessionless) continue;
+    const handler = loaded.actions.get(name)!;
+    actions.set(name, { name, body: spec.body, response: spec.response, ...(spec.messages && { messages: spec.messages }), handler });
+    actionArea.set(name, area.id);
   }
-  return { modules, actions: actionIndex(modules), actionArea, eventSchemas, features: gatewayFeatures(modules) };
+  for (const { api } of areas) for (const [name, e] of Object.entries(api.events ?? {})) eventSchemas.set(name, e.schema);
+  return { areas, loaded, incomingKeys, actions, actionArea, eventSchemas, features: gatewayFeatures(areas) };
 }
 
 // src/schemas.ts builds StringEnum with Type.Unsafe and registers no kind for it, so TypeBox's
@@ -264,7 +288,7 @@ const FASTIFY_AJV_DEFAULTS = {
 } as const;
 
 export function bodyValidator(): (
-  action: ActionDef,
+  action: GoldenAction,
   body: unknown,
 ) => { valid: true; body: unknown } | { valid: false; errors: ErrorObject[] } {
   const ajv = new Ajv({ ...FASTIFY_AJV_DEFAULTS, ...ajvOptions.customOptions });
@@ -281,7 +305,7 @@ export function bodyValidator(): (
   };
 }
 
-export function describeAjvErrors(action: ActionDef, ajvErrors: ErrorObject[]): string {
+export function describeAjvErrors(action: GoldenAction, ajvErrors: ErrorObject[]): string {
   return describeValidation(ajvErrors as unknown as FastifySchemaValidationError[], action.messages).description;
 }
 
@@ -367,7 +391,7 @@ export interface IncomingOutcome {
 
 export function runIncoming(reg: Registry, stanza: Element, state?: Record<string, unknown>): IncomingOutcome {
   const session = fakeSession(reg.features, [], { ...(state && { state }) });
-  receiveStanza(buildDispatcher(reg.modules), session.ctx, stanza);
+  receiveStanza(reg.loaded.dispatcher, session.ctx, stanza);
   return { events: session.events, sent: session.sent };
 }
 
@@ -380,7 +404,7 @@ export type ActionOutcome =
 
 export async function runAction(
   reg: Registry,
-  action: ActionDef,
+  action: GoldenAction,
   body: unknown,
   iqReplies: Element[],
   extra: { incoming?: Element[]; state?: Record<string, unknown> } = {},
@@ -397,10 +421,10 @@ export async function runAction(
     else setImmediate(run);
   };
   const session = fakeSession(reg.features, iqReplies, { ...(extra.state && { state: extra.state }), onSend: deliver });
-  const dispatcher = buildDispatcher(reg.modules);
+  const dispatcher = reg.loaded.dispatcher;
   const common = () => ({ sent: session.sent, events: session.events, unusedReplies: session.unusedReplies() });
   try {
-    const result = await action.handler(session.ctx, body as never);
+    const result = await action.handler(session.ctx, body);
     return { ok: true, result, ...common() };
   } catch (error) {
     return { ok: false, error, ...common() };

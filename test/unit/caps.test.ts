@@ -3,7 +3,6 @@
 import t from 'tap';
 import { parse } from 'ltx';
 import { capsString, capsVer, capsVerOfQuery, GATEWAY_CAPS_NODE, gatewayCapsVer } from '../../src/xmpp/caps.js';
-import { actionIndex } from '../../src/xeps/index.js';
 import { loadRegistry, parseStanza, runAction, runIncoming } from '../helpers/golden.js';
 
 t.test('XEP-0115 §5.2 simple generation example (Exodus 0.9.1)', async (t) => {
@@ -60,8 +59,8 @@ t.test('identities sort field by field, features by octet', async (t) => {
 });
 
 t.test("the gateway's advertised ver is the hash of its own disco#info answer", async (t) => {
-  const reg = loadRegistry();
-  const presence = actionIndex().get('presence')!;
+  const reg = await loadRegistry();
+  const presence = reg.actions.get('presence')!;
   const sent = await runAction(reg, presence, {}, []);
   const c = sent.sent[0]?.getChild('c', 'http://jabber.org/protocol/caps');
   t.ok(c, 'presence carries caps');

@@ -41,7 +41,7 @@ t.test('settings come from the environment, with clear errors', async (t) => {
 });
 
 t.test('error echoes never carry a password, at any depth', async (t) => {
-  const { redact } = await import('../../src/session/manager.js');
+  const { redact } = await import('../../src/redact.js');
   t.same(redact({ jid: 'a@b', password: 'x' }), { jid: 'a@b' });
   t.same(redact({ to: 'x', fields: { password: 'y', username: 'u' } }), { to: 'x', fields: { username: 'u' } });
   t.same(

@@ -1,5 +1,7 @@
 import t from 'tap';
 import { parse } from 'ltx';
+import { loadAreas } from '../../src/workers/areas.js';
+import { registry } from '../../src/xeps/index.js';
 import { Dispatcher, stanzaKeys } from '../../src/xmpp/dispatch.js';
 
 t.test('keys are computed from the stanza', async (t) => {
@@ -16,17 +18,81 @@ t.test('keys are computed from the stanza', async (t) => {
 t.test('the first handler that claims a stanza wins; false passes it on', async (t) => {
   const d = new Dispatcher<null>();
   const calls: string[] = [];
-  d.on('message/urn:xmpp:receipts:received', () => {
-    calls.push('receipt');
-    return false;
-  });
-  d.on('message/type:chat', () => {
-    calls.push('chat');
-  });
-  d.on('message', () => {
-    calls.push('fallback');
-  });
+  d.on(
+    'message/urn:xmpp:receipts:received',
+    () => {
+      calls.push('receipt');
+      return false;
+    },
+    'a',
+  );
+  d.on(
+    'message/type:chat',
+    () => {
+      calls.push('chat');
+    },
+    'a',
+  );
+  d.on(
+    'message',
+    () => {
+      calls.push('fallback');
+    },
+    'a',
+  );
   t.ok(d.dispatch(null, parse("<message type='chat'><received xmlns='urn:xmpp:receipts' id='1'/><body>x</body></message>")));
   t.same(calls, ['receipt', 'chat']);
   t.notOk(new Dispatcher<null>().dispatch(null, parse("<iq type='get'><q xmlns='x'/></iq>")), 'unclaimed');
+});
+
+t.test('within one key, the higher priority goes first, whatever the order of registration', async (t) => {
+  for (const order of [
+    ['low', 'high'],
+    ['high', 'low'],
+  ]) {
+    const d = new Dispatcher<null>();
+    const calls: string[] = [];
+    for (const who of order) {
+      d.on(
+        'message/type:chat',
+        () => {
+          calls.push(who);
+          return false;
+        },
+        who,
+        who === 'high' ? 10 : 0,
+      );
+    }
+    d.dispatch(null, parse("<message type='chat'><body>x</body></message>"));
+    t.same(calls, ['high', 'low'], `registered ${order.join(' then ')}`);
+  }
+});
+
+t.test('two areas on one key without a declared order are refused', async (t) => {
+  const d = new Dispatcher<null>();
+  d.on('message/type:chat', () => true, 'muc');
+  t.throws(() => d.on('message/type:chat', () => true, 'chat'), /Areas muc and chat both handle 'message\/type:chat' at priority 0/);
+  d.on('message/type:chat', () => true, 'muc'); // one area may have several handlers on a key, in its own order
+  d.on('message/type:chat', () => true, 'chat', -1);
+  t.same(d.table().get('message/type:chat'), [
+    { owner: 'muc', priority: 0 },
+    { owner: 'muc', priority: 0 },
+    { owner: 'chat', priority: -1 },
+  ]);
+});
+
+t.test("the registry's areas declare every shared key's order, in any registry order", async (t) => {
+  const forward = (await loadAreas(registry)).dispatcher.table();
+  const reversed = (await loadAreas([...registry].reverse())).dispatcher.table();
+  t.same([...reversed.keys()].sort(), [...forward.keys()].sort(), 'the same keys');
+  for (const [key, owners] of forward) t.same(reversed.get(key), owners, `${key}: the same order`);
+  // MUC claims room traffic before chat and presence do (they share these keys).
+  t.same(
+    forward.get('message/type:chat')?.map((o) => o.owner),
+    ['xep0045-muc', 'core-chat'],
+  );
+  t.same(
+    forward.get('presence/type:error')?.map((o) => o.owner),
+    ['xep0045-muc', 'core-presence'],
+  );
 });

@@ -1,8 +1,12 @@
-// The golden-pair runner (STYLE.md principle 3): every fixture folder under test/xeps/ (named after
-// a registry module id) is read at run time from the source tree; each case is one subtest
-// `<area>/<in|out>-<case>`. Adding a case adds files only. The format is described in
-// test/helpers/golden.ts.
+// The golden-pair runner: every fixture folder under test/xeps/ (named after an area id) is read at
+// run time from the source tree; each case is one subtest `<area>/<in|out>-<case>`. Adding a case
+// adds files only. The format is described in test/helpers/golden.ts.
+//
+// Every case runs twice: with the registry as listed and with its order reversed. The registry's
+// order must mean nothing (areas that claim one stanza declare their precedence), so both runs
+// must give the same result.
 import t, { type Test as TapTest } from 'tap';
+import { registry } from '../../src/xeps/index.js';
 import type { BuiltPlugins } from '@tapjs/test';
 import {
   bodyValidator,
@@ -13,6 +17,7 @@ import {
   eventSchemaProblem,
   type GoldenCase,
   loadRegistry,
+  type Registry,
   parseStanza,
   parseStanzas,
   readFixture,
@@ -30,18 +35,22 @@ const FIXTURES = new URL('../../../test/xeps/', import.meta.url);
 
 type Test = TapTest & BuiltPlugins;
 
-const reg = loadRegistry();
+const orders: Array<[string, Registry]> = [
+  ['registry order', await loadRegistry(registry)],
+  ['reversed order', await loadRegistry([...registry].reverse())],
+];
+const reg = orders[0]![1];
 const validate = bodyValidator();
 const { areas, cases, problems } = discoverCases(FIXTURES);
 
 t.test('fixture folders and files', async (t) => {
   t.ok(cases.length > 0, `cases found under ${FIXTURES.pathname}`);
   t.strictSame(problems, [], 'every fixture file is part of a well-named pair');
-  const ids = reg.modules.map((m) => m.id);
-  for (const area of areas) t.ok(ids.includes(area), `folder ${area} is a registry module id (${ids.join(', ')})`);
+  const ids = reg.areas.map((a) => a.api.id);
+  for (const area of areas) t.ok(ids.includes(area), `folder ${area} is a registry area id (${ids.join(', ')})`);
 });
 
-async function incomingCase(t: Test, c: GoldenCase): Promise<void> {
+async function incomingCase(t: Test, reg: Registry, c: GoldenCase): Promise<void> {
   const fx = readIncoming(c.jsonPath);
   const stanza = parseStanza(readFixture(c.xmlPath!));
   const out = runIncoming(reg, stanza, fx.state);
@@ -56,14 +65,14 @@ async function incomingCase(t: Test, c: GoldenCase): Promise<void> {
   t.equal(canonicalAll(out.sent), canonicalAll(expected), expected.length ? 'stanzas sent in reply' : 'nothing sent in reply');
 }
 
-async function outgoingCase(t: Test, c: GoldenCase): Promise<void> {
+async function outgoingCase(t: Test, reg: Registry, c: GoldenCase): Promise<void> {
   const fx = readOutgoing(c.jsonPath);
   const action = reg.actions.get(fx.action);
   if (!action) {
     t.fail(`unknown action ${fx.action}`);
     return;
   }
-  t.equal(reg.actionArea.get(fx.action), c.area, `action ${fx.action} is declared by the module of this folder`);
+  t.equal(reg.actionArea.get(fx.action), c.area, `action ${fx.action} is declared by the area of this folder`);
 
   const validation = validate(action, fx.body);
   if (fx.schemaError !== undefined) {
@@ -107,14 +116,19 @@ async function outgoingCase(t: Test, c: GoldenCase): Promise<void> {
 }
 
 for (const c of cases) {
-  t.test(`${c.area}/${c.name}`, (t) => (c.direction === 'in' ? incomingCase(t, c) : outgoingCase(t, c)));
+  t.test(`${c.area}/${c.name}`, async (t) => {
+    for (const [order, r] of orders) {
+      await t.test(order, (t) => (c.direction === 'in' ? incomingCase(t, r, c) : outgoingCase(t, r, c)));
+    }
+  });
 }
 
 // Every action, event and incoming key of an area with a fixture folder has at least one case.
 t.test('coverage', async (t) => {
   for (const area of areas) {
-    const mod = reg.modules.find((m) => m.id === area);
-    if (!mod) continue;
+    const found = reg.areas.find((a) => a.api.id === area);
+    if (!found) continue;
+    const { api } = found;
     const mine = cases.filter((c) => c.area === area);
     const actions = new Set<string>();
     const events = new Set<string>();
@@ -130,8 +144,8 @@ t.test('coverage', async (t) => {
         /* reported by the case itself */
       }
     }
-    for (const a of mod.actions ?? []) t.ok(actions.has(a.name), `${area}: action ${a.name} has an out- case`);
-    for (const e of mod.events ?? []) t.ok(events.has(e.name), `${area}: event ${e.name} is expected by an in- case`);
-    for (const inc of mod.incoming ?? []) t.ok(keys.has(inc.key), `${area}: incoming key ${inc.key} is hit by an in- case`);
+    for (const name of Object.keys(api.actions)) t.ok(actions.has(name), `${area}: action ${name} has an out- case`);
+    for (const name of Object.keys(api.events ?? {})) t.ok(events.has(name), `${area}: event ${name} is expected by an in- case`);
+    for (const key of new Set(reg.incomingKeys.get(area))) t.ok(keys.has(key), `${area}: incoming key ${key} is hit by an in- case`);
   }
 });

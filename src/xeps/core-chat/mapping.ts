@@ -1,11 +1,13 @@
 // XEP-0085 chat states, XEP-0184 receipts, XEP-0308 correction, XEP-0203 delay, XEP-0071
 // XHTML-IM on <message/>, declared once for both directions.
+import type { Static } from '@sinclair/typebox';
 import { type Element, parse } from 'ltx';
 import { errors } from '../../errors.js';
 import { jidFromWire, type Jid } from '../../xmpp/jid.js';
 import { appendChild, attr, child, childAttr, children, define, flag, jidAttr, readOnly, writeOnly, type Field } from '../../xmpp/kit.js';
 import { CHAT_STATES, NS } from '../../xmpp/ns.js';
 import { delay, type Delay } from '../../xmpp/shared/delay.js';
+import type { ChatMessageEvent, ChatReceiptEvent } from './schema.js';
 
 /** The chat state: the name of a top-level child in the chatstates namespace. */
 export const chatState: Field<string> = {
@@ -142,8 +144,10 @@ const incomingChat = define<IncomingChat>('message', undefined, {
   archived,
 });
 
+export type ChatMessage = Static<typeof ChatMessageEvent>;
+
 /** The JSON of IN xmpp.chat.message (XMPP-FTW key order: from, content, format, …). */
-export function parseChatMessage(stanza: Element): Record<string, unknown> {
+export function parseChatMessage(stanza: Element): ChatMessage {
   const { body, ...rest } = incomingChat.parse(stanza);
   const { from, ...others } = rest;
   return { from, ...(body && { content: body.content, format: body.format }), ...others };
@@ -159,7 +163,7 @@ export const receiptRequest = define<{ to: string; id: string; received: string 
   received: childAttr('received', NS.receipts, 'id'),
 });
 
-export function parseReceipt(stanza: Element): { from: Jid; id: string } | undefined {
+export function parseReceipt(stanza: Element): Static<typeof ChatReceiptEvent> | undefined {
   const id = stanza.getChild('received', NS.receipts)?.attrs.id;
   const from = jidFromWire(stanza.attrs.from);
   return id !== undefined && from ? { from, id } : undefined;

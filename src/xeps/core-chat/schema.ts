@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Body, DelaySchema, JidObject, JidString, StringEnum } from '../../schemas.js';
+import { Body, DelaySchema, JidObject, JidString, StringEnum } from '../../schemas/common.js';
 import { CHAT_STATES } from '../../xmpp/ns.js';
 
 export const ChatState = StringEnum(CHAT_STATES, { description: 'XEP-0085 chat state' });

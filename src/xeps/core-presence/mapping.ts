@@ -1,15 +1,13 @@
 // RFC 6121 presence and XEP-0115 caps, declared once for both directions.
+import type { Static } from '@sinclair/typebox';
 import type { Element } from 'ltx';
-import { jidFromWire, type Jid } from '../../xmpp/jid.js';
+import { jidFromWire } from '../../xmpp/jid.js';
 import { attr, child, childText, define, jidAttr, readOnly, writeOnly } from '../../xmpp/kit.js';
 import { NS } from '../../xmpp/ns.js';
+import type { PresenceErrorEvent, PresenceEvent, SubscribeEvent } from './schema.js';
 
-export interface Caps {
-  node: string;
-  ver: string;
-  /** Absent in legacy (pre-1.4) caps. */
-  hash?: string;
-}
+/** XEP-0115 caps; `hash` is absent in legacy (pre-1.4) caps. */
+export type Caps = NonNullable<Static<typeof PresenceEvent>['client']>;
 export const caps = define<Caps>('c', NS.caps, { node: attr('node'), ver: attr('ver'), hash: attr('hash') });
 
 export interface OutgoingPresence {
@@ -32,14 +30,7 @@ export const outgoingPresence = define<OutgoingPresence>('presence', undefined, 
   client: child(caps),
 });
 
-interface IncomingPresence {
-  from: Jid;
-  type?: string;
-  show?: string;
-  status?: string;
-  priority?: string;
-  client?: Caps;
-}
+type IncomingPresence = Static<typeof PresenceEvent>;
 
 const incomingPresence = define<IncomingPresence>('presence', undefined, {
   from: readOnly(jidAttr('from')),
@@ -56,14 +47,14 @@ export function parsePresence(stanza: Element): IncomingPresence {
   return p;
 }
 
-export function parseSubscribe(stanza: Element): { from: Jid; nick?: string } {
+export function parseSubscribe(stanza: Element): Static<typeof SubscribeEvent> {
   const from = jidFromWire(stanza.attrs.from) ?? { domain: '' };
   const nick = stanza.getChild('nick', NS.nick)?.getText();
   return nick !== undefined ? { from, nick } : { from };
 }
 
 /** XMPP-FTW's presence error shape: { error: <condition>, from? } (the stanzas condition, not text). */
-export function parsePresenceError(stanza: Element): { error: string; from?: Jid } {
+export function parsePresenceError(stanza: Element): Static<typeof PresenceErrorEvent> {
   const error = stanza.getChild('error');
   const condition =
     error?.getChildElements().find((c) => c.getNS() === NS.stanzas && c.name !== 'text')?.name ??

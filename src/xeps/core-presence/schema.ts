@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Body, JidObject, JidString, StringEnum } from '../../schemas.js';
+import { Body, JidObject, JidString, StringEnum } from '../../schemas/common.js';
 
 export const CapsSchema = Type.Object(
   {

@@ -1,28 +1,42 @@
 // RFC 6121 §2 roster items, declared once for both directions.
-import type { Element } from 'ltx';
+import type { Static } from '@sinclair/typebox';
 import type { Jid } from '../../xmpp/jid.js';
-import { attr, childTexts, define, jidAttr } from '../../xmpp/kit.js';
+import { attr, children, childTexts, define, jidAttr, oneOf } from '../../xmpp/kit.js';
 import { NS } from '../../xmpp/ns.js';
+import type { RosterItem } from './schema.js';
 
-export interface RosterItem {
-  jid: Jid | string;
+/** An item as read: the JID as an object, every attribute as sent. */
+interface RosterItemIn {
+  jid: Jid;
   subscription?: string;
   name?: string;
-  ask?: string;
+  ask?: 'subscribe';
+  groups?: string[];
+}
+/** An item as written in a roster set. */
+export interface RosterItemOut {
+  jid: string;
+  subscription?: string;
+  name?: string;
   groups?: string[];
 }
 
-export const rosterItem = define<RosterItem>('item', NS.roster, {
+const rosterItem = define<RosterItemIn, RosterItemOut>('item', NS.roster, {
   jid: jidAttr('jid'),
   name: attr('name'),
   subscription: attr('subscription'),
-  ask: attr('ask'),
+  // RFC 6121 §2.1.2.2: 'subscribe' is the only value of ask.
+  ask: oneOf(attr('ask'), ['subscribe']),
   groups: childTexts('group', NS.roster),
 });
 
+export const rosterQuery = define<{ items?: RosterItemIn[] }, { items?: RosterItemOut[] }>('query', NS.roster, {
+  items: children(rosterItem),
+});
+
 /** XMPP-FTW's item JSON: { jid, subscription, name?, ask?, groups? } (subscription defaults to none). */
-export function parseRosterItem(el: Element): RosterItem {
-  const { jid, subscription, name, ask, groups } = rosterItem.parse(el);
+export function parseRosterItem(item: RosterItemIn): Static<typeof RosterItem> {
+  const { jid, subscription, name, ask, groups } = item;
   return {
     jid,
     subscription: subscription ?? 'none',

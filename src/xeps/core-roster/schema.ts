@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Body, JidObject, JidString } from '../../schemas.js';
+import { Body, JidObject, JidString } from '../../schemas/common.js';
 
 const Groups = Type.Array(Type.String({ minLength: 1, maxLength: 1024 }), { maxItems: 256 });
 

@@ -1,6 +1,6 @@
 // XEP-0009 Jabber-RPC: XML-RPC's methodCall / methodResponse inside query[jabber:iq:rpc], declared
 // once for both directions. XML-RPC elements carry no namespace of their own: they inherit the query's.
-import { createElement, type Element } from 'ltx';
+import type { Element } from 'ltx';
 import { appendChild, child, childText, define, type Field } from '../../xmpp/kit.js';
 import { NS } from '../../xmpp/ns.js';
 import { MAX_DEPTH, MAX_PARAMS } from './schema.js';
@@ -226,18 +226,6 @@ export const rpcQuery = define<{ call?: MethodCall; response?: MethodResponse }>
   call: child(methodCall),
   response: child(methodResponse),
 });
-
-export function rpcCall(to: string, id: string, call: MethodCall): Element {
-  const iq = createElement('iq', { type: 'set', to, id });
-  iq.cnode(rpcQuery.build({ call }));
-  return iq;
-}
-
-/** The methodResponse of an answer: a result or a fault. Throws RpcParseError when it does not parse. */
-export function parseResponse(stanza: Element): MethodResponse {
-  const query = stanza.getChild('query', NS.rpc);
-  return (query && rpcQuery.parse(query).response) ?? {};
-}
 
 /** The methodCall of a request; undefined when there is none or it has no method name. Throws RpcParseError. */
 export function parseCall(stanza: Element): MethodCall | undefined {

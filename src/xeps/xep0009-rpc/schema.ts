@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Body, JidObject, JidString } from '../../schemas.js';
+import { Body, JidObject, JidString } from '../../schemas/common.js';
 
 /** The XML-RPC value types a param may have (catalogue §21). */
 export const RPC_TYPES = ['boolean', 'i4', 'int', 'double', 'string', 'base64', 'dateTime.iso8601', 'array', 'struct'] as const;

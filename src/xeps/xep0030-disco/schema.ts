@@ -1,7 +1,7 @@
-import { type TSchema, Type } from '@sinclair/typebox';
-import { Body, JidString, StringEnum } from '../../schemas.js';
-import { FormSchema } from '../../xmpp/shared/forms.js';
-import { RsmPageSchema, RsmRequestSchema } from '../../xmpp/shared/rsm.js';
+import { Type } from '@sinclair/typebox';
+import { Body, JidString, StringEnum } from '../../schemas/common.js';
+import { FormSchema } from '../../schemas/forms.js';
+import { Paged, RsmRequestSchema } from '../../schemas/rsm.js';
 
 const Node = Type.String({ maxLength: 1024, description: 'XEP-0030 node' });
 
@@ -46,12 +46,8 @@ export const DiscoInfoEntry = Type.Union(
   { description: 'One child of a disco#info answer, in document order' },
 );
 
-/** The array, or `{ items, rsm }` when the answer carried a XEP-0059 set (never an entry of the array). */
-const paged = <T extends TSchema>(list: T, description: string) =>
-  Type.Union([list, Type.Object({ items: list, rsm: RsmPageSchema })], { description });
-
-export const DiscoItemsResult = paged(Type.Array(DiscoItem), 'The items; `{ items, rsm }` when the answer was paged (XEP-0059)');
-export const DiscoInfoResult = paged(
+export const DiscoItemsResult = Paged(Type.Array(DiscoItem), 'The items; `{ items, rsm }` when the answer was paged (XEP-0059)');
+export const DiscoInfoResult = Paged(
   Type.Array(DiscoInfoEntry),
   'Identities, features and forms; `{ items, rsm }` when the answer carried a XEP-0059 set',
 );

@@ -6,11 +6,11 @@ import type { Element } from 'ltx';
 import { jidFromWire } from '../../xmpp/jid.js';
 import { NS } from '../../xmpp/ns.js';
 import { parseStanzaError } from '../../xmpp/stanza-error.js';
-import type { IncomingDef, XmppContext } from '../types.js';
+import type { IncomingDef, XmppContext } from '../../xmpp/context.js';
+import { receiveResult } from '../../xmpp/shared/mam.js';
 import {
   mucUserX,
   parseDirectInvite,
-  parseMamResult,
   parseMediated,
   parseOccupantPresence,
   parseRoomMessage,
@@ -18,7 +18,7 @@ import {
   splitOccupant,
   statusCodes,
 } from './mapping.js';
-import { dropRoom, getRoom, MAX_ARCHIVE_ITEMS, mucState, offerToWaiters, roomKey } from './rooms.js';
+import { dropRoom, getRoom, offerToWaiters } from './rooms.js';
 
 // Our own presence carries 110; unavailable, it ends our time in the room, unless it is a 303 nick change.
 const NICK_CHANGE = 303;
@@ -126,16 +126,6 @@ function invitation(ctx: XmppContext, stanza: Element): boolean {
   return false;
 }
 
-/** A message of a room archive query this session made (from that room, with its queryid). */
-function archiveResult(ctx: XmppContext, stanza: Element): boolean {
-  const queryId = stanza.getChild('result', NS.mam)?.attrs.queryid;
-  const query = queryId !== undefined ? mucState(ctx).queries.get(queryId) : undefined;
-  if (!query || roomKey(stanza.attrs.from ?? '') !== roomKey(query.room) || (stanza.attrs.from ?? '').includes('/')) return false;
-  const parsed = parseMamResult(stanza, query.room);
-  if (parsed && query.items.length < MAX_ARCHIVE_ITEMS) query.items.push(parsed.message);
-  return true;
-}
-
 const presenceKeys = [`presence/${NS.mucUser}:x`, 'presence/type:error'];
 const messageKeys = [
   `message/${NS.mucUser}:x`,
@@ -147,8 +137,13 @@ const messageKeys = [
   'message/type:error',
 ];
 
+// Room traffic is claimed before chat and presence see it (they claim type:chat, type:normal,
+// receipts and presence errors too); stanzas from anyone but a tracked room pass on to them.
+const ROOMS_FIRST = 10;
+
 export const mucIncoming: IncomingDef[] = [
-  { key: `message/${NS.mam}:result`, handle: archiveResult },
-  ...messageKeys.map((key) => ({ key, handle: roomMessage })),
-  ...presenceKeys.map((key) => ({ key, handle: roomPresence })),
+  // XEP-0313 results of the room archive queries this session made (src/xmpp/shared/mam.ts).
+  { key: `message/${NS.mam}:result`, handle: receiveResult },
+  ...messageKeys.map((key) => ({ key, handle: roomMessage, priority: ROOMS_FIRST })),
+  ...presenceKeys.map((key) => ({ key, handle: roomPresence, priority: ROOMS_FIRST })),
 ];

@@ -1,20 +1,23 @@
 // XEP-0045 stanzas (join, leave, admin and owner queries, muc#user presence and messages),
 // XEP-0249 direct invitations and XEP-0313 queries on a room, declared once for both directions.
+import type { Static } from '@sinclair/typebox';
 import { createElement, type Element } from 'ltx';
+import type { Form } from '../../schemas/forms.js';
 import { jidFromWire, jidToString, type Jid } from '../../xmpp/jid.js';
 import { appendChild, attr, child, childText, define, type Field, jidAttr, readOnly, writeOnly } from '../../xmpp/kit.js';
 import { NS } from '../../xmpp/ns.js';
-import { delay, type Delay } from '../../xmpp/shared/delay.js';
-import { buildForm, findForm, parseForm, type Form, type FormInput } from '../../xmpp/shared/forms.js';
-import { buildRsm, parseRsm, type RsmPage, type RsmRequest } from '../../xmpp/shared/rsm.js';
+import { buildForm, findForm, parseForm } from '../../xmpp/shared/forms.js';
+import type { ArchivedResult } from '../../xmpp/shared/mam.js';
 import { parseChatMessage } from '../core-chat/mapping.js';
-
-/** An IQ to the room carrying one payload element. */
-export function roomIq(type: 'get' | 'set', to: string, id: string, payload: Element): Element {
-  const iq = createElement('iq', { type, to, id });
-  iq.cnode(payload);
-  return iq;
-}
+import type {
+  DestroyEvent,
+  InviteEvent,
+  MucMessageEvent,
+  Occupant as OccupantSchema,
+  RegisterResult,
+  RosterEvent,
+  VoiceRequestEvent,
+} from './schema.js';
 
 // ---------------------------------------------------------------------------------------------
 // Entering and leaving (XEP-0045 §7.2, §7.14)
@@ -137,15 +140,9 @@ export function adminQuery(item: AdminItem): Element {
 }
 
 /** An item of a role or affiliation list; the jid is there only when the room shows real JIDs to us. */
-export interface Occupant {
-  affiliation?: string;
-  jid?: Jid;
-  nick?: string;
-  role?: string;
-  reason?: string;
-}
-export function parseOccupants(reply: Element): Occupant[] {
-  const items = reply.getChild('query', NS.mucAdmin)?.getChildren('item', NS.mucAdmin) ?? [];
+export type Occupant = Static<typeof OccupantSchema>;
+export function parseOccupants(query: Element | undefined): Occupant[] {
+  const items = query?.getChildren('item', NS.mucAdmin) ?? [];
   return items.map((item) => {
     const { jid, ...rest } = adminItem.parse(item);
     const parsed = jidFromWire(jid);
@@ -164,30 +161,23 @@ export const destroyElement = define<{ jid?: string; reason?: string }>('destroy
   reason: childText('reason', NS.mucOwner),
 });
 
-export function configForm(reply: Element): Form {
-  const x = findForm(reply.getChild('query', NS.mucOwner));
+export function configForm(query: Element | undefined): Form {
+  const x = findForm(query);
   return x ? parseForm(x) : { items: [] };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Registration (XEP-0045 §7.10) and the reserved nick (§7.12)
 
-export function registerQuery(form?: FormInput): Element {
+export function registerQuery(form?: Element): Element {
   const query = createElement('query', { xmlns: NS.register });
-  if (form) query.cnode(buildForm(form, NS.mucRegister));
+  if (form) query.cnode(form);
   return query;
 }
 
-export interface RegisterAnswer {
-  registered?: true;
-  nick?: string;
-  title?: string;
-  instructions?: string;
-  form?: Form;
-}
+export type RegisterAnswer = Static<typeof RegisterResult>;
 /** XMPP-FTW's shapes: { registered, nick? } when registered, else { title?, instructions?, form }. */
-export function parseRegister(reply: Element): RegisterAnswer {
-  const query = reply.getChild('query', NS.register);
+export function parseRegister(query: Element | undefined): RegisterAnswer {
   // An empty result to a submitted form: the registration went through.
   if (!query) return { registered: true };
   if (query.getChild('registered')) {
@@ -208,8 +198,8 @@ export const ROOMUSER_NODE = 'x-roomuser-item';
 export function reservedNickQuery(): Element {
   return createElement('query', { xmlns: NS.discoInfo, node: ROOMUSER_NODE });
 }
-export function parseReservedNick(reply: Element): string | undefined {
-  return reply.getChild('query', NS.discoInfo)?.getChild('identity')?.attrs.name;
+export function parseReservedNick(query: Element | undefined): string | undefined {
+  return query?.getChild('identity')?.attrs.name;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -264,22 +254,8 @@ export function splitOccupant(from: string): { room: string; nick?: string } {
   return slash === -1 ? { room: from } : { room: from.slice(0, slash), nick: from.slice(slash + 1) };
 }
 
-export interface OccupantPresence {
-  room: string;
-  nick?: string;
-  status?: string | number[];
-  type?: string;
-  affiliation?: string;
-  role?: string;
-  jid?: Jid;
-  show?: string;
-  statusText?: string;
-  reason?: string;
-  actor?: Actor;
-  oldNick?: string;
-  alternative?: string;
-  password?: string;
-}
+/** An occupant's presence: xmpp.muc.roster, and with the destruction fields xmpp.muc.destroy. */
+export type OccupantPresence = Static<typeof RosterEvent> & Static<typeof DestroyEvent>;
 
 /**
  * xmpp.muc.roster (and xmpp.muc.destroy): XMPP-FTW's fields, with the presence type kept next to
@@ -324,13 +300,7 @@ export function parseOccupantPresence(stanza: Element): { presence: OccupantPres
   return { presence: out, codes, destroyed: destroy !== undefined };
 }
 
-export interface InviteData {
-  room: string;
-  from: Jid;
-  reason?: string;
-  password?: string;
-  direct?: true;
-}
+export type InviteData = Static<typeof InviteEvent>;
 
 /** A mediated invitation or decline inside x[muc#user], from the room. */
 export function parseMediated(stanza: Element): { kind: 'invite' | 'decline'; data: InviteData } | undefined {
@@ -358,19 +328,7 @@ export function parseDirectInvite(stanza: Element): InviteData | undefined {
   };
 }
 
-export interface RoomMessage {
-  room: string;
-  nick?: string;
-  private: boolean;
-  id?: string;
-  content?: string;
-  format?: 'plain' | 'xhtml';
-  delay?: Delay;
-  state?: string;
-  receipt?: true;
-  replace?: string;
-  archived?: Array<{ by: Jid; id: string }>;
-}
+export type RoomMessage = Static<typeof MucMessageEvent>;
 
 /**
  * xmpp.muc.message: the chat mapping's payload (content, XHTML, state, receipt request,
@@ -379,7 +337,7 @@ export interface RoomMessage {
  */
 export function parseRoomMessage(stanza: Element, from = stanza.attrs.from ?? ''): RoomMessage {
   const { room, nick } = splitOccupant(from);
-  const { from: _from, archived, ...rest } = parseChatMessage(stanza) as Omit<RoomMessage, 'room' | 'nick' | 'private'> & { from?: Jid };
+  const { from: _from, archived, ...rest } = parseChatMessage(stanza);
   const roomBare = room.toLowerCase();
   const trusted = (archived ?? []).filter((a) => jidToString(a.by).toLowerCase() === roomBare);
   return {
@@ -392,7 +350,7 @@ export function parseRoomMessage(stanza: Element, from = stanza.attrs.from ?? ''
 }
 
 /** The voice request form a room sends to its moderators (XEP-0045 §8.6). */
-export function parseVoiceRequest(stanza: Element): { room: string; nick?: string; jid?: Jid; role?: string; form: Form } | undefined {
+export function parseVoiceRequest(stanza: Element): Static<typeof VoiceRequestEvent> | undefined {
   const x = findForm(stanza);
   if (!x) return undefined;
   const formType = x
@@ -417,35 +375,11 @@ export function parseVoiceRequest(stanza: Element): { room: string; nick?: strin
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// The room's archive (XEP-0313 on the room, §5.1.2 paging with XEP-0059)
-
-export function mamQuery(queryId: string, filter: { start?: string; end?: string }, rsm?: RsmRequest): Element {
-  const query = createElement('query', { xmlns: NS.mam, queryid: queryId });
-  const fields = [
-    ...(filter.start !== undefined ? [{ var: 'start', value: filter.start }] : []),
-    ...(filter.end !== undefined ? [{ var: 'end', value: filter.end }] : []),
-  ];
-  if (fields.length > 0) query.cnode(buildForm(fields, NS.mam));
-  if (rsm) query.cnode(buildRsm(rsm));
-  return query;
-}
-
-/** One archived message: <result queryid id> › <forwarded> › <delay/> + <message/>. */
-export function parseMamResult(stanza: Element, room: string): { queryId: string; message: RoomMessage } | undefined {
-  const result = stanza.getChild('result', NS.mam);
-  const forwarded = result?.getChild('forwarded', NS.forward);
-  const inner = forwarded?.getChild('message');
-  if (!result || !inner || result.attrs.queryid === undefined) return undefined;
-  const message = parseRoomMessage(inner, inner.attrs.from ?? room);
+/** A result of the room's archive (XEP-0313): the message as xmpp.muc.message, with the archive's time and id. */
+export function parseArchived(result: ArchivedResult, room: string): RoomMessage {
+  const message = parseRoomMessage(result.message, result.message.attrs.from ?? room);
   // The archive's own timestamp is when the room received it.
-  const stamp = forwarded?.getChild('delay', NS.delay);
-  if (stamp) message.delay = delay.parse(stamp);
-  if (result.attrs.id !== undefined) message.archived = [{ by: jidFromWire(room) ?? { domain: room }, id: result.attrs.id }];
-  return { queryId: result.attrs.queryid, message };
-}
-
-export function parseMamFin(reply: Element): { rsm: RsmPage; complete: boolean } {
-  const fin = reply.getChild('fin', NS.mam);
-  return { rsm: parseRsm(fin) ?? {}, complete: fin?.attrs.complete === 'true' || fin?.attrs.complete === '1' };
+  if (result.stamp) message.delay = result.stamp;
+  if (result.id !== undefined) message.archived = [{ by: jidFromWire(room) ?? { domain: room }, id: result.id }];
+  return message;
 }

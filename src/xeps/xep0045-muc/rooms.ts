@@ -1,11 +1,10 @@
-// The session's MUC state (XmppContext.state): the rooms joined (or being joined or left), the
-// requests waiting for a room's answer, and the archive queries in flight. It lives with the
-// session in its worker, so in cluster mode the owning node holds it.
+// The session's MUC state (XmppContext.state): the rooms joined (or being joined or left) and the
+// requests waiting for a room's answer. It lives with the session in its worker, so in cluster
+// mode the owning node holds it.
 import type { Element } from 'ltx';
 import { errors, type GatewayError } from '../../errors.js';
 import { bareJid } from '../../xmpp/jid.js';
-import type { XmppContext } from '../types.js';
-import type { RoomMessage } from './mapping.js';
+import type { XmppContext } from '../../xmpp/context.js';
 
 export const AREA = 'xep0045-muc';
 
@@ -25,24 +24,14 @@ interface Waiter {
   offer(stanza: Element): boolean;
 }
 
-export interface ArchiveQuery {
-  room: string;
-  items: RoomMessage[];
-}
-
-// A query cannot make the session hold more than this many archived messages.
-export const MAX_ARCHIVE_ITEMS = 10000;
-
 export interface MucState {
   /** By lower-case bare room JID. Plain JSON, so a golden case can start with rooms joined. */
   rooms: Record<string, Room>;
   waiters: Set<Waiter>;
-  /** Archive queries in flight, by queryid. */
-  queries: Map<string, ArchiveQuery>;
 }
 
 export function mucState(ctx: XmppContext): MucState {
-  return ctx.state<MucState>(AREA, () => ({ rooms: Object.create(null) as Record<string, Room>, waiters: new Set(), queries: new Map() }));
+  return ctx.state<MucState>(AREA, () => ({ rooms: Object.create(null) as Record<string, Room>, waiters: new Set() }));
 }
 
 export const roomKey = (jid: string) => bareJid(jid);

@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
-import { Body, DelaySchema, ErrorSchema, JidObject, JidString, StringEnum } from '../../schemas.js';
+import { Body, DelaySchema, ErrorSchema, JidObject, JidString, StringEnum } from '../../schemas/common.js';
 import { CHAT_STATES } from '../../xmpp/ns.js';
-import { FormSchema } from '../../xmpp/shared/forms.js';
-import { RsmPageSchema, RsmRequestSchema } from '../../xmpp/shared/rsm.js';
+import { FormSchema } from '../../schemas/forms.js';
+import { RsmPageSchema, RsmRequestSchema } from '../../schemas/rsm.js';
 // One message for any problem in a submitted form, as XMPP-FTW had it (shared with ad-hoc commands and register).
-import { FORM_MESSAGES, FormSubmission } from '../../xmpp/shared/forms.js';
+import { FORM_MESSAGES, FormSubmission } from '../../schemas/forms.js';
 
 export { FORM_MESSAGES };
 

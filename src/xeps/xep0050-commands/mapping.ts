@@ -1,13 +1,17 @@
 // XEP-0050 <command/> requests and results, declared once; command lists reuse the disco mapping.
+import type { Static } from '@sinclair/typebox';
 import { createElement, type Element } from 'ltx';
-import { bareJid, jidFromWire, type Jid } from '../../xmpp/jid.js';
+import type { Form, FormInput } from '../../schemas/forms.js';
+import type { Oob } from '../../schemas/oob.js';
+import { bareJid, jidFromWire } from '../../xmpp/jid.js';
 import { attr, child, define, readOnly, text, writeOnly, type Field } from '../../xmpp/kit.js';
-import { buildForm, findForm, parseForm, type Form, type FormInput } from '../../xmpp/shared/forms.js';
-import { parseOob, type Oob } from '../../xmpp/shared/oob.js';
-import type { DiscoItem } from '../xep0030-disco/mapping.js';
+import { NS } from '../../xmpp/ns.js';
+import { buildForm, findForm, parseForm } from '../../xmpp/shared/forms.js';
+import { parseOob } from '../../xmpp/shared/oob.js';
+import type { DiscoItem } from '../xep0030-disco/schema.js';
+import type { CommandDoResult, CommandListEvent, CommandListResult } from './schema.js';
 
-export const NS_COMMANDS = 'http://jabber.org/protocol/commands';
-export const COMMAND_ACTIONS = ['execute', 'next', 'prev', 'complete', 'cancel'] as const;
+const NS_COMMANDS = NS.commands;
 
 /** A submitted data form; ad-hoc commands carry no FORM_TYPE of their own (catalogue §7.2). */
 const submittedForm: Field<FormInput> = {
@@ -30,12 +34,6 @@ export const commandRequest = define<CommandRequest>('command', NS_COMMANDS, {
   sessionId: attr('sessionid'),
   form: writeOnly(submittedForm),
 });
-
-export function commandIq(to: string, id: string, request: CommandRequest): Element {
-  const iq = createElement('iq', { type: 'set', to, id });
-  iq.cnode(commandRequest.build(request));
-  return iq;
-}
 
 export interface CommandActions {
   execute?: string;
@@ -99,18 +97,8 @@ const commandResult = define<CommandResultElement>('command', NS_COMMANDS, {
   oob: readOnly(oob),
 });
 
-export interface CommandResult {
-  status?: string;
-  sessionId?: string;
-  note?: CommandNote;
-  notes?: CommandNote[];
-  actions?: CommandActions;
-  form?: Form;
-  oob?: Oob;
-}
-
 /** XMPP-FTW's result: one `note` (the first); `notes` as well only when the responder sent several. */
-export function parseCommandResult(command: Element): CommandResult {
+export function parseCommandResult(command: Element): CommandDoResult {
   const { status, sessionId, notes: all, actions: allowed, form, oob: link } = commandResult.parse(command);
   return {
     ...(status !== undefined && { status }),
@@ -135,22 +123,15 @@ export function namesResponder(itemJid: string | undefined, responder: string): 
   return bareJid(a) === bareJid(b) && (!a.includes('/') || !b.includes('/'));
 }
 
-export interface CommandListEntry {
-  node?: string;
-  name?: string;
-}
+type CommandListEntry = Extract<Static<typeof CommandListResult>, unknown[]>[number];
 
-export function commandEntries(items: DiscoItem[], responder: string): CommandListEntry[] {
+export function commandEntries(items: Static<typeof DiscoItem>[], responder: string): CommandListEntry[] {
   return items
     .filter((i) => namesResponder(i.jid, responder))
     .map(({ node, name }) => ({ ...(node !== undefined && { node }), ...(name !== undefined && { name }) }));
 }
 
-export interface AnnouncedCommand extends CommandListEntry {
-  from: Jid;
-}
-
-export function announcedCommands(items: DiscoItem[], from: string): AnnouncedCommand[] {
+export function announcedCommands(items: Static<typeof DiscoItem>[], from: string): Static<typeof CommandListEvent> {
   const sender = jidFromWire(from)!;
   return commandEntries(items, from).map((entry) => ({ ...entry, from: sender }));
 }

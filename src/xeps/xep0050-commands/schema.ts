@@ -1,10 +1,11 @@
-import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { Body, JidObject, JidString, StringEnum } from '../../schemas.js';
-import { FORM_MESSAGES, FormSchema, FormSubmission } from '../../xmpp/shared/forms.js';
-import { OobSchema } from '../../xmpp/shared/oob.js';
-import { RsmPageSchema, RsmRequestSchema } from '../../xmpp/shared/rsm.js';
+import { type Static, Type } from '@sinclair/typebox';
+import { Body, JidObject, JidString, StringEnum } from '../../schemas/common.js';
+import { FORM_MESSAGES, FormSchema, FormSubmission } from '../../schemas/forms.js';
+import { OobSchema } from '../../schemas/oob.js';
+import { Paged, RsmRequestSchema } from '../../schemas/rsm.js';
 import { DiscoInfoResult } from '../xep0030-disco/schema.js';
-import { COMMAND_ACTIONS } from './mapping.js';
+
+export const COMMAND_ACTIONS = ['execute', 'next', 'prev', 'complete', 'cancel'] as const;
 
 const To = Type.Optional(JidString('The command responder (default: the user’s server)'));
 const Node = Type.String({ minLength: 1, maxLength: 1024, description: 'The command node (from command/list)' });
@@ -47,15 +48,12 @@ export const CommandDoBody = Body(
 
 export const CommandDoMessages = FORM_MESSAGES;
 
-const paged = <T extends TSchema>(list: T, description: string) =>
-  Type.Union([list, Type.Object({ items: list, rsm: RsmPageSchema })], { description });
-
 const CommandEntry = Type.Object(
   { node: Type.Optional(Type.String()), name: Type.Optional(Type.String()) },
   { description: 'A command: its node and human-readable name' },
 );
 
-export const CommandListResult = paged(
+export const CommandListResult = Paged(
   Type.Array(CommandEntry),
   'The commands; `{ items, rsm }` when the responder paged its answer (XEP-0059)',
 );

@@ -1,10 +1,14 @@
 // XEP-0055 search queries and results, declared once: basic fields as child elements, or a
 // jabber:iq:search data form; results as legacy <item/>s or a data form with <reported/>.
-import { createElement, type Element } from 'ltx';
+import type { Static } from '@sinclair/typebox';
+import type { Element } from 'ltx';
+import type { FormField, FormInput } from '../../schemas/forms.js';
 import { appendChild, define, writeOnly, type Field } from '../../xmpp/kit.js';
-import { buildForm, findForm, parseForm, type Form, type FormField, type FormInput } from '../../xmpp/shared/forms.js';
+import { NS } from '../../xmpp/ns.js';
+import { buildForm, findForm, parseForm } from '../../xmpp/shared/forms.js';
+import type { SearchDoResult, SearchGetResult } from './schema.js';
 
-export const NS_SEARCH = 'jabber:iq:search';
+const NS_SEARCH = NS.search;
 
 export type BasicValues = Record<string, string | number | boolean>;
 
@@ -34,13 +38,7 @@ export interface SearchRequest {
 
 export const searchQuery = define<SearchRequest>('query', NS_SEARCH, { basic: basicFields, form: writeOnly(searchForm) });
 
-export function searchIq(type: 'get' | 'set', to: string, id: string, request: SearchRequest = {}): Element {
-  const iq = createElement('iq', { type, to, id });
-  iq.cnode(searchQuery.build(request));
-  return iq;
-}
-
-export type SearchFields = { instructions: string | null; form: Form } | { instructions: string | null; basic: string[] };
+type SearchFields = Static<typeof SearchGetResult>;
 
 /** The search form (XEP-0055 §3) when the service offers one, else the names of its basic fields (§2). */
 export function parseSearchFields(query: Element | undefined): SearchFields {
@@ -50,11 +48,8 @@ export function parseSearchFields(query: Element | undefined): SearchFields {
   return { instructions, basic: Object.keys((query && basicFields.read(query)) ?? {}) };
 }
 
-export type ResultValue = FormField['value'] | null;
-export interface SearchResults {
-  fields: Record<string, { label?: string; type?: string }>;
-  results: Array<Record<string, ResultValue>>;
-}
+type ResultValue = NonNullable<FormField['value']> | null;
+type SearchResults = Static<typeof SearchDoResult>;
 
 /** A form result (XEP-0055 §3): columns from <reported/>, values typed by them (multi → arrays, boolean → bool). */
 function formResults(x: Element): SearchResults {

@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { Body, JidString } from '../../schemas.js';
-import { FormSchema } from '../../xmpp/shared/forms.js';
-import { FORM_MESSAGES, FormSubmission } from '../../xmpp/shared/forms.js';
+import { Body, JidString } from '../../schemas/common.js';
+import { FORM_MESSAGES, FormSchema, FormSubmission } from '../../schemas/forms.js';
 
 const To = JidString('The search service, e.g. users.example.org');
 

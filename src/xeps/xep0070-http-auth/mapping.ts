@@ -1,10 +1,12 @@
 // XEP-0070 HTTP request verification: the <confirm/> element, the requests (iq get or message)
 // and the answers (result/normal to confirm; error with not-authorized to deny), declared once.
+import type { Static } from '@sinclair/typebox';
 import { createElement, type Element } from 'ltx';
-import { jidFromWire, type Jid } from '../../xmpp/jid.js';
-import { attr, child, childText, define, type Field, writeOnly } from '../../xmpp/kit.js';
+import { jidFromWire } from '../../xmpp/jid.js';
+import { attr, child, childText, define, type Field, oneOf, writeOnly } from '../../xmpp/kit.js';
 import { NS } from '../../xmpp/ns.js';
 import { errorElement } from '../../xmpp/stanza-error.js';
+import type { HttpVerifyEvent } from './schema.js';
 
 export interface HttpRequest {
   method: string;
@@ -14,13 +16,7 @@ export interface HttpRequest {
 
 export const confirm = define<HttpRequest>('confirm', NS.httpAuth, { method: attr('method'), id: attr('id'), url: attr('url') });
 
-export interface HttpVerify {
-  type: 'iq' | 'message';
-  id?: string;
-  from: Jid;
-  description?: string;
-  request: HttpRequest;
-}
+type HttpVerify = Static<typeof HttpVerifyEvent>;
 
 /**
  * The xmpp.http.verify event of an iq or message request; undefined when its <confirm/> lacks
@@ -69,7 +65,7 @@ export interface MessageAnswer {
 
 /** XEP-0070 §4.6: the answer to a message request mirrors its thread and carries the original <confirm/>. */
 export const messageAnswer = define<MessageAnswer>('message', undefined, {
-  type: attr('type') as Field<MessageAnswer['type']>,
+  type: oneOf(attr('type'), ['normal', 'error']),
   to: writeOnly(attr('to')),
   id: attr('id'),
   thread: childText('thread'),

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Body, JidObject, JidString, StringEnum } from '../../schemas.js';
+import { Body, JidObject, JidString, StringEnum } from '../../schemas/common.js';
 
 const Url = Type.String({ minLength: 1, maxLength: 8192, description: 'The HTTP URL that was requested' });
 const TransactionId = Type.String({ minLength: 1, maxLength: 1024, description: 'The transaction identifier of the HTTP request' });

@@ -1,11 +1,14 @@
 // XEP-0077 §3.1 on a stream that has not authenticated: ask the server what registering takes,
-// then register. Runs in a worker (POST /v1/register); the stream itself is src/workers/xmpp-client.ts.
+// then register. The worker side of POST /v1/register; the stream is opened by the worker's
+// sessionless path (src/workers/xmpp-client.ts).
 import { randomUUID } from 'node:crypto';
 import type { Element } from 'ltx';
-import { GatewayError } from '../../errors.js';
-import { findForm, parseField, parseForm, type FormInput } from '../../xmpp/shared/forms.js';
+import { errors, type GatewayError } from '../../errors.js';
+import type { FormInput } from '../../schemas/forms.js';
+import { findForm, parseField, parseForm } from '../../xmpp/shared/forms.js';
 import { parseOob } from '../../xmpp/shared/oob.js';
-import { FORM_TYPE, NS_REGISTER, REGISTER_FIELDS, registerErrorOf, registerIq, type RegisterField, type RegisterQuery } from './mapping.js';
+import { FORM_TYPE, NS_REGISTER, registerErrorOf, registerIq, type RegisterQuery } from './mapping.js';
+import { REGISTER_FIELDS, type RegisterField } from './schema.js';
 
 export interface NewAccount {
   domain: string;
@@ -51,22 +54,14 @@ export async function createAccount(request: PreAuthRequest, account: NewAccount
   } else {
     // XEP-0077 §5: registration happens elsewhere (a web page), or not at all.
     const oob = query ? parseOob(query) : undefined;
-    throw new GatewayError(501, {
-      type: 'cancel',
-      condition: 'feature-not-implemented',
-      description: oob ? 'The server registers accounts out of band' : 'The server offers no in-band registration',
-      ...(oob && { oob }),
-    });
+    const err = errors.notImplemented(oob ? 'The server registers accounts out of band' : 'The server offers no in-band registration');
+    throw oob ? errors.withDetails(err, { oob }) : err;
   }
   const result = await request(registerIq('set', account.domain, randomUUID(), submission));
   if (result.attrs.type === 'error') throw registerErrorOf(result);
 }
 
 function missingFields(names: string[], form?: ReturnType<typeof parseForm>, description?: string): GatewayError {
-  return new GatewayError(400, {
-    type: 'modify',
-    condition: 'client-error',
-    description: description ?? `The server also asks for ${names.map((n) => `'${n}'`).join(', ')}: send it in 'fields'`,
-    ...(form && { form }),
-  });
+  const err = errors.clientError(description ?? `The server also asks for ${names.map((n) => `'${n}'`).join(', ')}: send it in 'fields'`);
+  return form ? errors.withDetails(err, { form }) : err;
 }

@@ -1,42 +1,23 @@
 // XEP-0077 <query xmlns='jabber:iq:register'/> in both directions: the registration fields (empty =
 // asked for, filled = the stored value), instructions, <registered/>, <remove/>, a data form and OOB.
 import { createElement, type Element } from 'ltx';
-import { GatewayError, errors, isGatewayErrorLike } from '../../errors.js';
+import { type GatewayError, errors, isGatewayErrorLike } from '../../errors.js';
+import type { Form, FormInput } from '../../schemas/forms.js';
+import type { Oob } from '../../schemas/oob.js';
 import { errorReplyOf } from '../../xmpp/iq.js';
 import { appendChild, childText, define, flag, readOnly, writeOnly, type Field } from '../../xmpp/kit.js';
-import { buildForm, findForm, parseForm, type Form, type FormInput } from '../../xmpp/shared/forms.js';
-import { parseOob, type Oob } from '../../xmpp/shared/oob.js';
 import { NS } from '../../xmpp/ns.js';
+import { buildForm, findForm, parseForm } from '../../xmpp/shared/forms.js';
+import { parseOob } from '../../xmpp/shared/oob.js';
 import { parseStanzaError } from '../../xmpp/stanza-error.js';
+import { REGISTER_FIELDS, type RegisterField } from './schema.js';
 
-export const NS_REGISTER = 'jabber:iq:register';
+export const NS_REGISTER = NS.register;
 export const FORM_TYPE = {
   register: 'jabber:iq:register',
   changePassword: 'jabber:iq:register:changepassword',
   cancel: 'jabber:iq:register:cancel',
 } as const;
-
-/** XEP-0077 §14.1: every registration field, in the schema's order. */
-export const REGISTER_FIELDS = [
-  'username',
-  'nick',
-  'password',
-  'name',
-  'first',
-  'last',
-  'email',
-  'address',
-  'city',
-  'state',
-  'zip',
-  'phone',
-  'url',
-  'date',
-  'misc',
-  'text',
-  'key',
-] as const;
-export type RegisterField = (typeof REGISTER_FIELDS)[number];
 
 /** `true` for an empty element (the service asks for this field), else its text (the stored value). */
 const registerField = (name: string): Field<string | true> => ({
@@ -115,7 +96,7 @@ export function registerErrorOf(reply: Element): GatewayError {
     .getChild('query', NS_REGISTER)
     ?.getChildren('x', NS.data)
     .find((f) => f.attrs.type !== 'submit');
-  return x ? new GatewayError(err.status, { ...err.body, form: parseForm(x) }) : err;
+  return x ? errors.withDetails(err, { form: parseForm(x) }) : err;
 }
 
 /** A rejected ctx.iq(): the same error with the service's form added when it sent one. */

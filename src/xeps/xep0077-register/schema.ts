@@ -1,13 +1,33 @@
-import { type TSchema, Type } from '@sinclair/typebox';
-import { Body, ConnectHost, ConnectPort, JidObject, JidString } from '../../schemas.js';
-import { FormSchema } from '../../xmpp/shared/forms.js';
-import { OobSchema } from '../../xmpp/shared/oob.js';
-import { FORM_MESSAGES, FormSubmission } from '../../xmpp/shared/forms.js';
-import { REGISTER_FIELDS, type RegisterField } from './mapping.js';
+import { Type } from '@sinclair/typebox';
+import { Body, ConnectHost, ConnectPort, JidObject, JidString } from '../../schemas/common.js';
+import { FORM_MESSAGES, FormSchema, FormSubmission } from '../../schemas/forms.js';
+import { OobSchema } from '../../schemas/oob.js';
+
+/** XEP-0077 §14.1: every registration field, in the schema's order. */
+export const REGISTER_FIELDS = [
+  'username',
+  'nick',
+  'password',
+  'name',
+  'first',
+  'last',
+  'email',
+  'address',
+  'city',
+  'state',
+  'zip',
+  'phone',
+  'url',
+  'date',
+  'misc',
+  'text',
+  'key',
+] as const;
+export type RegisterField = (typeof REGISTER_FIELDS)[number];
 
 const To = Type.Optional(JidString('The service (default: the user’s own server, addressed without a to)'));
 
-const fieldInput = (name: RegisterField): TSchema =>
+const fieldInput = (name: RegisterField) =>
   Type.Optional(
     Type.String({
       maxLength: 1024,
@@ -15,7 +35,11 @@ const fieldInput = (name: RegisterField): TSchema =>
       description: `XEP-0077 <${name}/> (sent when not empty)`,
     }),
   );
-const fieldInputs = Object.fromEntries(REGISTER_FIELDS.map((f) => [f, fieldInput(f)])) as Record<RegisterField, TSchema>;
+// Object.fromEntries cannot say that every field name got its schema; the map above gives each one.
+const fieldInputs = Object.fromEntries(REGISTER_FIELDS.map((f) => [f, fieldInput(f)])) as Record<
+  RegisterField,
+  ReturnType<typeof fieldInput>
+>;
 
 export const RegisterGetBody = Body({ to: To }, { examples: [{}, { to: 'irc.example.org' }] });
 

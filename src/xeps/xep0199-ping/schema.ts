@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Body, JidObject, JidString } from '../../schemas.js';
+import { Body, JidObject, JidString } from '../../schemas/common.js';
 
 export const PingBody = Body(
   { to: Type.Optional(JidString('The entity to ping (default: your own server)')) },

@@ -1,11 +1,9 @@
-// XEP-0203 delayed delivery: { when, from?, reason? } (catalogue §14.2).
+// XEP-0203 delayed delivery: { when, from?, reason? }.
+import type { Static } from '@sinclair/typebox';
+import type { DelaySchema } from '../../schemas/common.js';
 import { attr, define, text } from '../kit.js';
 import { NS } from '../ns.js';
 
-export interface Delay {
-  when: string;
-  from?: string;
-  reason?: string;
-}
+export type Delay = Static<typeof DelaySchema>;
 
 export const delay = define<Delay>('delay', NS.delay, { when: attr('stamp'), from: attr('from'), reason: text() });

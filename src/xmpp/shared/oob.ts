@@ -1,18 +1,7 @@
 // XEP-0066 out-of-band data, parsed from x[jabber:x:oob] or query[jabber:iq:oob] (catalogue §14.1).
 import type { Element } from 'ltx';
-import { Type } from '@sinclair/typebox';
+import type { Oob } from '../../schemas/oob.js';
 import { NS } from '../ns.js';
-
-export interface Oob {
-  url?: string;
-  description?: string;
-  stream?: string;
-}
-
-export const OobSchema = Type.Object(
-  { url: Type.Optional(Type.String()), description: Type.Optional(Type.String()), stream: Type.Optional(Type.String()) },
-  { description: 'XEP-0066 out-of-band data' },
-);
 
 export function parseOob(parent: Element): Oob | undefined {
   const el = parent.getChild('x', NS.xoob) ?? parent.getChild('query', NS.ioob);

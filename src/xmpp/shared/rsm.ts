@@ -1,29 +1,8 @@
-// XEP-0059 Result Set Management: the request key `rsm` and the page in responses (catalogue §8).
-import { Type, type Static } from '@sinclair/typebox';
+// XEP-0059 Result Set Management: the request key `rsm` and the page in responses.
+import type { RsmPage, RsmRequest } from '../../schemas/rsm.js';
 import { createElement, type Element } from 'ltx';
+import type { Field } from '../kit.js';
 import { NS } from '../ns.js';
-
-export const RsmRequestSchema = Type.Object(
-  {
-    max: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000 })),
-    after: Type.Optional(Type.Union([Type.String({ maxLength: 1024 }), Type.Boolean()], { description: 'true: the first page' })),
-    before: Type.Optional(Type.Union([Type.String({ maxLength: 1024 }), Type.Boolean()], { description: 'true: the last page' })),
-    index: Type.Optional(Type.Integer({ minimum: 0 })),
-  },
-  { additionalProperties: false, description: 'XEP-0059 paging request' },
-);
-export type RsmRequest = Static<typeof RsmRequestSchema>;
-
-export const RsmPageSchema = Type.Object(
-  {
-    count: Type.Optional(Type.Integer()),
-    first: Type.Optional(Type.String()),
-    'first-index': Type.Optional(Type.String()),
-    last: Type.Optional(Type.String()),
-  },
-  { description: 'XEP-0059 page of a response' },
-);
-export type RsmPage = Static<typeof RsmPageSchema>;
 
 /** set[rsm] with one child per key present, in XMPP-FTW's order; `true` is an empty element, `false` none. */
 export function buildRsm(rsm: RsmRequest): Element {
@@ -53,3 +32,11 @@ export function parseRsm(parent: Element | undefined): RsmPage | undefined {
   if (last !== null) page.last = last;
   return page;
 }
+
+/** The request's set as a mapping field (written only: answers are read with parseRsm). */
+export const rsmSet: Field<never, RsmRequest> = {
+  read: () => undefined,
+  write: (el, value) => {
+    el.cnode(buildRsm(value));
+  },
+};
