@@ -1,5 +1,6 @@
 // Sessions (API.md §2): login, anonymous login, logout, event-stream tickets.
-import { type TSchema, Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { Body, ConnectHost, ConnectPort, Empty, JidObject } from '../schemas/common.js';
 import type { SessionManager } from '../session/manager.js';
@@ -46,19 +47,29 @@ const loginMessages: RouteConfigWithMessages = {
 };
 
 export function sessionRoutes(app: FastifyInstance, manager: SessionManager): void {
-  const loginRoute = (path: string, body: TSchema, summary: string, config: RouteConfigWithMessages, anonymous: boolean) =>
-    app.post(path, {
+  // The type provider types each handler's body from the route's own schema.
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+  const loginRoute = (
+    path: string,
+    body: typeof LoginBody | typeof AnonymousBody,
+    summary: string,
+    config: RouteConfigWithMessages,
+    anonymous: boolean,
+  ) =>
+    typed.post(path, {
       config,
-      schema: routeSchema({
-        path,
-        tag: 'session',
-        summary,
+      schema: {
+        ...routeSchema({
+          path,
+          tag: 'session',
+          summary,
+          success: { status: 201, schema: LoginResult, description: 'The session is online' },
+          errors: [400, 401, 403, 502, 503, 504],
+          security: false,
+        }),
         body,
-        success: { status: 201, schema: LoginResult, description: 'The session is online' },
-        errors: [400, 401, 403, 502, 503, 504],
-        security: false,
-      }),
-      handler: async (request, reply) => reply.status(201).send(await manager.login(request.body as never, anonymous)),
+      },
+      handler: async (request, reply) => reply.status(201).send(await manager.login(request.body, anonymous)),
     });
   loginRoute(
     '/v1/login',
