@@ -96,7 +96,7 @@ declare module 'fastify' {
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-// Redact every secret that could reach a log line (API.md §2).
+// Redact every secret that could reach a log line (docs/api.md §2).
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token', '*.ticket'];
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -135,7 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       }
     },
   );
-  // Payload-less actions accept an empty body as well as {} (API.md §10).
+  // Payload-less actions accept an empty body as well as {} (docs/api.md §1).
   app.addHook('preValidation', async (request) => {
     if (request.method !== 'POST') return;
     if (request.body === undefined) request.body = {};
@@ -186,7 +186,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.decorate('gateway', { manager, pool, store, log });
 
-  // Drain (API.md §8): stop taking logins, end this node's sessions cleanly (their streams get the
+  // Drain (docs/api.md §8): stop taking logins, end this node's sessions cleanly (their streams get the
   // final events), then the server closes; workers and Redis go last.
   const sweeper = setInterval(
     () => void manager.sweep().catch((err) => app.log.error({ err }, 'sweep failed')),

@@ -1,4 +1,4 @@
-// Every error the gateway answers with, and the one table from XMPP condition to HTTP status (API.md §6).
+// Every error the gateway answers with, and the one table from XMPP condition to HTTP status (docs/api.md §5).
 
 export interface ErrorBody {
   type: string;

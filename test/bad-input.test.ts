@@ -92,7 +92,7 @@ t.test('wrong types and invalid values are named', async (t) => {
   }
 });
 
-t.test('login validation keeps the catalogue type and never echoes the password', async (t) => {
+t.test('login validation keeps the XMPP-FTW error type and never echoes the password', async (t) => {
   const res = await gw.post('/v1/login', { jid: aliceUser.jid });
   t.same(res.body, {
     type: 'auth',

@@ -160,7 +160,7 @@ t.test('message request: xmpp.http.verify with thread and body; confirm and deny
   t.equal(denied.getChild('error')?.attrs.type, 'auth');
 });
 
-t.test('bad input: the catalogue messages, and nothing is sent', async (t) => {
+t.test('bad input: the XMPP-FTW messages, and nothing is sent', async (t) => {
   const before = received.length;
   const req = request();
   const cases: Array<[string, unknown, string]> = [

@@ -126,7 +126,7 @@ t.test('rpc/perform: a fault is 422 with the fault; transport errors keep their 
   t.equal(nobody.status, 503, 'an offline resource: service-unavailable');
 });
 
-t.test('rpc/perform: bad input is 400 with the catalogue message, and nothing is sent', async (t) => {
+t.test('rpc/perform: bad input is 400 with the XMPP-FTW message, and nothing is sent', async (t) => {
   const before = calls.length;
   const cases: Array<[unknown, string]> = [
     [{ method: 'echo' }, "Missing 'to' key"],

@@ -1,4 +1,4 @@
-// The event stream (API.md §3): buffering, resume, several streams, heartbeat, gap, slow
+// The event stream (docs/api.md §3): buffering, resume, several streams, heartbeat, gap, slow
 // consumers, tickets, and isolation between sessions. Events come from a real peer via Prosody.
 import t from 'tap';
 import { xml } from '@xmpp/client';

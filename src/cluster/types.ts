@@ -1,4 +1,4 @@
-// The seams of multi-node mode (API.md §8), each with a memory implementation (single node, the
+// The seams of multi-node mode (docs/api.md §8), each with a memory implementation (single node, the
 // default) and a Redis one: who owns a session, and how nodes ask each other to act.
 import type { ErrorBody } from '../errors.js';
 

@@ -1,5 +1,5 @@
 // Bearer-token authentication, run in onRequest so a bad token is answered before validation
-// (API.md §10: 401, then 400, then the XMPP side). Tokens are never accepted in a URL.
+// (docs/api.md §1: 401, then 400, then the XMPP side). Tokens are never accepted in a URL.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errors } from '../errors.js';
 import type { SessionManager } from '../session/manager.js';

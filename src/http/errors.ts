@@ -1,4 +1,4 @@
-// Every error leaves the gateway in the one JSON shape of API.md §6, on every route.
+// Every error leaves the gateway in the one JSON shape of docs/api.md §5, on every route.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { isRedisUnavailable } from '../cluster/redis.js';
 import { GatewayError, isGatewayErrorLike } from '../errors.js';

@@ -1,4 +1,4 @@
-// Prometheus metrics (API.md §9): sessions, streams, actions by route and status with latencies,
+// Prometheus metrics (docs/api.md §9): sessions, streams, actions by route and status with latencies,
 // events, worker load. One registry per app, so several apps in one process do not collide.
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';

@@ -1,4 +1,4 @@
-// Builds a route's OpenAPI-facing schema: tag, operationId (camelCase of the path, API.md §7),
+// Builds a route's OpenAPI-facing schema: tag, operationId (camelCase of the path, docs/api.md §7),
 // summary, body, success response and every error response with the shared Error schema.
 import { type TSchema, Type } from '@sinclair/typebox';
 

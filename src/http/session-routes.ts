@@ -1,4 +1,4 @@
-// Sessions (API.md §2): login, anonymous login, logout, event-stream tickets.
+// Sessions (docs/api.md §2): login, anonymous login, logout, event-stream tickets.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';

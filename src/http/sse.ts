@@ -1,4 +1,4 @@
-// GET /v1/events: the session's event log as Server-Sent Events (API.md §3). Replays what follows
+// GET /v1/events: the session's event log as Server-Sent Events (docs/api.md §3). Replays what follows
 // the cursor (Last-Event-ID or ?lastEventId=), then goes live; heartbeats keep proxies open; a
 // consumer that falls too far behind is cut off and resumes from its cursor.
 import { Type } from '@sinclair/typebox';

@@ -1,5 +1,5 @@
 // Schema validation settings and the translation of ajv errors into XMPP-FTW's messages
-// ("Missing 'to' key", …) in the client-error shape of API.md §6.
+// ("Missing 'to' key", …) in the client-error shape of docs/api.md §5.
 import type { FastifySchemaValidationError } from 'fastify';
 import { errors } from '../errors.js';
 import { redact } from '../redact.js';
@@ -33,7 +33,7 @@ const typeNames: Record<string, string> = {
   null: 'null',
 };
 
-/** Picks the most telling ajv error and words it; overrides carry the catalogue's own texts. */
+/** Picks the most telling ajv error and words it; overrides carry XMPP-FTW's own texts. */
 export function describeValidation(
   validation: FastifySchemaValidationError[],
   overrides: Record<string, MessageOverride> = {},

@@ -58,7 +58,7 @@ export const ConnectHost = () =>
   });
 export const ConnectPort = () => Type.Integer({ minimum: 1, maximum: 65535, description: 'Default 5222' });
 
-/** Request bodies reject unknown fields (API.md §10). */
+/** Request bodies reject unknown fields (docs/api.md §1). */
 export const Body = <T extends TProperties>(properties: T, options: ObjectOptions = {}) =>
   Type.Object(properties, { additionalProperties: false, ...options });
 

@@ -40,7 +40,7 @@ export type FormInput = FormInputField[];
 
 // The schema of submitted fields uses type lists rather than unions, with one anyOf around the whole:
 // every problem in the form, however deep, is then reported on the form key itself, where the
-// catalogue's one message ("Badly formatted data form") applies. Use with FORM_MESSAGES.
+// XMPP-FTW's one message ("Badly formatted data form") applies. Use with FORM_MESSAGES.
 const scalar = ['string', 'number', 'boolean'];
 const submittedField = {
   type: 'object',

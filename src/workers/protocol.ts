@@ -69,7 +69,7 @@ export interface OpenResult {
 
 export interface WorkerSettings {
   iqTimeoutMs: number;
-  /** How long an incoming request waits for the client's answer (API.md §4). */
+  /** How long an incoming request waits for the client's answer (docs/api.md §4). */
   answerTimeoutMs: number;
   connectTimeoutMs: number;
   tlsVerify: boolean;

@@ -1,6 +1,6 @@
-// Incoming requests that wait for the client's answer (API.md §4): an RPC call, an HTTP-auth
+// Incoming requests that wait for the client's answer (docs/api.md §4): an RPC call, an HTTP-auth
 // confirmation, a disco#info query for the client's own caps… Each is held until the client answers
-// with the POST the catalogue names, or, after a timeout, answered by the gateway with an error,
+// with the action the event names, or, after a timeout, answered by the gateway with an error,
 // never left in silence.
 import type { Element } from 'ltx';
 import { bareJid } from './jid.js';

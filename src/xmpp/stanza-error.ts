@@ -1,4 +1,4 @@
-// XMPP stanza errors ⇄ the catalogue's error shape 1 ({ type, condition, description?, by?, application? }).
+// XMPP stanza errors ⇄ the error shape of docs/api.md §5 ({ type, condition, description?, by?, application? }).
 import { Element, createElement } from 'ltx';
 import type { ErrorBody } from '../errors.js';
 import { NS } from './ns.js';

@@ -16,14 +16,14 @@ export interface RpcFault {
   string?: string;
 }
 
-/** A client's param that cannot be sent; the message is the catalogue's. */
+/** A client's param that cannot be sent; the message is XMPP-FTW's. */
 export class RpcParamError extends Error {}
 
 /** A remote entity's XML-RPC that does not parse (a number that is not one, a value without a type…). */
 export class RpcParseError extends Error {}
 
 // ---------------------------------------------------------------------------------------------
-// Checking what a client sends: the catalogue's messages, and falsy values (false, 0, '') that
+// Checking what a client sends: XMPP-FTW's messages, and falsy values (false, 0, '') that
 // XMPP-FTW refused are legal values here.
 
 const TYPE_MISSING = "'param' must have 'type' key";
@@ -90,7 +90,7 @@ function checkParam(input: unknown, depth: number, budget: { left: number }, mem
   return checked;
 }
 
-/** The client's params, checked and normalised; throws RpcParamError with the catalogue's message. */
+/** The client's params, checked and normalised; throws RpcParamError with XMPP-FTW's message. */
 export function checkParams(params: readonly unknown[]): RpcParam[] {
   const budget = { left: MAX_PARAMS };
   return params.map((p) => checkParam(p, 0, budget, false));

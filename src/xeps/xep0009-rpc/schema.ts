@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { Body, JidObject, JidString } from '../../schemas/common.js';
 
-/** The XML-RPC value types a param may have (catalogue §21). */
+/** The XML-RPC value types a param may have. */
 export const RPC_TYPES = ['boolean', 'i4', 'int', 'double', 'string', 'base64', 'dateTime.iso8601', 'array', 'struct'] as const;
 
 /** Largest number of params, nested ones included, in one call or answer. */
@@ -10,7 +10,7 @@ export const MAX_PARAMS = 10000;
 export const MAX_DEPTH = 32;
 
 // The keys are declared here (unknown keys are refused, OpenAPI shows the shape); what they must
-// hold is checked by the handler, so the catalogue's messages ('param' must have 'type' key, …) come out.
+// hold is checked by the handler, so XMPP-FTW's messages ('param' must have 'type' key, …) come out.
 const ParamIn = Type.Object(
   {
     type: Type.Optional(Type.String({ maxLength: 32, description: `One of ${RPC_TYPES.join(', ')}` })),

@@ -13,7 +13,7 @@ import type { CommandDoResult, CommandListEvent, CommandListResult } from './sch
 
 const NS_COMMANDS = NS.commands;
 
-/** A submitted data form; ad-hoc commands carry no FORM_TYPE of their own (catalogue §7.2). */
+/** A submitted data form; ad-hoc commands carry no FORM_TYPE of their own. */
 const submittedForm: Field<FormInput> = {
   read: () => undefined,
   write: (el, fields) => {

@@ -1,4 +1,4 @@
-// XEP-0004 data forms ⇄ XMPP-FTW's form object (catalogue §7), shared by every area that carries forms.
+// XEP-0004 data forms ⇄ XMPP-FTW's form object, shared by every area that carries forms.
 // Differences from the original: `fixed` values stay text (parseInt turned them into null), and the
 // form's own `type` (form/submit/result/cancel) is exposed.
 import type { Form, FormField, FormInput } from '../../schemas/forms.js';

@@ -1,4 +1,4 @@
-// XEP-0066 out-of-band data, parsed from x[jabber:x:oob] or query[jabber:iq:oob] (catalogue §14.1).
+// XEP-0066 out-of-band data, parsed from x[jabber:x:oob] or query[jabber:iq:oob].
 import type { Element } from 'ltx';
 import type { Oob } from '../../schemas/oob.js';
 import { NS } from '../ns.js';
