@@ -25,10 +25,10 @@ export class GatewayError extends Error {
   }
 }
 
-// RFC 6120 §8.3.3 conditions, by the XEP-0086 legacy code table, with three departures: not-authorized
+// RFC 6120 §8.3.3 conditions, by the XEP-0086 legacy code table, with four departures: not-authorized
 // → 403 so it is never a token problem; registration-required and subscription-required → 403,
 // because browsers' fetch() turns any 407 (proxy authentication) into a network error the caller
-// cannot read. The body keeps the XMPP condition.
+// cannot read; redirect → 409 (below). The body keeps the XMPP condition.
 export const CONDITION_STATUS: Readonly<Record<string, number>> = {
   'bad-request': 400,
   conflict: 409,
@@ -44,7 +44,8 @@ export const CONDITION_STATUS: Readonly<Record<string, number>> = {
   'payment-required': 402,
   'policy-violation': 403,
   'recipient-unavailable': 404,
-  redirect: 302,
+  // A redirect is still a failure of this request: a 3xx would make HTTP clients follow a non-URL.
+  redirect: 409,
   'registration-required': 403,
   'remote-server-not-found': 502,
   'remote-server-timeout': 504,
@@ -56,8 +57,6 @@ export const CONDITION_STATUS: Readonly<Record<string, number>> = {
 };
 
 export function statusForCondition(condition: string | undefined): number {
-  // A redirect is still a failure of this request: 3xx would make HTTP clients follow a non-URL.
-  if (condition === 'redirect') return 409;
   return (condition !== undefined && CONDITION_STATUS[condition]) || 500;
 }
 

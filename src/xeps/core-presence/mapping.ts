@@ -2,7 +2,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { Element } from 'ltx';
 import { jidFromWire } from '../../xmpp/jid.js';
-import { attr, child, childText, define, jidAttr, readOnly, writeOnly } from '../../xmpp/kit.js';
+import { attr, child, childText, define, jidAttr, readOnly, writeOnly } from '../../xmpp/mapping-kit.js';
 import { NS } from '../../xmpp/ns.js';
 import type { PresenceErrorEvent, PresenceEvent, SubscribeEvent } from './schema.js';
 

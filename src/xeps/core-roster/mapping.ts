@@ -1,7 +1,7 @@
 // RFC 6121 §2 roster items, declared once for both directions.
 import type { Static } from '@sinclair/typebox';
 import type { Jid } from '../../xmpp/jid.js';
-import { attr, children, childTexts, define, jidAttr, oneOf } from '../../xmpp/kit.js';
+import { attr, children, childTexts, define, jidAttr, oneOf } from '../../xmpp/mapping-kit.js';
 import { NS } from '../../xmpp/ns.js';
 import type { RosterItem } from './schema.js';
 

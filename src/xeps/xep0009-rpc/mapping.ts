@@ -1,7 +1,7 @@
 // XEP-0009 Jabber-RPC: XML-RPC's methodCall / methodResponse inside query[jabber:iq:rpc], declared
 // once for both directions. XML-RPC elements carry no namespace of their own: they inherit the query's.
 import type { Element } from 'ltx';
-import { appendChild, child, childText, define, type Field } from '../../xmpp/kit.js';
+import { appendChild, child, childText, define, type Field } from '../../xmpp/mapping-kit.js';
 import { NS } from '../../xmpp/ns.js';
 import { MAX_DEPTH, MAX_PARAMS } from './schema.js';
 

@@ -3,7 +3,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { Element } from 'ltx';
 import type { RsmRequest } from '../../schemas/rsm.js';
-import { attr, children, define, type Field, nonEmpty, variants, writeOnly } from '../../xmpp/kit.js';
+import { attr, children, define, type Field, nonEmpty, variants, writeOnly } from '../../xmpp/mapping-kit.js';
 import { NS } from '../../xmpp/ns.js';
 import { formEntry } from '../../xmpp/shared/forms.js';
 import { rsmSet } from '../../xmpp/shared/rsm.js';

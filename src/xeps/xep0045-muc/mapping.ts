@@ -4,7 +4,7 @@ import type { Static } from '@sinclair/typebox';
 import { createElement, type Element } from 'ltx';
 import type { Form } from '../../schemas/forms.js';
 import { jidFromWire, jidToString, type Jid } from '../../xmpp/jid.js';
-import { appendChild, attr, child, childText, define, type Field, jidAttr, readOnly, writeOnly } from '../../xmpp/kit.js';
+import { appendChild, attr, child, childText, define, type Field, jidAttr, readOnly, writeOnly } from '../../xmpp/mapping-kit.js';
 import { NS } from '../../xmpp/ns.js';
 import { buildForm, findForm, parseForm } from '../../xmpp/shared/forms.js';
 import type { ArchivedResult } from '../../xmpp/shared/mam.js';

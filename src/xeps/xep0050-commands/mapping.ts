@@ -4,7 +4,7 @@ import { createElement, type Element } from 'ltx';
 import type { Form, FormInput } from '../../schemas/forms.js';
 import type { Oob } from '../../schemas/oob.js';
 import { bareJid, jidFromWire } from '../../xmpp/jid.js';
-import { attr, child, define, readOnly, text, writeOnly, type Field } from '../../xmpp/kit.js';
+import { attr, child, define, readOnly, text, writeOnly, type Field } from '../../xmpp/mapping-kit.js';
 import { NS } from '../../xmpp/ns.js';
 import { buildForm, findForm, parseForm } from '../../xmpp/shared/forms.js';
 import { parseOob } from '../../xmpp/shared/oob.js';

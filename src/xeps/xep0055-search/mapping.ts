@@ -3,7 +3,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { Element } from 'ltx';
 import type { FormField, FormInput } from '../../schemas/forms.js';
-import { appendChild, define, writeOnly, type Field } from '../../xmpp/kit.js';
+import { appendChild, define, writeOnly, type Field } from '../../xmpp/mapping-kit.js';
 import { NS } from '../../xmpp/ns.js';
 import { buildForm, findForm, parseForm } from '../../xmpp/shared/forms.js';
 import type { SearchDoResult, SearchGetResult } from './schema.js';

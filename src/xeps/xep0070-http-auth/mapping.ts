@@ -3,7 +3,7 @@
 import type { Static } from '@sinclair/typebox';
 import { createElement, type Element } from 'ltx';
 import { jidFromWire } from '../../xmpp/jid.js';
-import { attr, child, childText, define, type Field, oneOf, writeOnly } from '../../xmpp/kit.js';
+import { attr, child, childText, define, type Field, oneOf, writeOnly } from '../../xmpp/mapping-kit.js';
 import { NS } from '../../xmpp/ns.js';
 import { errorElement } from '../../xmpp/stanza-error.js';
 import type { HttpVerifyEvent } from './schema.js';

@@ -5,7 +5,7 @@ import { type GatewayError, errors, isGatewayErrorLike } from '../../errors.js';
 import type { Form, FormInput } from '../../schemas/forms.js';
 import type { Oob } from '../../schemas/oob.js';
 import { errorReplyOf } from '../../xmpp/iq.js';
-import { appendChild, childText, define, flag, readOnly, writeOnly, type Field } from '../../xmpp/kit.js';
+import { appendChild, childText, define, flag, readOnly, writeOnly, type Field } from '../../xmpp/mapping-kit.js';
 import { NS } from '../../xmpp/ns.js';
 import { buildForm, findForm, parseForm } from '../../xmpp/shared/forms.js';
 import { parseOob } from '../../xmpp/shared/oob.js';

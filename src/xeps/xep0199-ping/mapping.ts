@@ -2,7 +2,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { Element } from 'ltx';
 import { jidFromWire } from '../../xmpp/jid.js';
-import { define } from '../../xmpp/kit.js';
+import { define } from '../../xmpp/mapping-kit.js';
 import { NS } from '../../xmpp/ns.js';
 import type { PingEvent } from './schema.js';
 

@@ -1,7 +1,7 @@
 // XEP-0280 carbons: the enable/disable requests, and the forwarded message (XEP-0297) inside a
 // <received/> or <sent/> copy, declared once.
 import type { Element } from 'ltx';
-import { define } from '../../xmpp/kit.js';
+import { define } from '../../xmpp/mapping-kit.js';
 import { NS } from '../../xmpp/ns.js';
 
 export type CarbonKind = 'received' | 'sent';

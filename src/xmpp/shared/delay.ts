@@ -1,7 +1,7 @@
 // XEP-0203 delayed delivery: { when, from?, reason? }.
 import type { Static } from '@sinclair/typebox';
 import type { DelaySchema } from '../../schemas/common.js';
-import { attr, define, text } from '../kit.js';
+import { attr, define, text } from '../mapping-kit.js';
 import { NS } from '../ns.js';
 
 export type Delay = Static<typeof DelaySchema>;

@@ -4,7 +4,7 @@
 import type { Form, FormField, FormInput } from '../../schemas/forms.js';
 import { createElement, type Element } from 'ltx';
 import { errors } from '../../errors.js';
-import { define } from '../kit.js';
+import { define } from '../mapping-kit.js';
 import { NS } from '../ns.js';
 
 const MULTI = new Set(['list-multi', 'jid-multi', 'text-multi']);

@@ -1,7 +1,7 @@
 // XEP-0059 Result Set Management: the request key `rsm` and the page in responses.
 import type { RsmPage, RsmRequest } from '../../schemas/rsm.js';
 import { createElement, type Element } from 'ltx';
-import type { Field } from '../kit.js';
+import type { Field } from '../mapping-kit.js';
 import { NS } from '../ns.js';
 
 /** set[rsm] with one child per key present, in XMPP-FTW's order; `true` is an empty element, `false` none. */
