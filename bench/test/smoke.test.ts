@@ -1,4 +1,4 @@
-// The benchmarks' smoke test: `npm run bench -- --quick` runs every scenario for a few seconds
+// The benchmarks' smoke test (`npm run bench:smoke`, its own CI step, not part of `npm test`): `npm run bench -- --quick` runs every scenario for a few seconds
 // against its own lean Prosody (and Redis), and each must produce numbers. Speed is never judged
 // here: only that the bench still runs, so it does not rot.
 import { spawn } from 'node:child_process';
@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 
-const RUN = fileURLToPath(new URL('../bench/run.js', import.meta.url));
+const RUN = fileURLToPath(new URL('../run.js', import.meta.url));
 const SCENARIOS = ['login', 'send', 'receive', 'idle', 'fanout', 'cluster', 'workers'];
 
 interface Result {
