@@ -38,7 +38,8 @@ export async function startNode(name: string, env: Record<string, string>, optio
     }),
   );
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 15000;
+  // Generous: a loaded 2-core CI machine has taken more than 15 s to start a node.
+  const deadline = Date.now() + 45000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`node ${name} exited: ${out}`);
     const ok = await fetch(`${url}/readyz`).then(
