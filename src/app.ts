@@ -1,6 +1,5 @@
 // buildApp(deps): the whole gateway as a fastify instance, without listen(), so tests use inject()
 // or listen on a free port themselves. The only place (with the worker entry) that assembles parts.
-import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -14,11 +13,14 @@ import { LocalBus, LocalOwnership, type NodeBus, type Ownership } from './cluste
 import type { Config } from './config.js';
 import { type EventLog, MemoryEventLog } from './events/log.js';
 import { actionRoutes } from './http/action-routes.js';
+import { registerCors } from './http/cors.js';
+import { demoRoutes } from './http/demo.js';
 import { registerErrorHandling } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
 import { createMetrics, metricsRoutes } from './http/metrics.js';
 import { GATEWAY_EVENTS, registerOpenApi } from './http/openapi.js';
 import { registerRoute } from './http/register-route.js';
+import { registerRequestId, requestIdMixin, requestIdOf } from './http/request-id.js';
 import { sessionRoutes } from './http/session-routes.js';
 import { sseRoutes } from './http/sse.js';
 import { ajvOptions, checkXmlCharacters } from './http/validation.js';
@@ -112,6 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         : {
             level: config.logLevel,
             redact: REDACT,
+            mixin: requestIdMixin,
             // Never log query strings: a stream ticket travels there.
             serializers: {
               req: (req: { method: string; url: string; id: string }) => ({ method: req.method, url: req.url.split('?')[0], id: req.id }),
@@ -120,7 +123,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           },
     bodyLimit: config.bodyLimitBytes,
     ajv: ajvOptions,
-    requestIdHeader: 'x-request-id',
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     return503OnClosing: true,
   });
 
@@ -146,13 +150,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     checkXmlCharacters(request.body);
   });
 
+  registerRequestId(app);
   registerErrorHandling(app);
-  if (config.corsOrigins.length > 0) {
-    await app.register(cors, {
-      origin: config.corsOrigins,
-      allowedHeaders: ['authorization', 'content-type', 'last-event-id', 'idempotency-key'],
-    });
-  }
+  await registerCors(app, config.corsOrigins);
   await registerOpenApi(app, modules, pkg.version);
 
   const cluster = config.redisUrl ? await redisSeams(config, app.log) : undefined;
@@ -202,6 +202,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await manager.shutdown(config.drainTimeoutS * 500);
   });
   metricsRoutes(app, metrics);
+  if (config.demoPage) demoRoutes(app);
   sessionRoutes(app, manager);
   registerRoute(app, { config, pool, isDraining: () => manager.isDraining });
   actionRoutes(app, manager, modules);
