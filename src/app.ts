@@ -46,6 +46,8 @@ interface RedisSeams {
   ownership: Ownership;
   bus: NodeBus;
   ready(): boolean;
+  /** Seconds a PING takes (metrics). */
+  ping(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -69,6 +71,11 @@ async function redisSeams(config: Config, logger: FastifyBaseLogger): Promise<Re
     ownership: new RedisOwnership(redis, nodeId, { leaseMs: config.leaseMs, renewMs: Math.max(250, Math.floor(config.leaseMs / 3)) }),
     bus,
     ready: () => redis.status === 'ready' && sub.status === 'ready',
+    ping: async () => {
+      const start = performance.now();
+      await redis.ping();
+      return (performance.now() - start) / 1000;
+    },
     close: async () => {
       await Promise.all([redis.quit().catch(() => redis.disconnect()), sub.quit().catch(() => sub.disconnect())]);
     },
@@ -177,7 +184,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       onClosed: (sid, reason) => void manager.onClosed(sid, reason),
     },
   );
-  const metrics = createMetrics({ manager: () => manager, pool });
+  const metrics = createMetrics({ manager: () => manager, pool, version: pkg.version, ...(cluster && { redis: cluster }) });
   const manager = new SessionManager({
     observe: metrics,
     config,
@@ -206,7 +213,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   sessionRoutes(app, manager);
   registerRoute(app, { config, pool, isDraining: () => manager.isDraining });
   actionRoutes(app, manager, modules);
-  sseRoutes(app, { config, manager, log }, [
+  sseRoutes(app, { config, manager, log, observe: metrics }, [
     ...GATEWAY_EVENTS.map((e) => e.name),
     ...modules.flatMap((m) => (m.events ?? []).map((e) => e.name)),
   ]);
