@@ -3,12 +3,9 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-COPY scripts ./scripts
-COPY test ./test
-COPY bench ./bench
-RUN npx tsc -p .
+RUN npx tsc -p tsconfig.build.json
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080
