@@ -4,7 +4,7 @@
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
-const state = { base: '', token: '', jid: '', es: undefined, rooms: new Set(), presence: new Map() };
+const state = { base: '', token: '', jid: '', lastId: '', es: undefined, rooms: new Set(), presence: new Map() };
 
 $('gateway').value = params.get('gateway') || location.origin;
 
@@ -102,10 +102,11 @@ async function openStream(lastEventId) {
     if (es.readyState === EventSource.CONNECTING) return setStatus('reconnecting');
     // Closed for good (the ticket expired, or the session ended): a new ticket, resuming at the cursor.
     es.close();
-    if (state.token) setTimeout(() => openStream($('last-id').textContent).catch(streamFailed), 2000);
+    if (state.token) setTimeout(() => openStream(state.lastId).catch(streamFailed), 2000);
   };
   for (const [name, handle] of Object.entries(handlers)) {
     es.addEventListener(name, (e) => {
+      state.lastId = e.lastEventId;
       $('last-id').textContent = e.lastEventId;
       handle(JSON.parse(e.data));
     });
@@ -116,12 +117,12 @@ function streamFailed(err) {
   // 401/410: the session is gone; anything else: try again.
   if (/^(401|410) /.test(err.message)) return signedOut(err.message);
   setStatus('reconnecting');
-  setTimeout(() => openStream($('last-id').textContent).catch(streamFailed), 5000);
+  setTimeout(() => openStream(state.lastId).catch(streamFailed), 5000);
 }
 
 function signedOut(reason) {
   if (state.es) state.es.close();
-  Object.assign(state, { token: '', es: undefined });
+  Object.assign(state, { token: '', lastId: '', es: undefined });
   state.rooms.clear();
   setStatus('signed-out');
   $('session').hidden = true;
