@@ -1,7 +1,15 @@
-// Writes or checks docs/events.md, the reference of every action and event, generated from the
-// OpenAPI document (which the registry's schemas generate): one source of truth.
+// Writes or checks the generated documents, from the code they describe (one source of truth):
+//   docs/events.md    every action and event, from the OpenAPI document (which the registry's schemas generate);
+//   README.md blocks  between <!-- generated:NAME (npm run docs:write) --> and <!-- /generated:NAME -->:
+//                     GENERATORS[NAME]() (the configuration table from src/config.ts, the areas from the
+//                     registry), then the file formatted by Prettier as `npm run lint` expects.
 //   node dist/scripts/docs.js --write | --check
+// Adding a README table: one entry in GENERATORS and one pair of markers in the README.
 import { readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import * as prettier from 'prettier';
+import { settingsTable } from '../src/config.js';
+import { byId, registry } from '../src/xeps/index.js';
 import { generateOpenApi } from './openapi.js';
 
 /** The parts of a JSON Schema the reference shows. */
@@ -119,18 +127,78 @@ export async function generateEventsDoc(): Promise<string> {
   return eventsDoc(JSON.parse(await generateOpenApi()) as OpenApiDoc);
 }
 
+// ---------------------------------------------------------------------------------------------
+// README.md's generated tables
+
+export const README_PATH = fileURLToPath(new URL('../../README.md', import.meta.url));
+
+const code = (s: string) => `\`${s}\``;
+
+export function markdownTable(header: string[], body: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.map(cell).join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...body.map(line)].join('\n');
+}
+
+/** One row per area: its tag, its XMPP-FTW events (out as actions, in as SSE events), its spec. */
+function areasTable(): string {
+  return markdownTable(
+    ['area', 'events', 'spec'],
+    byId(registry).map(({ api }) => {
+      const names = [
+        ...Object.entries(api.actions).map(([name, spec]) => `${code(name)}${spec.beyondXmppFtw ? '⁺' : ''}`),
+        ...Object.keys(api.sessionless ?? {}).map((name) => `${code(name)}⁺`),
+        ...Object.keys(api.events ?? {}).map((name) => `in ${code(name.replace(/^xmpp\./, ''))}`),
+      ];
+      return [api.tag, names.join(', '), api.spec];
+    }),
+  );
+}
+
+export const GENERATORS: Record<string, () => string> = {
+  config: () =>
+    markdownTable(
+      ['variable', 'default', 'meaning'],
+      settingsTable().map((s) => [code(s.env), s.default, s.description]),
+    ),
+  areas: areasTable,
+};
+
+const BLOCK = /(<!-- generated:([\w-]+) \(npm run docs:write\) -->)[\s\S]*?(<!-- \/generated:\2 -->)/g;
+
+/** The README with every generated block rendered anew; throws on a marker without a generator. */
+export async function renderReadme(text: string, generators = GENERATORS): Promise<string> {
+  const seen = new Set<string>();
+  const replaced = text.replace(BLOCK, (_all, open: string, name: string, close: string) => {
+    const generate = generators[name];
+    if (!generate) throw new Error(`README.md: no generator for the block "${name}"`);
+    seen.add(name);
+    return `${open}\n\n${generate()}\n\n${close}`;
+  });
+  const missing = Object.keys(generators).filter((name) => !seen.has(name));
+  if (missing.length > 0) throw new Error(`README.md: no markers for ${missing.join(', ')}`);
+  const options = (await prettier.resolveConfig(README_PATH)) ?? {};
+  return prettier.format(replaced, { ...options, filepath: README_PATH });
+}
+
 async function main(): Promise<void> {
-  const generated = await generateEventsDoc();
-  if (process.argv[2] === '--write') {
-    await writeFile(EVENTS_DOC_PATH, generated);
-    process.stdout.write(`wrote ${EVENTS_DOC_PATH.pathname}\n`);
-    return;
+  const write = process.argv[2] === '--write';
+  const stale: string[] = [];
+  const events = await generateEventsDoc();
+  if ((await readFile(EVENTS_DOC_PATH, 'utf8').catch(() => '')) !== events) {
+    if (write) await writeFile(EVENTS_DOC_PATH, events);
+    else stale.push('docs/events.md');
   }
-  if ((await readFile(EVENTS_DOC_PATH, 'utf8').catch(() => '')) !== generated) {
-    process.stderr.write('docs/events.md is stale: run `npm run docs:write` and commit it\n');
+  const readme = await readFile(README_PATH, 'utf8');
+  const rendered = await renderReadme(readme);
+  if (rendered !== readme) {
+    if (write) await writeFile(README_PATH, rendered);
+    else stale.push('README.md');
+  }
+  if (stale.length > 0) {
+    process.stderr.write(`${stale.join(', ')}: stale: run \`npm run docs:write\` and commit\n`);
     process.exit(1);
   }
-  process.stdout.write('docs/events.md is up to date\n');
+  process.stdout.write(write ? 'generated documents written\n' : 'generated documents are up to date\n');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs: from Debian, Prosody (+ its Lua DNS module and prosody-modules for
-# mod_vjud), redis-server and redis-cli, openssl, docker-compose (to validate docker-compose.yml); then
-# the npm packages. The tests start their own Prosody and Redis on free loopback ports: no system
+# mod_vjud), redis-server and redis-cli, openssl, docker-compose (to validate docker-compose.yml),
+# chromium (the demo page's browser test, driven by playwright-core: no browser download) and prometheus
+# (promtool checks /metrics and the scrape example); then the npm packages. The tests start their own Prosody and Redis on free loopback ports: no system
 # service is started or used here.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -15,7 +16,7 @@ fi
 installed() { dpkg -s "$1" >/dev/null 2>&1; }
 
 missing=()
-for pkg in prosody lua-unbound prosody-modules redis-server redis-tools openssl docker-compose; do
+for pkg in prosody lua-unbound prosody-modules redis-server redis-tools openssl docker-compose chromium prometheus; do
   installed "$pkg" || missing+=("$pkg")
 done
 

@@ -1,10 +1,11 @@
-// npm test: runs tap on every compiled test file (dist/test/**/*.test.js), streams its output,
-// and ends with one line "N passed, N failed[, N skipped]" read from tap's final summary comment
+// npm test: runs tap on every compiled test file (dist/test/**/*.test.js) with tap's `base` reporter
+// (one PASS/FAIL line per file, then each failure in full), and ends with one line
+// "N passed, N failed[, N skipped]" read from tap's final summary comment
 // ("# { total: 33, pass: 31, fail: 1, todo: 1, skip: 2 }"; keys that are 0 are left out).
 //
 //   node dist/scripts/run-tests.js                        all test files
 //   node dist/scripts/run-tests.js dist/test/x.test.js    just those files (test/x.test.ts works too)
-//   node dist/scripts/run-tests.js --bail -R terse        all files, options passed on to tap
+//   node dist/scripts/run-tests.js --bail -R tap          all files, options passed on to tap (raw TAP)
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -53,7 +54,11 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const child = spawn(tapBin, [...options, ...files], { cwd: root, stdio: ['inherit', 'pipe', 'inherit'] });
+// Raw TAP is thousands of lines; the base reporter is one line a file. Piped (CI, logs), tap's
+// reporters redraw a live view on every update unless CI is set: then they print the final view only.
+const reporter = options.some((o) => /^(-R|--reporter)/.test(o)) ? [] : ['-R', 'base'];
+const env = process.stdout.isTTY ? process.env : { ...process.env, CI: process.env.CI ?? 'true' };
+const child = spawn(tapBin, [...reporter, ...options, ...files], { cwd: root, env, stdio: ['inherit', 'pipe', 'inherit'] });
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(sig, () => child.kill(sig));
 }

@@ -1,6 +1,5 @@
 // buildApp(deps): the whole gateway as a fastify instance, without listen(), so tests use inject()
 // or listen on a free port themselves. The only place (with the worker entry) that assembles parts.
-import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -14,10 +13,13 @@ import { LocalBus, LocalOwnership, type NodeBus, type Ownership } from './cluste
 import type { Config } from './config.js';
 import { type EventLog, MemoryEventLog } from './events/log.js';
 import { actionRoutes } from './http/action-routes.js';
+import { registerCors } from './http/cors.js';
+import { demoRoutes } from './http/demo.js';
 import { registerErrorHandling } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
 import { createMetrics, metricsRoutes } from './http/metrics.js';
 import { GATEWAY_EVENTS, registerOpenApi } from './http/openapi.js';
+import { registerRequestId, requestIdMixin, requestIdOf } from './http/request-id.js';
 import { sessionRoutes } from './http/session-routes.js';
 import { sseRoutes } from './http/sse.js';
 import { ajvOptions, checkXmlCharacters } from './http/validation.js';
@@ -41,6 +43,8 @@ interface RedisSeams {
   ownership: Ownership;
   bus: NodeBus;
   ready(): boolean;
+  /** Seconds a PING takes (metrics). */
+  ping(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -64,6 +68,11 @@ async function redisSeams(config: Config, logger: FastifyBaseLogger): Promise<Re
     ownership: new RedisOwnership(redis, nodeId, { leaseMs: config.leaseMs, renewMs: Math.max(250, Math.floor(config.leaseMs / 3)) }),
     bus,
     ready: () => redis.status === 'ready' && sub.status === 'ready',
+    ping: async () => {
+      const start = performance.now();
+      await redis.ping();
+      return (performance.now() - start) / 1000;
+    },
     close: async () => {
       await Promise.all([redis.quit().catch(() => redis.disconnect()), sub.quit().catch(() => sub.disconnect())]);
     },
@@ -108,6 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         : {
             level: config.logLevel,
             redact: REDACT,
+            mixin: requestIdMixin,
             // Never log query strings: a stream ticket travels there.
             serializers: {
               req: (req: { method: string; url: string; id: string }) => ({ method: req.method, url: req.url.split('?')[0], id: req.id }),
@@ -116,7 +126,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           },
     bodyLimit: config.bodyLimitBytes,
     ajv: ajvOptions,
-    requestIdHeader: 'x-request-id',
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     return503OnClosing: true,
   });
 
@@ -142,13 +153,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     checkXmlCharacters(request.body);
   });
 
+  registerRequestId(app);
   registerErrorHandling(app);
-  if (config.corsOrigins.length > 0) {
-    await app.register(cors, {
-      origin: config.corsOrigins,
-      allowedHeaders: ['authorization', 'content-type', 'last-event-id', 'idempotency-key'],
-    });
-  }
+  await registerCors(app, config.corsOrigins);
   await registerOpenApi(app, registry, pkg.version);
 
   const cluster = config.redisUrl ? await redisSeams(config, app.log) : undefined;
@@ -173,7 +180,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       onClosed: (sid, reason) => void manager.onClosed(sid, reason),
     },
   );
-  const metrics = createMetrics({ manager: () => manager, pool });
+  const metrics = createMetrics({ manager: () => manager, pool, version: pkg.version, ...(cluster && { redis: cluster }) });
   const manager = new SessionManager({
     observe: metrics,
     config,
@@ -198,9 +205,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await manager.shutdown(config.drainTimeoutS * 500);
   });
   metricsRoutes(app, metrics);
+  if (config.demoPage) demoRoutes(app);
   sessionRoutes(app, manager);
   actionRoutes(app, { config, manager, pool }, registry);
-  sseRoutes(app, { config, manager, log }, [
+  sseRoutes(app, { config, manager, log, observe: metrics }, [
     ...GATEWAY_EVENTS.map((e) => e.name),
     ...byId(registry).flatMap((a) => Object.keys(a.api.events ?? {})),
   ]);

@@ -1,10 +1,13 @@
-// One schema for every setting, read from the environment once. `--help` prints this table.
+// One schema for every setting, read from the environment once. `--help` prints this table, and
+// `npm run docs:write` writes it into the README (settingsTable()).
 import { availableParallelism } from 'node:os';
 
 interface Setting<T> {
   env: string;
   description: string;
   default: T;
+  /** How the default reads in the docs when it depends on the machine (e.g. the CPU count). */
+  shown?: string;
   parse(raw: string): T;
 }
 
@@ -14,6 +17,11 @@ const int = (min: number, max: number) => (raw: string) => {
   return n;
 };
 const str = (raw: string) => raw;
+const bool = (raw: string) => {
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new Error('must be true or false');
+};
 const list = (raw: string) =>
   raw
     .split(',')
@@ -33,13 +41,9 @@ const settings = {
     env: 'XMPP_TLS_VERIFY',
     description: "Verify XMPP servers' certificates on STARTTLS; false accepts self-signed ones (development only)",
     default: true,
-    parse: (raw: string) => {
-      if (raw === 'true' || raw === '1') return true;
-      if (raw === 'false' || raw === '0') return false;
-      throw new Error('must be true or false');
-    },
+    parse: bool,
   },
-  workers: { env: 'WORKERS', description: 'XMPP worker threads', default: availableParallelism(), parse: int(1, 256) },
+  workers: { env: 'WORKERS', description: 'XMPP worker threads', default: availableParallelism(), shown: 'CPU count', parse: int(1, 256) },
   redisUrl: {
     env: 'REDIS_URL',
     description: 'Redis URL for multi-node mode (empty: single node, in-memory state)',
@@ -60,9 +64,16 @@ const settings = {
   },
   drainTimeoutS: {
     env: 'DRAIN_TIMEOUT_S',
-    description: 'On SIGTERM/SIGINT: how long the node may take to end its sessions and exit',
+    description: 'On SIGTERM/SIGINT: how long the node may take to end its sessions and exit (after DRAIN_DELAY_S)',
     default: 15,
     parse: int(1, 3600),
+  },
+  drainDelayS: {
+    env: 'DRAIN_DELAY_S',
+    description:
+      'On SIGTERM/SIGINT: how long /readyz answers 503 before the node stops taking requests (logins are refused meanwhile), so a load balancer deregisters it first',
+    default: 0,
+    parse: int(0, 3600),
   },
   iqTimeoutMs: {
     env: 'IQ_TIMEOUT_MS',
@@ -112,6 +123,12 @@ const settings = {
     default: [] as string[],
     parse: list,
   },
+  demoPage: {
+    env: 'DEMO_PAGE',
+    description: 'Serve the browser demo client at /demo (plain HTML and JavaScript using fetch and EventSource)',
+    default: true,
+    parse: bool,
+  },
   logLevel: { env: 'LOG_LEVEL', description: 'fatal, error, warn, info, debug, trace or silent', default: 'info', parse: str },
 } satisfies Record<string, Setting<unknown>>;
 
@@ -135,6 +152,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   if (problems.length > 0) throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   return { ...(out as Config), ...overrides };
+}
+
+/** Every setting as the docs show it: variable, default (as text) and meaning, in declaration order. */
+export function settingsTable(): Array<{ env: string; default: string; description: string }> {
+  return Object.values(settings as Record<string, Setting<unknown>>).map((s) => ({
+    env: s.env,
+    default: s.shown ?? shownDefault(s.default),
+    description: s.description,
+  }));
+}
+
+function shownDefault(value: unknown): string {
+  if (Array.isArray(value)) return value.length === 0 ? '(empty)' : value.join(',');
+  if (value === '') return '(empty)';
+  return String(value);
 }
 
 export function helpText(): string {

@@ -24,9 +24,11 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    app.log.info({ signal }, 'draining');
-    const force = setTimeout(() => process.exit(1), config.drainTimeoutS * 1000);
+    app.log.info({ signal, delayS: config.drainDelayS }, 'draining');
+    // /readyz turns 503 at once; requests are still served for DRAIN_DELAY_S while a load balancer notices.
+    app.gateway.manager.startDraining();
+    const force = setTimeout(() => process.exit(1), (config.drainDelayS + config.drainTimeoutS) * 1000);
     force.unref();
-    void app.close().then(() => process.exit(0));
+    void new Promise((r) => setTimeout(r, config.drainDelayS * 1000)).then(() => app.close()).then(() => process.exit(0));
   });
 }

@@ -1,13 +1,44 @@
-// Generated documents stay true: docs/events.md is what the registry (through the OpenAPI
-// document) generates today, and no file of the repository points outside it.
+// Generated documents stay true: docs/events.md and README.md's tables are what the code generates
+// today (npm run docs:write), and no file of the repository points at documents outside it.
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
-import { EVENTS_DOC_PATH, generateEventsDoc } from '../scripts/docs.js';
+import { settingsTable } from '../src/config.js';
+import { declaredActions } from '../src/xeps/index.js';
+import { EVENTS_DOC_PATH, GENERATORS, generateEventsDoc, README_PATH, renderReadme } from '../scripts/docs.js';
+
+const readme = await readFile(README_PATH, 'utf8');
 
 t.test('docs/events.md is not stale', async (t) => {
   const committed = await readFile(EVENTS_DOC_PATH, 'utf8').catch(() => '');
   t.ok(committed === (await generateEventsDoc()), 'run `npm run docs:write` and commit the result');
+});
+
+t.test("README.md's tables are the ones generated from src/config.ts and the registry", async (t) => {
+  t.equal(await renderReadme(readme), readme, 'README.md is stale: run `npm run docs:write`');
+  for (const s of settingsTable())
+    t.match(readme, new RegExp(`^\\| \`${s.env}\` +\\| ${s.default.replace(/[()]/g, '\\$&')} +\\|`, 'm'), s.env);
+  for (const name of declaredActions().keys()) t.match(readme, `\`${name}\``, `${name} is in the areas table`);
+});
+
+t.test('a stale table is detected and rewritten', async (t) => {
+  const stale = readme
+    .replace(/^\| `DRAIN_DELAY_S` .*\n/m, '')
+    .replace('| `PORT`                  | 8080 ', '| `PORT`                  | 9999 ');
+  t.not(stale, readme, 'the test edit applies');
+  const rendered = await renderReadme(stale);
+  t.not(rendered, stale);
+  t.equal(rendered, readme);
+});
+
+t.test('the markers can host further tables; a marker without a generator is an error', async (t) => {
+  const text = `# x\n\n<!-- generated:config (npm run docs:write) -->\n<!-- /generated:config -->\n\n<!-- generated:areas (npm run docs:write) -->\nold\n<!-- /generated:areas -->\n\n<!-- generated:extra (npm run docs:write) -->\nold\n<!-- /generated:extra -->\n`;
+  const out = await renderReadme(text, { ...GENERATORS, extra: () => '| area |\n| --- |\n| chat |' });
+  t.match(out, /<!-- generated:extra \(npm run docs:write\) -->\n\n\| area \|\n\| ---- \|\n\| chat \|\n\n<!-- \/generated:extra -->/);
+  t.notMatch(out, /\nold\n/);
+  t.match(out, /\| `TICKET_TTL_S` /);
+  await t.rejects(renderReadme(text), /no generator for the block "extra"/);
+  await t.rejects(renderReadme('# no markers\n'), /no markers for config, areas/);
 });
 
 t.test('no file of the repository refers to documents outside it', async (t) => {
@@ -18,10 +49,7 @@ t.test('no file of the repository refers to documents outside it', async (t) => 
     hits = execFileSync(
       'git',
       ['grep', '-n', '-I', '-E', String.raw`\.\./shared/|steering repo|API\.md|catalogue(\.md| §)`, '--', '.', ':!test/docs.test.ts'],
-      {
-        cwd: root,
-        encoding: 'utf8',
-      },
+      { cwd: root, encoding: 'utf8' },
     );
   } catch (err) {
     // git grep exits 1 when nothing matches.

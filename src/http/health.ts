@@ -1,4 +1,5 @@
-// Liveness and readiness (docs/api.md §9).
+// Liveness (/healthz: the process answers) and readiness (/readyz: workers up, Redis reachable in
+// multi-node mode, not draining; a load balancer polls it).
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 

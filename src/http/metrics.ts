@@ -1,23 +1,55 @@
-// Prometheus metrics (docs/api.md §9): sessions, streams, actions by route and status with latencies,
-// events, worker load. One registry per app, so several apps in one process do not collide.
+// Prometheus metrics (GET /metrics): the stock process_* and nodejs_* metrics (unprefixed, so stock
+// Node.js dashboards match), and the gateway's own gateway_*: sessions, streams, requests by route and
+// status with latencies, logins, XMPP events and disconnects, slow-stream cutoffs, gaps, worker
+// event-loop lag, Redis. One registry per app, so several apps in one process do not collide.
+// docs/ops/ has a Prometheus scrape example and a Grafana dashboard built on these names.
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { SessionManager } from '../session/manager.js';
 import type { WorkerPool } from '../workers/pool.js';
 
+export type LoginResult = 'ok' | 'error' | 'refused';
+/** Why a session's XMPP connection ended on this node; a bounded set, so one series each. */
+export type DisconnectReason = 'logout' | 'idle' | 'shutdown' | 'dropped' | 'fenced';
+
+/** What the session manager and the event streams report (observer hooks). */
 export interface Metrics {
   registry: Registry;
   event(name: string): void;
-  login(result: 'ok' | 'error'): void;
+  login(result: LoginResult): void;
+  disconnect(reason: string): void;
+  slowCutoff(): void;
+  gap(): void;
 }
 
-export function createMetrics(deps: { manager: () => SessionManager; pool: WorkerPool }): Metrics {
+export interface MetricsDeps {
+  manager: () => SessionManager;
+  pool: WorkerPool;
+  version: string;
+  /** Present in multi-node mode. */
+  redis?: { ready(): boolean; ping(): Promise<number> };
+}
+
+const REASONS: readonly string[] = ['logout', 'idle', 'shutdown', 'dropped', 'fenced'] satisfies DisconnectReason[];
+
+export function createMetrics(deps: MetricsDeps): Metrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'gateway_' });
+  const registers = [registry];
+  collectDefaultMetrics({ register: registry });
+  // Gauges named like counters: promtool check metrics flags them, and PromQL's rate() on them is wrong.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    registry.removeSingleMetric(name);
+  }
+  new Gauge({
+    name: 'gateway_build_info',
+    help: 'Always 1; the labels say which gateway and Node.js versions run',
+    labelNames: ['version', 'nodejs'],
+    registers,
+  }).set({ version: deps.version, nodejs: process.version }, 1);
   new Gauge({
     name: 'gateway_sessions',
     help: 'Sessions whose XMPP connection lives on this node',
-    registers: [registry],
+    registers,
     collect() {
       this.set(deps.manager().ownedCount);
     },
@@ -25,7 +57,7 @@ export function createMetrics(deps: { manager: () => SessionManager; pool: Worke
   new Gauge({
     name: 'gateway_event_streams',
     help: 'Open SSE streams on this node',
-    registers: [registry],
+    registers,
     collect() {
       this.set(deps.manager().streamCount);
     },
@@ -34,49 +66,120 @@ export function createMetrics(deps: { manager: () => SessionManager; pool: Worke
     name: 'gateway_worker_sessions',
     help: 'Sessions per XMPP worker thread',
     labelNames: ['worker'],
-    registers: [registry],
+    registers,
     collect() {
       for (const w of deps.pool.stats()) this.set({ worker: String(w.index) }, w.sessions);
+    },
+  });
+  new Gauge({
+    name: 'gateway_worker_event_loop_lag_seconds',
+    help: 'Round trip of a no-op message through each XMPP worker thread, measured at scrape time: its event-loop lag (plus microseconds of messaging)',
+    labelNames: ['worker'],
+    registers,
+    async collect() {
+      this.reset();
+      for (const w of await deps.pool.roundTrips()) this.set({ worker: String(w.index) }, w.seconds);
     },
   });
   const events = new Counter({
     name: 'gateway_xmpp_events_total',
     help: 'Events from the XMPP side (worker threads), by name',
     labelNames: ['event'],
-    registers: [registry],
+    registers,
   });
   const logins = new Counter({
     name: 'gateway_logins_total',
-    help: 'Login attempts by result',
+    help: 'Login attempts by result: ok, error (XMPP refused or unreachable), refused (host not in XMPP_ALLOWED_HOSTS)',
     labelNames: ['result'],
-    registers: [registry],
+    registers,
   });
+  const disconnects = new Counter({
+    name: 'gateway_xmpp_disconnects_total',
+    help: 'XMPP connections of this node that ended, by reason: logout, idle, shutdown (drain), dropped (server, network or worker), fenced (lease lost)',
+    labelNames: ['reason'],
+    registers,
+  });
+  const cutoffs = new Counter({
+    name: 'gateway_sse_slow_cutoffs_total',
+    help: 'Event streams closed because the client read too slowly (SSE_MAX_BACKLOG_BYTES); they resume from their cursor',
+    registers,
+  });
+  const gaps = new Counter({
+    name: 'gateway_sse_gaps_total',
+    help: 'xmpp.gateway.gap events sent: a stream resumed from a cursor older than the buffer, or events could not be logged',
+    registers,
+  });
+  for (const reason of REASONS) disconnects.inc({ reason }, 0);
+  for (const result of ['ok', 'error', 'refused']) logins.inc({ result }, 0);
+  if (deps.redis) {
+    const redis = deps.redis;
+    // One PING per scrape for both gauges: their collects start together and share it.
+    let inflight: Promise<number | undefined> | undefined;
+    const sample = () =>
+      (inflight ??= (redis.ready() ? withTimeout(redis.ping(), 1000).catch(() => undefined) : Promise.resolve(undefined)).finally(
+        () => (inflight = undefined),
+      ));
+    new Gauge({
+      name: 'gateway_redis_up',
+      help: '1 when both Redis connections are ready and PING answers (multi-node mode)',
+      registers,
+      async collect() {
+        this.set((await sample()) === undefined ? 0 : 1);
+      },
+    });
+    new Gauge({
+      name: 'gateway_redis_ping_seconds',
+      help: 'Time a Redis PING took, measured at scrape time (NaN while Redis does not answer)',
+      registers,
+      async collect() {
+        this.set((await sample()) ?? NaN);
+      },
+    });
+  }
   return {
     registry,
     event: (name) => events.inc({ event: name }),
     login: (result) => logins.inc({ result }),
+    disconnect: (reason) => disconnects.inc({ reason: REASONS.includes(reason) ? reason : 'dropped' }),
+    slowCutoff: () => cutoffs.inc(),
+    gap: () => gaps.inc(),
   };
 }
+
+/** A scrape must not hang on a Redis that stopped answering (ioredis queues commands meanwhile). */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Event streams last as long as the client stays: their duration is no latency. */
+const STREAM_ROUTE = '/v1/events';
 
 export function metricsRoutes(app: FastifyInstance, metrics: Metrics): void {
   const requests = new Counter({
     name: 'gateway_http_requests_total',
-    help: 'HTTP requests by route and status',
+    help: 'HTTP requests by route, method and status (event streams included, counted when they end)',
     labelNames: ['route', 'method', 'status'],
     registers: [metrics.registry],
   });
   const latency = new Histogram({
     name: 'gateway_http_request_duration_seconds',
-    help: 'HTTP request latency by route (event streams excluded)',
+    help: 'HTTP request latency by route (event streams, GET /v1/events, are left out: they last as long as the client stays)',
     labelNames: ['route', 'method'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15],
     registers: [metrics.registry],
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unknown';
-    if (route === '/metrics') return;
+    if (route === '/metrics' || route === STREAM_ROUTE) return;
     requests.inc({ route, method: request.method, status: String(reply.statusCode) });
     latency.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+  });
+  // A stream's reply is hijacked (no onResponse): count it when its connection closes, errors included.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.url !== STREAM_ROUTE) return;
+    reply.raw.once('close', () => requests.inc({ route: STREAM_ROUTE, method: request.method, status: String(reply.raw.statusCode) }));
   });
   app.get(
     '/metrics',

@@ -22,6 +22,8 @@ export interface SseDeps {
   config: Config;
   manager: SessionManager;
   log: EventLog;
+  /** Observers for metrics. */
+  observe?: { slowCutoff(): void; gap(): void };
 }
 
 async function streamSession(request: FastifyRequest, manager: SessionManager): Promise<SessionRecord> {
@@ -124,6 +126,7 @@ export function sseRoutes(app: FastifyInstance, deps: SseDeps, eventNames: strin
         // cursor. Checked before writing, so one large event always fits an empty buffer.
         if (res.writableLength > config.maxBacklogBytes) {
           request.log.warn({ sid: session.sid }, 'slow event stream cut off');
+          deps.observe?.slowCutoff();
           res.destroy();
           close();
           return;
@@ -151,11 +154,15 @@ export function sseRoutes(app: FastifyInstance, deps: SseDeps, eventNames: strin
       };
 
       res.write(`retry: 2000\n\n`);
-      if (backlog.gap) await paced(GAP(cursor));
+      if (backlog.gap) {
+        deps.observe?.gap();
+        await paced(GAP(cursor));
+      }
       // A hole inside the log (events that could not be logged) is a gap too.
       let lastId: string | undefined = backlog.gap ? undefined : cursor;
       const frame = (e: LoggedEvent) => {
         const hole = lastId !== undefined && !log.isContiguous(lastId, e.id);
+        if (hole) deps.observe?.gap();
         const out = `${hole ? GAP(lastId) : ''}${formatEvent(e)}`;
         lastId = e.id;
         return out;

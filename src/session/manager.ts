@@ -36,7 +36,7 @@ export interface ManagerDeps {
   logger: FastifyBaseLogger;
   now?: () => number;
   /** Observers for metrics. */
-  observe?: { event(name: string): void; login(result: 'ok' | 'error'): void };
+  observe?: { event(name: string): void; login(result: 'ok' | 'error' | 'refused'): void; disconnect(reason: string): void };
 }
 
 interface IdempotentEntry {
@@ -89,6 +89,7 @@ export class SessionManager {
     const { config } = this.deps;
     const target = resolveTarget(input, anonymous);
     if (!isHostAllowed(config.allowedHosts, target.host, target.port)) {
+      this.deps.observe?.login('refused');
       throw errors.hostNotAllowed(`Connecting to ${target.host}:${target.port} is not allowed by this gateway`);
     }
     if (this.owned.size + this.logins >= config.maxSessions) {
@@ -227,6 +228,7 @@ export class SessionManager {
     await this.deps.log.append(sid, 'xmpp.connection', { status: 'offline' }, true);
     await this.deps.ownership.release(sid).catch(() => undefined);
     this.retire(sid);
+    this.deps.observe?.disconnect(reason);
     this.deps.logger.info({ sid, reason }, 'session ended');
   }
 
@@ -270,6 +272,7 @@ export class SessionManager {
     await this.deps.ownership.release(sid).catch(() => undefined);
     await this.declareDead(sid, reason);
     this.retire(sid);
+    this.deps.observe?.disconnect('dropped');
     this.deps.logger.warn({ sid, reason }, 'session disconnected');
   }
 
@@ -287,6 +290,7 @@ export class SessionManager {
     this.deps.logger.warn({ sid }, 'lease lost: closing the XMPP connection');
     await this.deps.pool.close(sid);
     this.retire(sid);
+    this.deps.observe?.disconnect('fenced');
   }
 
   /** Redis lost this session's records while its connection stayed up: write them again. */

@@ -74,6 +74,18 @@ export class WorkerPool {
     return this.slots.map((s) => ({ index: s.index, sessions: s.sessions.size, threadId: s.worker.threadId }));
   }
 
+  /** Metrics hook: a no-op round trip (a close of no session) through each live worker's event loop. */
+  roundTrips(): Promise<Array<{ index: number; seconds: number }>> {
+    const alive = this.slots.filter((s) => s.alive);
+    return Promise.all(
+      alive.map(async (s) => {
+        const start = performance.now();
+        await this.request(s, { v: 3, t: 'close', req: 0, sid: '' }, 5000).catch(() => undefined);
+        return { index: s.index, seconds: (performance.now() - start) / 1000 };
+      }),
+    );
+  }
+
   workerOf(sid: string): number | undefined {
     return this.owner.get(sid)?.index;
   }
