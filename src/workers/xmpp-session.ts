@@ -133,10 +133,8 @@ export class XmppSession {
   }
 
   private onStanza(stanza: Element): void {
-    if (stanza.name === 'iq' && (stanza.attrs.type === 'result' || stanza.attrs.type === 'error')) {
-      this.iq.handle(stanza);
-      return;
-    }
+    // An IQ answer goes to the request waiting for it; one nobody waits for is dispatched like any stanza.
+    if (stanza.name === 'iq' && (stanza.attrs.type === 'result' || stanza.attrs.type === 'error') && this.iq.handle(stanza)) return;
     receiveStanza(this.areas.dispatcher, this.context, stanza);
   }
 }
