@@ -62,6 +62,7 @@ export class XmppSession {
         return this.areaState.get(areaId) as T;
       },
       timeoutMs: settings.iqTimeoutMs,
+      limits: settings.limits,
     };
   }
 
