@@ -14,8 +14,9 @@ import httpAuth from './xep0070-http-auth/index.js';
 import register from './xep0077-register/index.js';
 import ping from './xep0199-ping/index.js';
 import carbons from './xep0280-carbons/index.js';
+import mam from './xep0313-mam/index.js';
 
-export const registry: readonly Area[] = [chat, presence, roster, rpc, disco, muc, commands, search, httpAuth, register, ping, carbons];
+export const registry: readonly Area[] = [chat, presence, roster, rpc, disco, muc, commands, search, httpAuth, register, ping, carbons, mam];
 
 export interface DeclaredAction {
   area: AreaApi;
