@@ -16,8 +16,9 @@ import register from './xep0077-register/index.js';
 import ping from './xep0199-ping/index.js';
 import carbons from './xep0280-carbons/index.js';
 import mam from './xep0313-mam/index.js';
+import wtf from './wtf/index.js';
 
-export const registry: readonly Area[] = [chat, presence, roster, rpc, disco, muc, commands, search, httpAuth, register, ping, carbons, mam, jingle];
+export const registry: readonly Area[] = [chat, presence, roster, rpc, disco, muc, commands, search, httpAuth, register, ping, carbons, mam, jingle, wtf];
 
 export interface DeclaredAction {
   area: AreaApi;

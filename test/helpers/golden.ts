@@ -28,6 +28,7 @@ import { Value } from '@sinclair/typebox/value';
 import type { FastifySchemaValidationError } from 'fastify';
 import { type Element, parse } from 'ltx';
 import { errors, GatewayError, isGatewayErrorLike } from '../../src/errors.js';
+import { GatewayWarningEvent } from '../../src/schemas/common.js';
 import { ajvOptions, describeValidation } from '../../src/http/validation.js';
 import { buildAreas, type LoadedAreas } from '../../src/workers/areas.js';
 import type { Area, LoadedWorker, MessageOverride } from '../../src/xeps/area.js';
@@ -245,6 +246,8 @@ export async function loadRegistry(areas: readonly Area[] = registry): Promise<R
     actionArea.set(name, area.id);
   }
   for (const { api } of areas) for (const [name, e] of Object.entries(api.events ?? {})) eventSchemas.set(name, e.schema);
+  // The gateway's own event that areas emit too (src/http/openapi.ts).
+  eventSchemas.set('xmpp.gateway.warning', GatewayWarningEvent);
   return { areas, loaded, incomingKeys, actions, actionArea, eventSchemas, features: gatewayFeatures(areas) };
 }
 
