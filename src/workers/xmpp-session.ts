@@ -134,6 +134,8 @@ export class XmppSession {
   }
 
   private onStanza(stanza: Element): void {
+    // Until the session is online the stream is being negotiated; the bind answer is xmpp.js's own.
+    if (this.client?.status !== 'online') return;
     // An IQ answer goes to the request waiting for it; one nobody waits for is dispatched like any stanza.
     if (stanza.name === 'iq' && (stanza.attrs.type === 'result' || stanza.attrs.type === 'error') && this.iq.handle(stanza)) return;
     receiveStanza(this.areas.dispatcher, this.context, stanza);
