@@ -4,7 +4,19 @@ import type { Static } from '@sinclair/typebox';
 import { type Element, parse } from 'ltx';
 import { errors } from '../../errors.js';
 import { jidFromWire, type Jid } from '../../xmpp/jid.js';
-import { appendChild, attr, child, childAttr, children, define, flag, jidAttr, readOnly, writeOnly, type Field } from '../../xmpp/mapping-kit.js';
+import {
+  appendChild,
+  attr,
+  child,
+  childAttr,
+  children,
+  define,
+  flag,
+  jidAttr,
+  readOnly,
+  writeOnly,
+  type Field,
+} from '../../xmpp/mapping-kit.js';
 import { CHAT_STATES, NS } from '../../xmpp/ns.js';
 import { delay, type Delay } from '../../xmpp/shared/delay.js';
 import type { ChatMessageEvent, ChatReceiptEvent } from './schema.js';
