@@ -18,7 +18,23 @@ import carbons from './xep0280-carbons/index.js';
 import mam from './xep0313-mam/index.js';
 import wtf from './wtf/index.js';
 
-export const registry: readonly Area[] = [chat, presence, roster, rpc, disco, muc, commands, search, httpAuth, register, ping, carbons, mam, jingle, wtf];
+export const registry: readonly Area[] = [
+  chat,
+  presence,
+  roster,
+  rpc,
+  disco,
+  muc,
+  commands,
+  search,
+  httpAuth,
+  register,
+  ping,
+  carbons,
+  mam,
+  jingle,
+  wtf,
+];
 
 export interface DeclaredAction {
   area: AreaApi;

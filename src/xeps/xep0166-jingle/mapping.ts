@@ -197,7 +197,7 @@ const reasonField: Field<Reason> = {
   },
 };
 
-/** session-info's RTP payload (XEP-0167 §7): ringing, hold, mute (of a content)… */
+/** session-info's RTP payload (XEP-0167 informational messages): ringing, hold, mute (of a content)… */
 const infoField: Field<Info> = {
   read: (el) => {
     const info = el.getChildElements().find((c) => c.getNS() === NS.jingleRtpInfo && (RTP_INFO as readonly string[]).includes(c.name));

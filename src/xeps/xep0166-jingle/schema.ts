@@ -52,7 +52,7 @@ export const REASONS = [
 /** XEP-0166 §8 Jingle error conditions (urn:xmpp:jingle:errors:1). */
 export const JINGLE_ERRORS = ['out-of-order', 'tie-break', 'unknown-session', 'unsupported-info'] as const;
 
-/** XEP-0167 §7 informational messages (urn:xmpp:jingle:apps:rtp:info:1). */
+/** XEP-0167 informational messages (urn:xmpp:jingle:apps:rtp:info:1). */
 export const RTP_INFO = ['active', 'hold', 'unhold', 'mute', 'unmute', 'ringing'] as const;
 
 /** RFC 6120 §8.3.3 defined conditions. */
@@ -111,7 +111,7 @@ function jingleShapes(strict: boolean) {
       ),
       feedback: opt(feedback),
     },
-    'A payload type (XEP-0167 §4)',
+    'A payload type (XEP-0167)',
   );
   const description = obj(
     {
@@ -130,9 +130,9 @@ function jingleShapes(strict: boolean) {
               keyParams: opt(str('key-params')),
               sessionParams: opt(str('session-params')),
             },
-            'An SRTP crypto line (XEP-0167 §6)',
+            'An SRTP crypto line (XEP-0167)',
           ),
-          'SRTP keying (XEP-0167 §6)',
+          'SRTP keying (XEP-0167)',
         ),
       ),
       feedback: opt(feedback),
@@ -200,7 +200,7 @@ function jingleShapes(strict: boolean) {
               relAddr: opt(str('rel-addr (srflx, relay)')),
               relPort: opt(str('rel-port (srflx, relay)')),
             },
-            'An ICE candidate (XEP-0176 §5)',
+            'An ICE candidate (XEP-0176)',
           ),
           'ICE candidates',
         ),
@@ -245,11 +245,11 @@ function jingleShapes(strict: boolean) {
       info: opt(
         obj(
           {
-            type: str('The RTP informational message (XEP-0167 §7)', RTP_INFO),
+            type: str('The RTP informational message (XEP-0167)', RTP_INFO),
             creator: opt(str('Of the content (mute, unmute)', CREATORS)),
             name: opt(str('The content’s name (mute, unmute)')),
           },
-          'session-info payload: ringing, hold, mute… (XEP-0167 §7)',
+          'session-info payload: ringing, hold, mute… (XEP-0167)',
         ),
       ),
     },

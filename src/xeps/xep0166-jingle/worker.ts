@@ -13,7 +13,7 @@ import type { JingleRequestBody } from './schema.js';
 
 type Body = Static<typeof JingleRequestBody>;
 
-/** Mode A: an action to the peer, answered once the peer acknowledged it (XEP-0166 §6). */
+/** Mode A: an action to the peer, answered once the peer acknowledged it (XEP-0166). */
 const sendAction = iqOk<Body>({
   type: 'set',
   to: (body) => body.to,

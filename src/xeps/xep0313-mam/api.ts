@@ -18,10 +18,10 @@ const ARCHIVE_ERRORS = [403, 404, 501, 503];
 export const api = defineApi({
   id: 'xep0313-mam',
   tag: 'mam',
-  spec: 'XEP-0313 1.1 (urn:xmpp:mam:2 and its #extended ids; urn:xmpp:mam:1 where an archive offers nothing newer); XEP-0059 1.0',
+  spec: 'XEP-0313 1.1 (urn:xmpp:mam:2 and its #extended ids; urn:xmpp:mam:1 where an archive offers nothing newer); XEP-0441 (preferences); XEP-0442 (PubSub node archives); XEP-0059 1.0',
   actions: {
     'mam.query': {
-      summary: 'A page of a message archive (XEP-0313 §4): your own, a room’s, or a PubSub node’s; filtered and paged',
+      summary: 'A page of a message archive (XEP-0313): your own, a room’s, or a PubSub node’s; filtered and paged',
       description:
         'Answers once the archive’s <fin/> has come: `{ messages, rsm, complete, stable, queryId }`, the messages in archive ' +
         'order and parsed as live chat messages are, each also sent as an `xmpp.mam.message` event tagged with the ' +
@@ -34,7 +34,7 @@ export const api = defineApi({
       errorStatuses: ARCHIVE_ERRORS,
     },
     'mam.preferences': {
-      summary: 'Set what your archive keeps (XEP-0313 §6.1): the default, and JIDs always or never archived',
+      summary: 'Set what your archive keeps (XEP-0441, urn:xmpp:mam:2 prefs): the default, and JIDs always or never archived',
       description: 'Both lists replace the current ones (a list left out is sent empty).',
       body: MamPreferencesBody,
       response: Ok,
@@ -43,7 +43,7 @@ export const api = defineApi({
     },
     'mam.preferences.get': {
       beyondXmppFtw: true,
-      summary: 'Your archive’s current preferences (XEP-0313 §6.1)',
+      summary: 'Your archive’s current preferences (XEP-0441)',
       description: 'Not in XMPP-FTW, which could only set them.',
       body: MamPreferencesGetBody,
       response: MamPreferences,

@@ -1,4 +1,4 @@
-// XEP-0313 preferences (§6.1) and archived messages (§4.2), declared once for both directions. The
+// XEP-0441 archive preferences and XEP-0313 archived messages, declared once for both directions. The
 // query, its results and its fin are shared with the MUC area's room history (src/xmpp/shared/mam.ts).
 import type { Static } from '@sinclair/typebox';
 import type { Element } from 'ltx';
@@ -11,7 +11,7 @@ import { parseChatMessage } from '../core-chat/mapping.js';
 import type { MamMessage, MamPreferences } from './schema.js';
 
 // ---------------------------------------------------------------------------------------------
-// Preferences (§6.1): prefs[default] › always › jid* + never › jid*
+// Preferences (XEP-0441): prefs[default] › always › jid* + never › jid*
 
 /** A list of JIDs in a container that is always written (an empty <never/> clears the list). */
 const jidList = (name: string): Field<string[]> => ({

@@ -10,9 +10,7 @@ const ArchiveId = (description: string) => Type.String({ minLength: 1, maxLength
 export const MamQueryBody = Body(
   {
     to: Type.Optional(JidString('The archive: a MUC room, or a PubSub service with `node` (default: your own account’s archive, no `to`)')),
-    node: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 1024, description: 'The PubSub node whose archive is queried (XEP-0313 §4.1.3)' }),
-    ),
+    node: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'The PubSub node whose archive is queried (XEP-0442)' })),
     queryId: Type.Optional(
       Type.String({ minLength: 1, maxLength: 256, description: 'Your tag for this query, carried by its `xmpp.mam.message` events' }),
     ),
@@ -69,7 +67,7 @@ export const MamQueryResult = Type.Object(
     messages: Type.Array(MamMessage, { description: 'The page’s messages, in archive order (oldest first)' }),
     rsm: RsmPageSchema,
     complete: Type.Boolean({ description: 'true when this page reaches the end of the archive in the direction asked' }),
-    stable: Type.Boolean({ description: 'false when the archive says these results may still change (XEP-0313 §4.3.3)' }),
+    stable: Type.Boolean({ description: 'false when the archive says these results may still change (XEP-0313 <fin stable/>)' }),
     queryId: Type.String({ description: 'The query’s id, as in the `xmpp.mam.message` events' }),
   },
   { description: 'A page of an archive (XEP-0313 <fin/> with its XEP-0059 set)' },
@@ -94,7 +92,7 @@ export const MamPreferences = Type.Object(
     always: Type.Array(Type.String(), { description: 'JIDs always archived' }),
     never: Type.Array(Type.String(), { description: 'JIDs never archived' }),
   },
-  { description: 'The archiving preferences of your account (XEP-0313 §6.1)' },
+  { description: 'The archiving preferences of your account (XEP-0441)' },
 );
 
 export const MamPreferencesGetBody = Body({}, { examples: [{}] });

@@ -9,7 +9,7 @@ import { infoQuery, parseInfo } from '../xep0030-disco/mapping.js';
 import { api } from './api.js';
 import { parseArchivedMessage, parsePrefs, prefs } from './mapping.js';
 
-/** What an archive's disco#info said it speaks (XEP-0313 §8). */
+/** What an archive's disco#info said it speaks (XEP-0313, Determining support). */
 interface ArchiveInfo {
   ns: MamNamespace;
   /** urn:xmpp:mam:2#extended: the before-id, after-id and ids filters. */

@@ -22,7 +22,7 @@ export interface ArchiveFilter {
   with?: string;
   start?: string;
   end?: string;
-  /** urn:xmpp:mam:2#extended (XEP-0313 §4.1.2): results before / after an archive id, or exactly these ids. */
+  /** urn:xmpp:mam:2#extended (XEP-0313 0.7 and later): results before / after an archive id, or exactly these ids. */
   beforeId?: string;
   afterId?: string;
   ids?: string[];
@@ -31,7 +31,7 @@ export interface ArchiveFilter {
 export interface QueryOptions {
   /** The protocol the archive speaks (default urn:xmpp:mam:2). */
   ns?: MamNamespace;
-  /** A PubSub node's archive (XEP-0313 §4.1.3): the node, on the service in `to`. */
+  /** A PubSub node's archive (XEP-0442): the node, on the service in `to`. */
   node?: string;
 }
 
@@ -54,7 +54,7 @@ export interface Fin {
   rsm: RsmPage;
   /** The page reaches the end of the archive in the direction asked. */
   complete: boolean;
-  /** false: the archive may still change the results (XEP-0313 §4.3.3); default true. */
+  /** false: the archive may still change the results (XEP-0313 <fin stable/>); default true. */
   stable: boolean;
 }
 
