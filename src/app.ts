@@ -172,6 +172,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         connectTimeoutMs: config.loginTimeoutMs,
         tlsVerify: config.tlsVerify,
         caps: { node: GATEWAY_CAPS_NODE },
+        limits: {
+          mamMaxResults: config.mamMaxResults,
+          unknownStanzaMaxBytes: config.unknownStanzaMaxBytes,
+          unknownStanzasPerMinute: config.unknownStanzasPerMinute,
+        },
       },
     },
     {

@@ -88,6 +88,24 @@ const settings = {
     default: 30000,
     parse: int(100, 600000),
   },
+  mamMaxResults: {
+    env: 'MAM_MAX_RESULTS',
+    description: 'Most archived messages one mam/query answers (XEP-0313): a larger rsm.max is lowered to it, the rest comes page by page',
+    default: 100,
+    parse: int(1, 10000),
+  },
+  unknownStanzaMaxBytes: {
+    env: 'WTF_MAX_BYTES',
+    description: 'Largest stanza xmpp.wtf.push carries (unknown stanzas); a larger one is reported by xmpp.gateway.warning instead',
+    default: 16384,
+    parse: int(256, 1048576),
+  },
+  unknownStanzasPerMinute: {
+    env: 'WTF_PER_MINUTE',
+    description: 'Unknown stanzas pushed per session and minute (xmpp.wtf.push, bursts up to the same number); 0: none',
+    default: 60,
+    parse: int(0, 100000),
+  },
   loginTimeoutMs: {
     env: 'LOGIN_TIMEOUT_MS',
     description: 'How long a login may take to connect, authenticate and bind',

@@ -3,7 +3,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { ErrorSchema, JidObject } from '../schemas/common.js';
+import { ErrorSchema, GatewayWarningEvent, JidObject } from '../schemas/common.js';
 import type { Area } from '../xeps/area.js';
 import { byId } from '../xeps/index.js';
 
@@ -13,7 +13,8 @@ export const GATEWAY_EVENTS = [
   { name: 'xmpp.gateway.gap', summary: 'Events after the cursor are no longer buffered: some were missed' },
   {
     name: 'xmpp.gateway.warning',
-    summary: 'An incoming stanza could not be handled (it was answered with an error where it was a request)',
+    summary:
+      'An incoming stanza could not be handled (it was answered with an error where it was a request), or an unknown one was not pushed (too large, too many)',
   },
 ];
 
@@ -30,11 +31,7 @@ export async function registerOpenApi(app: FastifyInstance, areas: readonly Area
       type: 'object',
       properties: { description: { type: 'string' }, after: { type: ['string', 'null'] } },
     },
-    'xmpp.gateway.warning': {
-      type: 'object',
-      properties: { condition: { type: 'string' }, description: { type: 'string' } },
-      required: ['condition'],
-    },
+    'xmpp.gateway.warning': GatewayWarningEvent,
   };
   const summaries: Record<string, string> = Object.fromEntries(GATEWAY_EVENTS.map((e) => [e.name, e.summary]));
   for (const { api } of areas) {

@@ -46,6 +46,9 @@ export const DelaySchema = Type.Object(
   { description: 'XEP-0203 delayed delivery' },
 );
 
+/** The gateway's own xmpp.gateway.warning: a stanza it could not handle, or did not pass on (src/http/openapi.ts). */
+export const GatewayWarningEvent = Type.Object({ condition: Type.String(), description: Type.Optional(Type.String()) });
+
 export const Ok = Type.Object({ ok: Type.Literal(true) }, { description: 'The XMPP side confirmed the request' });
 export const Empty = Type.Object({}, { additionalProperties: false, description: 'Sent; nothing to report' });
 

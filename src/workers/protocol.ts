@@ -1,6 +1,7 @@
 // The main ⇄ worker message protocol. Plain JSON only (ltx elements do not survive structured
 // clone, and the HTTP thread never touches XML). Bump PROTOCOL_VERSION on any incompatible change.
 import type { ErrorBody } from '../errors.js';
+import type { SessionLimits } from '../xmpp/context.js';
 import type { Jid } from '../xmpp/jid.js';
 
 export const PROTOCOL_VERSION = 3;
@@ -74,4 +75,5 @@ export interface WorkerSettings {
   connectTimeoutMs: number;
   tlsVerify: boolean;
   caps: { node: string };
+  limits: SessionLimits;
 }

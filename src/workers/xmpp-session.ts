@@ -62,6 +62,7 @@ export class XmppSession {
         return this.areaState.get(areaId) as T;
       },
       timeoutMs: settings.iqTimeoutMs,
+      limits: settings.limits,
     };
   }
 
@@ -133,10 +134,10 @@ export class XmppSession {
   }
 
   private onStanza(stanza: Element): void {
-    if (stanza.name === 'iq' && (stanza.attrs.type === 'result' || stanza.attrs.type === 'error')) {
-      this.iq.handle(stanza);
-      return;
-    }
+    // Until the session is online the stream is being negotiated; the bind answer is xmpp.js's own.
+    if (this.client?.status !== 'online') return;
+    // An IQ answer goes to the request waiting for it; one nobody waits for is dispatched like any stanza.
+    if (stanza.name === 'iq' && (stanza.attrs.type === 'result' || stanza.attrs.type === 'error') && this.iq.handle(stanza)) return;
     receiveStanza(this.areas.dispatcher, this.context, stanza);
   }
 }

@@ -9,13 +9,32 @@ import rpc from './xep0009-rpc/index.js';
 import disco from './xep0030-disco/index.js';
 import muc from './xep0045-muc/index.js';
 import commands from './xep0050-commands/index.js';
+import jingle from './xep0166-jingle/index.js';
 import search from './xep0055-search/index.js';
 import httpAuth from './xep0070-http-auth/index.js';
 import register from './xep0077-register/index.js';
 import ping from './xep0199-ping/index.js';
 import carbons from './xep0280-carbons/index.js';
+import mam from './xep0313-mam/index.js';
+import wtf from './wtf/index.js';
 
-export const registry: readonly Area[] = [chat, presence, roster, rpc, disco, muc, commands, search, httpAuth, register, ping, carbons];
+export const registry: readonly Area[] = [
+  chat,
+  presence,
+  roster,
+  rpc,
+  disco,
+  muc,
+  commands,
+  search,
+  httpAuth,
+  register,
+  ping,
+  carbons,
+  mam,
+  jingle,
+  wtf,
+];
 
 export interface DeclaredAction {
   area: AreaApi;

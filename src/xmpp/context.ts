@@ -29,6 +29,18 @@ export interface XmppContext {
   state<T>(areaId: string, init: () => T): T;
   /** How long to wait for an answer that is not an IQ result (e.g. a MUC self-presence): the IQ timeout. */
   readonly timeoutMs: number;
+  /** Configured bounds on what one session may produce or hold. */
+  readonly limits: SessionLimits;
+}
+
+/** From the configuration (src/config.ts): MAM_MAX_RESULTS, WTF_MAX_BYTES, WTF_PER_MINUTE. */
+export interface SessionLimits {
+  /** Most archived messages one archive query answers (XEP-0313); more come page by page. */
+  readonly mamMaxResults: number;
+  /** Largest unknown stanza pushed as xmpp.wtf.push, in bytes of XML text. */
+  readonly unknownStanzaMaxBytes: number;
+  /** Unknown stanzas pushed per minute (the burst allowed is the same number); 0: none. */
+  readonly unknownStanzasPerMinute: number;
 }
 
 /** A stream that has not authenticated (XEP-0077 §3.1): the server answers for itself. */

@@ -3,10 +3,15 @@
 //   message/presence:  message/<ns>:<name> for each child, then message/type:<type>, then message
 // Within one key, handlers run by priority (higher first). Two areas on one key must say which goes
 // first: equal priorities of different areas are refused here, so the registry's order never decides.
+// One key is never computed from a stanza: UNCLAIMED, whose handlers get what no other handler
+// claimed (receiveStanza calls them), as the true fallback of the dispatch.
 import type { Element } from 'ltx';
 
 /** Returns true when the stanza was fully handled; false lets the next handler have it. */
 export type StanzaHandler<C> = (ctx: C, stanza: Element) => boolean | void;
+
+/** The fallback key: its handlers see a stanza only after every handler of its own keys declined it. */
+export const UNCLAIMED = 'unclaimed';
 
 export function stanzaKeys(stanza: Element): string[] {
   const kind = stanza.name;
@@ -62,6 +67,12 @@ export class Dispatcher<C> {
         if (handler(ctx, stanza) !== false) return true;
       }
     }
+    return false;
+  }
+
+  /** Offers a stanza nobody claimed to the UNCLAIMED handlers (src/xmpp/incoming.ts). */
+  dispatchUnclaimed(ctx: C, stanza: Element): boolean {
+    for (const { handler } of this.handlers.get(UNCLAIMED) ?? []) if (handler(ctx, stanza) !== false) return true;
     return false;
   }
 

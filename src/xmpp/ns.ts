@@ -32,10 +32,27 @@ export const NS = {
   conference: 'jabber:x:conference',
   register: 'jabber:iq:register',
   mam: 'urn:xmpp:mam:2',
+  mamExtended: 'urn:xmpp:mam:2#extended',
+  mam1: 'urn:xmpp:mam:1',
+  mam0: 'urn:xmpp:mam:0',
   rpc: 'jabber:iq:rpc',
   httpAuth: 'http://jabber.org/protocol/http-auth',
   commands: 'http://jabber.org/protocol/commands',
   search: 'jabber:iq:search',
+  jingle: 'urn:xmpp:jingle:1',
+  jingleErrors: 'urn:xmpp:jingle:errors:1',
+  jingleRtp: 'urn:xmpp:jingle:apps:rtp:1',
+  jingleRtpInfo: 'urn:xmpp:jingle:apps:rtp:info:1',
+  jingleRtcpFb: 'urn:xmpp:jingle:apps:rtp:rtcp-fb:0',
+  jingleHdrext: 'urn:xmpp:jingle:apps:rtp:rtp-hdrext:0',
+  jingleSsma: 'urn:xmpp:jingle:apps:rtp:ssma:0',
+  jingleIce: 'urn:xmpp:jingle:transports:ice-udp:1',
+  jingleDtls: 'urn:xmpp:jingle:apps:dtls:0',
+  jingleGrouping: 'urn:xmpp:jingle:apps:grouping:0',
+  // What XMPP-FTW's 2013 Jingle wrote, still read: DTLS and groups before XEP-0320/0338, estos' ssrc before XEP-0339.
+  jingleDtlsTmp: 'urn:xmpp:tmp:jingle:apps:dtls:0',
+  rfc5888: 'urn:ietf:rfc:5888',
+  estosSsrc: 'http://estos.de/ns/ssrc',
 } as const;
 
 export const CHAT_STATES = ['active', 'composing', 'paused', 'inactive', 'gone'] as const;

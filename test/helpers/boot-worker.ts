@@ -4,7 +4,14 @@
 import { Worker } from 'node:worker_threads';
 
 const worker = new Worker(new URL('../../src/workers/worker.js', import.meta.url), {
-  workerData: { iqTimeoutMs: 1000, answerTimeoutMs: 1000, connectTimeoutMs: 1000, tlsVerify: true, caps: { node: 'x' } },
+  workerData: {
+    iqTimeoutMs: 1000,
+    answerTimeoutMs: 1000,
+    connectTimeoutMs: 1000,
+    tlsVerify: true,
+    caps: { node: 'x' },
+    limits: { mamMaxResults: 100, unknownStanzaMaxBytes: 16384, unknownStanzasPerMinute: 60 },
+  },
 });
 worker.on('message', (batch: Array<{ t?: string }>) => {
   if (Array.isArray(batch) && batch.some((m) => m.t === 'ready')) void worker.terminate().then(() => process.exit(0));

@@ -16,6 +16,7 @@ export type IqHandler = (ctx: IqContext) => unknown;
 interface ComponentEntity {
   start(): Promise<unknown>;
   stop(): Promise<unknown>;
+  send(el: Element): Promise<unknown>;
   on(event: string, fn: (arg: never) => void): void;
   iqCallee: { get(ns: string, name: string, handler: IqHandler): void; set(ns: string, name: string, handler: IqHandler): void };
 }
@@ -42,6 +43,10 @@ export interface TestComponent {
   received: Element[];
   onGet(ns: string, name: string, handler: IqHandler): void;
   onSet(ns: string, name: string, handler: IqHandler): void;
+  /** Sends a stanza (built with cxml) as the component; `from` may be any JID of its domain. */
+  send(el: Element): Promise<void>;
+  /** Every stanza received that is not an IQ request (answers to what it sent, messages, presence). */
+  stanzas: Element[];
   stop(): Promise<void>;
 }
 
@@ -53,6 +58,10 @@ export async function startComponent(server: ComponentServer): Promise<TestCompo
   });
   entity.on('error', () => undefined);
   const received: Element[] = [];
+  const stanzas: Element[] = [];
+  entity.on('stanza', (stanza: Element) => {
+    if (!(stanza.name === 'iq' && (stanza.attrs.type === 'get' || stanza.attrs.type === 'set'))) stanzas.push(stanza);
+  });
   const record =
     (handler: IqHandler): IqHandler =>
     (ctx) => {
@@ -65,6 +74,10 @@ export async function startComponent(server: ComponentServer): Promise<TestCompo
     received,
     onGet: (ns, name, handler) => entity.iqCallee.get(ns, name, record(handler)),
     onSet: (ns, name, handler) => entity.iqCallee.set(ns, name, record(handler)),
+    send: async (el) => {
+      await entity.send(el);
+    },
+    stanzas,
     stop: async () => {
       await entity.stop().catch(() => undefined);
     },

@@ -16,8 +16,9 @@
 //   delivered in order through the same dispatcher once the action has sent its first stanza; when
 //   that stanza is an IQ, before its iqReply (as a MAM archive's results precede its answer).
 //
-// The fake session is alice@localhost/gw; newId() gives id-1, id-2, …; stanzas are compared in a
-// canonical form (namespaces resolved, attributes sorted, whitespace-only text dropped).
+// The fake session is alice@localhost/gw; newId() gives id-1, id-2, …; its limits are FAKE_LIMITS
+// (small, so that cases can reach them); stanzas are compared in a canonical form (namespaces
+// resolved, attributes sorted, whitespace-only text dropped).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
@@ -27,6 +28,7 @@ import { Value } from '@sinclair/typebox/value';
 import type { FastifySchemaValidationError } from 'fastify';
 import { type Element, parse } from 'ltx';
 import { errors, GatewayError, isGatewayErrorLike } from '../../src/errors.js';
+import { GatewayWarningEvent } from '../../src/schemas/common.js';
 import { ajvOptions, describeValidation } from '../../src/http/validation.js';
 import { buildAreas, type LoadedAreas } from '../../src/workers/areas.js';
 import type { Area, LoadedWorker, MessageOverride } from '../../src/xeps/area.js';
@@ -244,6 +246,8 @@ export async function loadRegistry(areas: readonly Area[] = registry): Promise<R
     actionArea.set(name, area.id);
   }
   for (const { api } of areas) for (const [name, e] of Object.entries(api.events ?? {})) eventSchemas.set(name, e.schema);
+  // The gateway's own event that areas emit too (src/http/openapi.ts).
+  eventSchemas.set('xmpp.gateway.warning', GatewayWarningEvent);
   return { areas, loaded, incomingKeys, actions, actionArea, eventSchemas, features: gatewayFeatures(areas) };
 }
 
@@ -324,6 +328,9 @@ export interface FakeSession {
 /** How long the fake session waits for a non-IQ answer (XmppContext.timeoutMs): short, cases run in-process. */
 export const FAKE_TIMEOUT_MS = 200;
 
+/** The fake session's configured limits (XmppContext.limits): small enough for a case to reach. */
+export const FAKE_LIMITS = { mamMaxResults: 10, unknownStanzaMaxBytes: 2048, unknownStanzasPerMinute: 60 } as const;
+
 export interface FakeSessionOptions {
   /** Per-area state seeds (see the "state" fixture key). */
   state?: Record<string, unknown>;
@@ -377,6 +384,7 @@ export function fakeSession(features: readonly string[], iqReplies: Element[] = 
       return areaState.get(areaId) as T;
     },
     timeoutMs: FAKE_TIMEOUT_MS,
+    limits: FAKE_LIMITS,
   };
   return { ctx, sent, events, unusedReplies: () => replies.length };
 }

@@ -2,7 +2,7 @@ import t from 'tap';
 import { parse } from 'ltx';
 import { loadAreas } from '../../src/workers/areas.js';
 import { registry } from '../../src/xeps/index.js';
-import { Dispatcher, stanzaKeys } from '../../src/xmpp/dispatch.js';
+import { Dispatcher, stanzaKeys, UNCLAIMED } from '../../src/xmpp/dispatch.js';
 
 t.test('keys are computed from the stanza', async (t) => {
   t.same(stanzaKeys(parse("<iq type='get'><ping xmlns='urn:xmpp:ping'/></iq>")), ['iq-get/urn:xmpp:ping:ping']);
@@ -95,4 +95,20 @@ t.test("the registry's areas declare every shared key's order, in any registry o
     forward.get('presence/type:error')?.map((o) => o.owner),
     ['xep0045-muc', 'core-presence'],
   );
+});
+
+t.test('the UNCLAIMED handlers see only what every handler of its keys declined', async (t) => {
+  const d = new Dispatcher<null>();
+  const seen: string[] = [];
+  d.on('message/type:chat', (_ctx, s) => s.getChild('body') !== undefined, 'chat');
+  d.on(UNCLAIMED, (_ctx, s) => void seen.push(s.attrs.id ?? ''), 'fallback');
+  const claimed = parse("<message type='chat' id='a'><body>x</body></message>");
+  const declined = parse("<message type='chat' id='b'><x xmlns='urn:example'/></message>");
+  t.ok(d.dispatch(null, claimed));
+  t.notOk(d.dispatch(null, declined), 'declined by chat');
+  t.notOk(stanzaKeys(declined).includes(UNCLAIMED), 'no stanza computes the fallback key');
+  t.same(seen, [], 'dispatch alone never reaches the fallback');
+  t.ok(d.dispatchUnclaimed(null, declined));
+  t.same(seen, ['b']);
+  t.notOk(new Dispatcher<null>().dispatchUnclaimed(null, declined), 'no fallback registered: unclaimed');
 });

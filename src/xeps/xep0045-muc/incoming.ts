@@ -1,13 +1,12 @@
 // What comes from rooms: occupant presence, messages, subjects, status notifications, errors,
-// invitations (mediated and XEP-0249 direct), voice requests and archive results. Only stanzas
-// from rooms this session is in (or entering, or leaving) are claimed, as XMPP-FTW did;
-// invitations are the exception, they come from rooms not joined yet.
+// invitations (mediated and XEP-0249 direct) and voice requests. Only stanzas from rooms this
+// session is in (or entering, or leaving) are claimed, as XMPP-FTW did; invitations are the
+// exception, they come from rooms not joined yet.
 import type { Element } from 'ltx';
 import { jidFromWire } from '../../xmpp/jid.js';
 import { NS } from '../../xmpp/ns.js';
 import { parseStanzaError } from '../../xmpp/stanza-error.js';
 import type { IncomingDef, XmppContext } from '../../xmpp/context.js';
-import { receiveResult } from '../../xmpp/shared/mam.js';
 import {
   mucUserX,
   parseDirectInvite,
@@ -138,12 +137,11 @@ const messageKeys = [
 ];
 
 // Room traffic is claimed before chat and presence see it (they claim type:chat, type:normal,
-// receipts and presence errors too); stanzas from anyone but a tracked room pass on to them.
+// receipts and presence errors too); stanzas from anyone but a tracked room pass on to them. The
+// results of muc/history's archive queries are received by the MAM area (src/xmpp/shared/mam.ts).
 const ROOMS_FIRST = 10;
 
 export const mucIncoming: IncomingDef[] = [
-  // XEP-0313 results of the room archive queries this session made (src/xmpp/shared/mam.ts).
-  { key: `message/${NS.mam}:result`, handle: receiveResult },
   ...messageKeys.map((key) => ({ key, handle: roomMessage, priority: ROOMS_FIRST })),
   ...presenceKeys.map((key) => ({ key, handle: roomPresence, priority: ROOMS_FIRST })),
 ];

@@ -243,7 +243,10 @@ export const worker = defineWorker(api, {
     async 'muc.history'(ctx, body) {
       const room = roomOf(body);
       const filter = { ...(body.start !== undefined && { start: body.start }), ...(body.end !== undefined && { end: body.end }) };
-      return queryArchive(ctx, room, filter, body.rsm, (result) => parseArchived(result, room));
+      const page = await queryArchive(ctx, room, filter, body.rsm, (result) => parseArchived(result, room), {
+        limit: ctx.limits.mamMaxResults,
+      });
+      return { items: page.items, rsm: page.rsm, complete: page.complete };
     },
   },
   incoming: mucIncoming,
