@@ -1,17 +1,8 @@
 // buildApp(deps): the whole gateway as a fastify instance, without listen(), so tests use inject()
 // or listen on a free port themselves. The only place (with the worker entry) that assembles parts.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
-import { PubSub } from './cluster/pubsub.js';
-import { createRedis, type RedisClient } from './cluster/redis.js';
-import { RedisBus, RedisOwnership } from './cluster/redis-cluster.js';
-import { RedisEventLog } from './cluster/redis-log.js';
-import { RedisSessionStore } from './cluster/redis-store.js';
-import { LocalBus, LocalOwnership, type NodeBus, type Ownership } from './cluster/types.js';
 import type { Config } from './config.js';
-import { type EventLog, MemoryEventLog } from './events/log.js';
 import { actionRoutes } from './http/action-routes.js';
 import { registerCors } from './http/cors.js';
 import { demoRoutes } from './http/demo.js';
@@ -24,70 +15,19 @@ import { sessionRoutes } from './http/session-routes.js';
 import { sseRoutes } from './http/sse.js';
 import { ajvOptions, checkXmlCharacters } from './http/validation.js';
 import { SessionManager } from './session/manager.js';
-import { MemorySessionStore, type SessionStore } from './session/store.js';
+import { createState, type State } from './state/index.js';
+import type { EventLog } from './state/event-log.js';
+import type { SessionStore } from './state/session-store.js';
 import { WorkerPool } from './workers/pool.js';
 import { GATEWAY_CAPS_NODE } from './xmpp/caps.js';
 import { byId, registry } from './xeps/index.js';
 
 export interface AppDeps {
   config: Config;
-  store?: SessionStore;
-  log?: EventLog;
+  /** Shared state chosen by the caller (tests); otherwise createState() chooses from the configuration. */
+  state?: State;
   /** Pino options or false; tests pass false. */
   logger?: boolean | Record<string, unknown>;
-}
-
-interface RedisSeams {
-  store: SessionStore;
-  log: EventLog;
-  ownership: Ownership;
-  bus: NodeBus;
-  ready(): boolean;
-  /** Seconds a PING takes (metrics). */
-  ping(): Promise<number>;
-  close(): Promise<void>;
-}
-
-async function redisSeams(config: Config, logger: FastifyBaseLogger): Promise<RedisSeams> {
-  const redis = createRedis(config.redisUrl);
-  const sub = createRedis(config.redisUrl);
-  for (const [name, client] of [
-    ['commands', redis],
-    ['subscriber', sub],
-  ] as const) {
-    client.on('error', (err: Error) => logger.warn({ err: { message: err.message } }, `redis ${name} connection`));
-  }
-  await Promise.all([waitReady(redis), waitReady(sub)]);
-  const nodeId = config.nodeId || `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  const pubsub = new PubSub(sub);
-  const bus = new RedisBus(redis, pubsub, nodeId);
-  await bus.ready;
-  return {
-    store: new RedisSessionStore(redis),
-    log: new RedisEventLog(redis, pubsub, { maxEvents: config.eventBufferSize, maxAgeMs: config.eventBufferAgeS * 1000 }),
-    ownership: new RedisOwnership(redis, nodeId, { leaseMs: config.leaseMs, renewMs: Math.max(250, Math.floor(config.leaseMs / 3)) }),
-    bus,
-    ready: () => redis.status === 'ready' && sub.status === 'ready',
-    ping: async () => {
-      const start = performance.now();
-      await redis.ping();
-      return (performance.now() - start) / 1000;
-    },
-    close: async () => {
-      await Promise.all([redis.quit().catch(() => redis.disconnect()), sub.quit().catch(() => sub.disconnect())]);
-    },
-  };
-}
-
-function waitReady(client: RedisClient): Promise<void> {
-  if (client.status === 'ready') return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('Redis did not become ready in 10 s')), 10000);
-    client.once('ready', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }
 
 export interface Gateway {
@@ -108,7 +48,12 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 // Redact every secret that could reach a log line (docs/api.md §2).
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token', '*.ticket'];
 
-export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+/**
+ * The HTTP side without routes or parts behind it: body parsing, request ids, the error shape,
+ * CORS, OpenAPI. buildApp() adds the rest; the session layer's route tests add their routes over a
+ * fake pool.
+ */
+export async function createHttp(deps: Pick<AppDeps, 'config' | 'logger'>): Promise<FastifyInstance> {
   const { config } = deps;
   const app = Fastify({
     logger:
@@ -157,11 +102,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerErrorHandling(app);
   await registerCors(app, config.corsOrigins);
   await registerOpenApi(app, registry, pkg.version);
+  return app;
+}
 
-  const cluster = config.redisUrl ? await redisSeams(config, app.log) : undefined;
-  const store = deps.store ?? cluster?.store ?? new MemorySessionStore();
-  const log =
-    deps.log ?? cluster?.log ?? new MemoryEventLog({ maxEvents: config.eventBufferSize, maxAgeMs: config.eventBufferAgeS * 1000 });
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = await createHttp(deps);
+  let state: State;
+  try {
+    state = deps.state ?? (await createState(config, app.log));
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  const { store, log } = state;
   const pool = new WorkerPool(
     {
       size: config.workers,
@@ -185,28 +139,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       onClosed: (sid, reason) => void manager.onClosed(sid, reason),
     },
   );
-  const metrics = createMetrics({ manager: () => manager, pool, version: pkg.version, ...(cluster && { redis: cluster }) });
+  const redis = state.ping ? { ready: () => state.ready(), ping: () => state.ping!() } : undefined;
+  const metrics = createMetrics({ manager: () => manager, pool, version: pkg.version, ...(redis && { redis }) });
   const manager = new SessionManager({
     observe: metrics,
     config,
     pool,
     store,
     log,
-    ownership: cluster?.ownership ?? new LocalOwnership(),
-    bus: cluster?.bus ?? new LocalBus(),
+    ownership: state.ownership,
+    bus: state.bus,
     logger: app.log,
   });
   app.decorate('gateway', { manager, pool, store, log });
 
+  manager.startSweeping(Math.min(5000, config.idleTimeoutS * 250));
   // Drain (docs/api.md §8): stop taking logins, end this node's sessions cleanly (their streams get the
   // final events), then the server closes; workers and Redis go last.
-  const sweeper = setInterval(
-    () => void manager.sweep().catch((err) => app.log.error({ err }, 'sweep failed')),
-    Math.min(5000, config.idleTimeoutS * 250),
-  );
-  sweeper.unref();
   app.addHook('preClose', async () => {
-    clearInterval(sweeper);
     await manager.shutdown(config.drainTimeoutS * 500);
   });
   metricsRoutes(app, metrics);
@@ -217,11 +167,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...GATEWAY_EVENTS.map((e) => e.name),
     ...byId(registry).flatMap((a) => Object.keys(a.api.events ?? {})),
   ]);
-  healthRoutes(app, { ready: () => pool.isReady() && !manager.isDraining && (cluster?.ready() ?? true) });
+  healthRoutes(app, { ready: () => pool.isReady() && !manager.isDraining && state.ready() });
 
   app.addHook('onClose', async () => {
     await pool.stop();
-    await cluster?.close();
+    await state.close();
   });
   await pool.ready();
   return app;

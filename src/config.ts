@@ -62,6 +62,13 @@ const settings = {
     default: 10000,
     parse: int(1000, 300000),
   },
+  relayTimeoutMs: {
+    env: 'RELAY_TIMEOUT_MS',
+    description:
+      'Multi-node mode: how long the owner node of a session may take to acknowledge a relayed request before the answer is 503 (the owner is gone or stuck)',
+    default: 2000,
+    parse: int(100, 60000),
+  },
   drainTimeoutS: {
     env: 'DRAIN_TIMEOUT_S',
     description: 'On SIGTERM/SIGINT: how long the node may take to end its sessions and exit (after DRAIN_DELAY_S)',

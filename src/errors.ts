@@ -75,6 +75,13 @@ export const errors = {
   payloadTooLarge: (description: string) => new GatewayError(413, { type: 'modify', condition: 'client-error', description }),
   unavailable: (description: string) => new GatewayError(503, { type: 'wait', condition: 'service-unavailable', description }),
   draining: () => new GatewayError(503, { type: 'wait', condition: 'service-unavailable', description: 'This node is shutting down' }),
+  /** The Idempotency-Key of an earlier request of the session, with another action or body (422, as the IETF draft says). */
+  idempotencyKeyReused: () =>
+    new GatewayError(422, {
+      type: 'modify',
+      condition: 'client-error',
+      description: 'This Idempotency-Key was used for another request; use a new key for a new request',
+    }),
   internal: (description = 'Internal gateway error') =>
     new GatewayError(500, { type: 'cancel', condition: 'internal-server-error', description }),
   /** An XMPP stanza error returned by the remote entity (its parsed <error/>, docs/api.md "Errors"). */

@@ -10,12 +10,14 @@ import { SseClient } from './helpers/sse.js';
 const prosody = await startProsody({ users: 4 });
 const gw = await startGateway(prosody, { heartbeatS: 1, maxBacklogBytes: 256 * 1024 });
 const small = await startGateway(prosody, { eventBufferSize: 3 });
+const shortTickets = await startGateway(prosody, { ticketTtlS: 1 });
 const [aliceUser, bobUser, carolUser] = prosody.users as [(typeof prosody.users)[0], (typeof prosody.users)[0], (typeof prosody.users)[0]];
 const bob = await connectPeer(prosody, bobUser);
 t.teardown(async () => {
   await bob.stop();
   await gw.close();
   await small.close();
+  await shortTickets.close();
   await prosody.stop();
 });
 
@@ -179,4 +181,29 @@ t.test('one session never sees another session’s events', async (t) => {
   sc.close();
   await gw.post('/v1/logout', {}, a.token);
   await gw.post('/v1/logout', {}, c.token);
+});
+
+t.test('a ticket that opened a stream outlives its lifetime (EventSource reconnects however late); an unused one expires', async (t) => {
+  const a = await shortTickets.login(aliceUser, { resource: 'late' });
+  const c = await shortTickets.login(carolUser, { resource: 'late' });
+  const to = `${aliceUser.jid}/late`;
+  const used: string = (await shortTickets.post('/v1/events/ticket', {}, a.token)).body.ticket;
+  const unused: string = (await shortTickets.post('/v1/events/ticket', {}, a.token)).body.ticket;
+  const s1 = await shortTickets.events({ ticket: used });
+  const first = await s1.nextEvent('xmpp.connection');
+  await new Promise((r) => setTimeout(r, 1500)); // past TICKET_TTL_S (1 s), the stream still open
+  s1.close();
+  await say(to, 'while dropped');
+  // What EventSource does after a drop: the same URL, with Last-Event-ID.
+  const s2 = await shortTickets.events({ ticket: used, lastEventId: first.id! });
+  t.equal(s2.status, 200, 'the reconnection is accepted');
+  await s2.next((e) => e.data.content === 'while dropped');
+  t.same(chats(s2), ['while dropped'], 'and goes on from its cursor');
+  t.equal((await shortTickets.events({ ticket: unused })).status, 401, 'a ticket never used expires');
+  const mixed = await shortTickets.events({ token: c.token, ticket: used });
+  t.equal(mixed.status, 401, 'a ticket opens only its own session’s stream');
+  s2.close();
+  await shortTickets.post('/v1/logout', {}, a.token);
+  t.equal((await shortTickets.events({ ticket: used })).status, 401, 'logout revokes it');
+  await shortTickets.post('/v1/logout', {}, c.token);
 });

@@ -15,13 +15,15 @@ export function actionPath(name: string): string {
   return `/v1/${name.split('.').join('/')}`;
 }
 
-const COMMON_ERRORS = [400, 401, 410, 413, 503, 504];
+// 422: an Idempotency-Key reused with another body (or an XML-RPC fault, declared by its area).
+const COMMON_ERRORS = [400, 401, 410, 413, 422, 503, 504];
 const SESSIONLESS_ERRORS = [400, 403, 413, 502, 503, 504];
 
 export interface ActionRouteDeps {
   config: Config;
   manager: SessionManager;
-  pool: WorkerPool;
+  // Only sessionless actions reach the pool directly; session actions go through the manager.
+  pool: Pick<WorkerPool, 'sessionless'>;
 }
 
 function description({ area, name, spec }: DeclaredAction): string {
@@ -36,7 +38,9 @@ const idempotencyHeader = {
     'idempotency-key': {
       type: 'string',
       maxLength: 256,
-      description: 'A retry with the same key returns the first answer and sends nothing again',
+      description:
+        'A retry with the same key returns the first answer (with `Idempotent-Replayed: true`) and sends nothing again; ' +
+        'the same key with another action or body is 422',
     },
   },
 };
@@ -81,9 +85,16 @@ export function actionRoutes(app: FastifyInstance, deps: ActionRouteDeps, areas:
       onRequest: authenticate(manager),
       config: { messages: spec.messages ?? {} },
       schema: { ...schema, headers: idempotencyHeader },
-      handler: async (request) => {
+      handler: async (request, reply) => {
         const key = request.headers['idempotency-key'];
-        return manager.action(sessionOf(request), name, request.body ?? {}, typeof key === 'string' ? key : undefined);
+        const { data, replayed } = await manager.action(
+          sessionOf(request),
+          name,
+          request.body ?? {},
+          typeof key === 'string' ? key : undefined,
+        );
+        if (replayed) reply.header('idempotent-replayed', 'true');
+        return data;
       },
     });
   }

@@ -3,7 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errors } from '../errors.js';
 import type { SessionManager } from '../session/manager.js';
-import type { SessionRecord } from '../session/store.js';
+import type { SessionRecord } from '../state/session-store.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

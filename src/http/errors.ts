@@ -1,7 +1,7 @@
-// Every error leaves the gateway in the one JSON shape of docs/api.md §5, on every route.
-import type { FastifyError, FastifyInstance } from 'fastify';
-import { isRedisUnavailable } from '../cluster/redis.js';
-import { GatewayError, isGatewayErrorLike } from '../errors.js';
+// Every error leaves the gateway in the one JSON shape ({ type, condition, description?, … }), on
+// every route. Failures of shared state arrive here as GatewayErrors already (src/state/redis.ts).
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { type ErrorBody, GatewayError, isGatewayErrorLike } from '../errors.js';
 import { redact } from '../redact.js';
 import type { MessageOverride } from '../xeps/area.js';
 import { describeValidation } from './validation.js';
@@ -19,6 +19,19 @@ export interface RouteConfigWithMessages {
   validationType?: string;
 }
 
+/** Seconds a client should wait before retrying a 503 of type `wait` (a passing condition of this gateway). */
+export const RETRY_AFTER_S = 1;
+
+/**
+ * A GatewayError as its response. XMPP's error type `wait` means "retry after waiting" (RFC 6120
+ * §8.3.2): on a 503 it becomes Retry-After, so HTTP clients and SDKs retry by themselves. A remote
+ * entity's `cancel`/service-unavailable is final and gets none.
+ */
+export function sendGatewayError(reply: FastifyReply, error: { status: number; body: ErrorBody }): FastifyReply {
+  if (error.status === 503 && error.body.type === 'wait') reply.header('retry-after', String(RETRY_AFTER_S));
+  return reply.status(error.status).send(error.body);
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.validation) {
@@ -30,7 +43,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
         .send({ type: type ?? config.validationType ?? 'modify', condition: 'client-error', description, request: body });
     }
     if (isGatewayErrorLike(error)) {
-      return reply.status(error.status).send(error.body);
+      return sendGatewayError(reply, error);
     }
     switch (error.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -40,12 +53,6 @@ export function registerErrorHandling(app: FastifyInstance): void {
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
         return reply.status(400).send({ type: 'modify', condition: 'client-error', description: 'Request body is not valid JSON' });
-    }
-    if (isRedisUnavailable(error)) {
-      request.log.warn({ err: { message: error.message } }, 'redis unavailable');
-      return reply
-        .status(503)
-        .send({ type: 'wait', condition: 'service-unavailable', description: 'Shared state (Redis) is unreachable; retry shortly' });
     }
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.status(error.statusCode).send({ type: 'modify', condition: 'client-error', description: error.message });

@@ -14,11 +14,11 @@ const ERROR_TEXT: Record<number, string> = {
   409: 'Conflict on the XMPP side',
   410: "The session's XMPP connection has dropped (disconnected)",
   413: 'Request body too large',
-  422: 'The remote entity understood the request and refused it (e.g. an XML-RPC fault)',
+  422: 'Understood and refused: an XML-RPC fault from the remote entity, or an Idempotency-Key already used for another request',
   500: 'Internal error (gateway, or undefined-condition on the XMPP side)',
   501: 'Not implemented by the XMPP side (feature-not-implemented)',
   502: 'The XMPP server could not be reached',
-  503: 'The XMPP side or this node cannot serve the request now',
+  503: 'The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed',
   504: 'No answer from the XMPP side in time',
 };
 

@@ -35,7 +35,7 @@ const LoginResult = Type.Object(
 
 const TicketResult = Type.Object({
   ticket: Type.String({ description: 'Pass as ?ticket= to GET /v1/events (EventSource cannot send headers)' }),
-  expiresIn: Type.Integer({ description: 'Seconds' }),
+  expiresIn: Type.Integer({ description: 'Seconds to open a first stream with it; from then on it lives as long as the session' }),
 });
 
 const loginMessages: RouteConfigWithMessages = {
@@ -94,7 +94,7 @@ export function sessionRoutes(app: FastifyInstance, manager: SessionManager): vo
       summary: 'End the session: unavailable presence, stream closed, token revoked; event streams end with xmpp.connection offline',
       body: Empty,
       success: { status: 200, schema: Type.Object({ ok: Type.Literal(true) }) },
-      errors: [400, 401],
+      errors: [400, 401, 503, 504],
     }),
     handler: async (request) => {
       await manager.logout(sessionOf(request));
@@ -107,10 +107,15 @@ export function sessionRoutes(app: FastifyInstance, manager: SessionManager): vo
     schema: routeSchema({
       path: '/v1/events/ticket',
       tag: 'events',
-      summary: 'Get a short-lived ticket for GET /v1/events?ticket= (for EventSource)',
+      summary: 'Get a ticket for GET /v1/events?ticket= (for EventSource)',
+      description:
+        'A ticket opens the event stream of its own session only, and is never a bearer token. Unused, it expires after `expiresIn` ' +
+        'seconds (TICKET_TTL_S). Once a stream has opened with it, it stays valid for that session’s streams until the session ends ' +
+        '(logout, idle timeout, disconnection), so that EventSource’s own reconnections, which reuse the URL with `Last-Event-ID`, go on ' +
+        'however late they come. Logout revokes it.',
       body: Empty,
       success: { status: 200, schema: TicketResult },
-      errors: [400, 401, 410],
+      errors: [400, 401, 410, 503],
     }),
     handler: async (request) => manager.createTicket(sessionOf(request)),
   });

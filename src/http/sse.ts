@@ -1,13 +1,15 @@
-// GET /v1/events: the session's event log as Server-Sent Events (docs/api.md §3). Replays what follows
-// the cursor (Last-Event-ID or ?lastEventId=), then goes live; heartbeats keep proxies open; a
-// consumer that falls too far behind is cut off and resumes from its cursor.
+// GET /v1/events: the session's event log as Server-Sent Events (docs/api.md §3). Replays what follows the cursor
+// (Last-Event-ID or ?lastEventId=), then goes live; heartbeats keep proxies open; a consumer that
+// falls too far behind is cut off and resumes from its cursor. Live events that may have been missed
+// (a hole in the ids, or the log's subscription re-established after a Redis outage) are read back
+// from the log before the stream goes on, so a gap is reported only for what the log lost.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
-import type { EventLog, LoggedEvent } from '../events/log.js';
+import type { EventLog, LoggedEvent } from '../state/event-log.js';
 import type { SessionManager } from '../session/manager.js';
-import type { SessionRecord } from '../session/store.js';
+import type { SessionRecord } from '../state/session-store.js';
 import { bearerToken, hasTokenInUrl } from './auth.js';
 import { errorResponses, operationIdOf } from './route-schema.js';
 
@@ -26,11 +28,17 @@ export interface SseDeps {
   observe?: { slowCutoff(): void; gap(): void };
 }
 
-async function streamSession(request: FastifyRequest, manager: SessionManager): Promise<SessionRecord> {
+/** The stream's session, and the ticket that opened it (kept from then on: see keepTicket). */
+async function streamSession(request: FastifyRequest, manager: SessionManager): Promise<{ session: SessionRecord; ticket?: string }> {
   const { ticket } = request.query as { ticket?: string };
   const token = bearerToken(request);
-  if (token !== undefined) return manager.authenticate(token);
-  if (ticket !== undefined) return manager.fromTicket(ticket);
+  if (token !== undefined) {
+    const session = await manager.authenticate(token);
+    // A ticket opens only its own session's stream, whatever else the request carries.
+    if (ticket !== undefined && (await manager.fromTicket(ticket)).sid !== session.sid) throw errors.sessionInvalid();
+    return { session };
+  }
+  if (ticket !== undefined) return { session: await manager.fromTicket(ticket), ticket };
   throw errors.sessionInvalid();
 }
 
@@ -53,7 +61,9 @@ export function sseRoutes(app: FastifyInstance, deps: SseDeps, eventNames: strin
       operationId: operationIdOf('/v1/events'),
       summary: 'The session’s incoming events as Server-Sent Events (event: xmpp.*, id: cursor, data: JSON)',
       description:
-        'Authenticate with `Authorization: Bearer` or `?ticket=` (from POST /v1/events/ticket). Resume with `Last-Event-ID` or `?lastEventId=`. ' +
+        'Authenticate with `Authorization: Bearer` or `?ticket=` (from POST /v1/events/ticket: it opens only its own session’s stream; ' +
+        'unused it expires after TICKET_TTL_S, and once a stream opened with it, it stays valid until the session ends, so EventSource ' +
+        'reconnects with the same URL however late). Resume with `Last-Event-ID` or `?lastEventId=`. ' +
         'A stream without a cursor first replays everything still buffered. `xmpp.gateway.gap` says events were missed. ' +
         `Event names and data schemas: components.schemas (\`x-events\` maps each name to its schema). Events: ${eventNames.join(', ')}.`,
       security: [{ bearer: [] }, { ticket: [] }],
@@ -69,19 +79,24 @@ export function sseRoutes(app: FastifyInstance, deps: SseDeps, eventNames: strin
           description: 'An endless text/event-stream',
           content: { 'text/event-stream': { schema: { type: 'string', description: 'SSE frames: id, event, data (one-line JSON)' } } },
         },
-        ...errorResponses([400, 401, 410]),
+        ...errorResponses([400, 401, 410, 503]),
       },
     },
     handler: async (request, reply) => {
-      const session = await streamSession(request, manager);
+      const { session, ticket } = await streamSession(request, manager);
       const { lastEventId } = request.query as { lastEventId?: string };
       const header = request.headers['last-event-id'];
       const cursor = typeof header === 'string' && header !== '' ? header : lastEventId;
 
       // Subscribe before reading the backlog so nothing falls between the two; dedupe by order.
       const pending: LoggedEvent[] = [];
-      const live: { write?: (e: LoggedEvent) => void } = {};
-      const unsubscribe = await log.subscribe(session.sid, (e) => (live.write ? live.write(e) : pending.push(e)));
+      const live: { write?: (e: LoggedEvent) => void; resync?: () => void } = {};
+      let resyncWanted = false;
+      const unsubscribe = await log.subscribe(
+        session.sid,
+        (e) => (live.write ? live.write(e) : pending.push(e)),
+        () => (live.resync ? live.resync() : (resyncWanted = true)),
+      );
       let backlog;
       try {
         backlog = await log.read(session.sid, cursor);
@@ -92,6 +107,11 @@ export function sseRoutes(app: FastifyInstance, deps: SseDeps, eventNames: strin
       if (session.state === 'gone' && backlog.events.length === 0) {
         unsubscribe();
         throw errors.disconnected(session.goneReason);
+      }
+
+      // EventSource reconnects with the same URL however late: the ticket now lives with the session.
+      if (ticket !== undefined && session.state === 'online') {
+        await manager.keepTicket(ticket, session.sid).catch((err) => request.log.warn({ err }, 'stream ticket not kept'));
       }
 
       reply.hijack();
@@ -182,11 +202,46 @@ export function sseRoutes(app: FastifyInstance, deps: SseDeps, eventNames: strin
         if (e.final) ended = true;
       }
       replaying = false;
-      live.write = (e: LoggedEvent) => {
+
+      // Live: in order; a hole in the ids, or a resync of the subscription, reads the log back from
+      // the last id sent, and events arriving meanwhile wait behind that read.
+      let catchingUp = false;
+      const waiting: LoggedEvent[] = [];
+      const deliver = (e: LoggedEvent) => {
         send(frame(e));
         if (e.final) close();
       };
-      if (ended || session.state === 'gone') close();
+      const catchUp = async () => {
+        catchingUp = true;
+        // What waits now is in the read (or older than all it returns, lost: the hole says so);
+        // only if the read fails is it sent as it is.
+        const before = waiting.splice(0);
+        const read = await log.read(session.sid, lastId).catch(() => undefined);
+        const seen = new Set<string>();
+        for (const e of read ? read.events : before) {
+          if (closed) return;
+          seen.add(e.id);
+          deliver(e);
+        }
+        while (waiting.length > 0 && !closed) {
+          const e = waiting.shift()!;
+          if (!seen.has(e.id)) deliver(e);
+        }
+        catchingUp = false;
+      };
+      live.write = (e: LoggedEvent) => {
+        if (catchingUp) return void waiting.push(e);
+        if (lastId !== undefined && !log.isContiguous(lastId, e.id)) {
+          waiting.push(e);
+          return void catchUp();
+        }
+        deliver(e);
+      };
+      live.resync = () => {
+        if (!catchingUp) void catchUp();
+      };
+      if (ended || session.state === 'gone') return close();
+      if (resyncWanted) void catchUp();
     },
   });
 }

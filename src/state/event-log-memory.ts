@@ -1,33 +1,7 @@
-// The per-session event log: every incoming event gets an id in log order, is kept (bounded by
-// count and age) for replay after a cursor, and is fanned out to the session's live streams.
-// Memory implementation here; a Redis one (streams) sits beside it for multi-node mode.
+// The event log of a single node. Ids are `<epoch>-<seq>`: the epoch tells cursors of another log
+// incarnation (a restarted process) apart, so they read as a gap rather than as a position.
 import { randomBytes } from 'node:crypto';
-
-export interface LoggedEvent {
-  /** Opaque cursor: `<epoch>-<seq>`; the epoch tells cursors of another log incarnation apart. */
-  id: string;
-  name: string;
-  /** One-line JSON. */
-  data: string;
-  /** The session ends with this event: streams close after writing it. */
-  final?: boolean;
-}
-
-export interface ReadResult {
-  events: LoggedEvent[];
-  /** The cursor was older than the log (or unknown): events may have been missed. */
-  gap: boolean;
-}
-
-export interface EventLog {
-  append(sid: string, name: string, data: unknown, final?: boolean): Promise<LoggedEvent>;
-  read(sid: string, after: string | undefined): Promise<ReadResult>;
-  /** Resolves once live events will reach the listener; returns the unsubscribe function. */
-  subscribe(sid: string, listener: (event: LoggedEvent) => void): Promise<() => void>;
-  /** Does `next` follow `prev` with nothing lost in between? */
-  isContiguous(prev: string, next: string): boolean;
-  drop(sid: string): Promise<void>;
-}
+import type { EventLog, LoggedEvent, ReadResult } from './event-log.js';
 
 interface Entry extends LoggedEvent {
   seq: number;
@@ -47,6 +21,8 @@ export interface MemoryEventLogOptions {
   maxAgeMs: number;
   now?: () => number;
 }
+
+const strip = (e: Entry): LoggedEvent => ({ id: e.id, name: e.name, data: e.data, ...(e.final && { final: true }) });
 
 export class MemoryEventLog implements EventLog {
   private readonly logs = new Map<string, SessionLog>();
@@ -85,7 +61,7 @@ export class MemoryEventLog implements EventLog {
     if (final) entry.final = true;
     log.entries.push(entry);
     this.prune(log);
-    const event: LoggedEvent = { id: entry.id, name, data: entry.data, ...(final && { final }) };
+    const event = strip(entry);
     for (const listener of log.listeners) listener(event);
     return event;
   }
@@ -94,7 +70,6 @@ export class MemoryEventLog implements EventLog {
     const log = this.log(sid);
     this.prune(log);
     const live = log.entries.slice(log.head);
-    const strip = (e: Entry): LoggedEvent => ({ id: e.id, name: e.name, data: e.data, ...(e.final && { final: true }) });
     if (after === undefined) {
       // No cursor: everything still buffered; a gap if the log already lost its beginning.
       return { events: live.map(strip), gap: (live[0]?.seq ?? log.nextSeq) > 1 };
@@ -107,6 +82,7 @@ export class MemoryEventLog implements EventLog {
   }
 
   async subscribe(sid: string, listener: (event: LoggedEvent) => void): Promise<() => void> {
+    // In one process no live event is ever missed: `resync` is never needed.
     const log = this.log(sid);
     log.listeners.add(listener);
     return () => log.listeners.delete(listener);

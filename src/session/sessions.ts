@@ -1,0 +1,232 @@
+// Sessions: login, authentication, logout, stream tickets, and the end of a session (however it
+// comes). Actions and everything that crosses to another node are the relay's (relay.ts).
+import { randomUUID } from 'node:crypto';
+import { isHostAllowed } from '../config.js';
+import { errors, GatewayError } from '../errors.js';
+import { redact } from '../redact.js';
+import type { BusRequest } from '../state/bus.js';
+import type { SessionRecord } from '../state/session-store.js';
+import { parseJid, type Jid } from '../xmpp/jid.js';
+import type { LocalSessions, SessionDeps } from './context.js';
+import { hashSecret, newSecret } from './tokens.js';
+
+export interface LoginInput {
+  jid: string;
+  password?: string;
+  resource?: string;
+  host?: string;
+  port?: number;
+}
+
+export interface LoginResult {
+  token: string;
+  status: 'online';
+  jid: Jid;
+}
+
+/** How a request reaches the owner node of a session (the relay). */
+export interface ToOwner {
+  toOwner(record: SessionRecord, req: BusRequest): Promise<unknown>;
+}
+
+export class Sessions {
+  private readonly now: () => number;
+  draining = false;
+  /** Logins under way: they count against MAX_SESSIONS before they own anything. */
+  private logins = 0;
+
+  constructor(
+    private readonly deps: SessionDeps,
+    private readonly local: LocalSessions,
+    private readonly owner: ToOwner,
+  ) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  async login(input: LoginInput, anonymous: boolean): Promise<LoginResult> {
+    if (this.draining) throw errors.draining();
+    const { config, pool, store, ownership, log } = this.deps;
+    const target = resolveTarget(input, anonymous);
+    if (!isHostAllowed(config.allowedHosts, target.host, target.port)) {
+      this.deps.observe?.login('refused');
+      throw errors.hostNotAllowed(`Connecting to ${target.host}:${target.port} is not allowed by this gateway`);
+    }
+    if (this.local.owned.size + this.logins >= config.maxSessions) {
+      throw errors.unavailable('This gateway has reached its session limit');
+    }
+    const sid = randomUUID();
+    this.logins++;
+    let opened;
+    try {
+      opened = await pool.open(
+        sid,
+        {
+          host: target.host,
+          port: target.port,
+          domain: target.domain,
+          anonymous,
+          ...(target.username !== undefined && { username: target.username }),
+          ...(input.password !== undefined && { password: input.password }),
+          ...(target.resource !== undefined && { resource: target.resource }),
+        },
+        config.loginTimeoutMs + 1000,
+      );
+    } catch (err) {
+      this.deps.observe?.login('error');
+      throw err;
+    } finally {
+      this.logins--;
+    }
+    this.deps.observe?.login('ok');
+    const token = newSecret();
+    const at = this.now();
+    const record: SessionRecord = { sid, tokenHash: hashSecret(token), jid: opened.jid, state: 'online', createdAt: at, lastActive: at };
+    try {
+      await store.create(record);
+      await ownership.claim(sid);
+      this.local.owned.set(sid, record);
+      await log.append(sid, 'xmpp.connection', { status: 'online', jid: opened.jid });
+    } catch (err) {
+      // No session without its records, and no records without the session.
+      this.local.owned.delete(sid);
+      await pool.close(sid);
+      await store.delete(sid).catch(() => undefined);
+      await ownership.release(sid).catch(() => undefined);
+      throw err;
+    }
+    this.deps.logger.info({ sid, domain: opened.jid.domain }, 'session online');
+    return { token, status: 'online', jid: opened.jid };
+  }
+
+  /** The session of a token, online or gone (gone answers 410 where it matters); 401 when unknown. */
+  async authenticate(token: string | undefined): Promise<SessionRecord> {
+    if (!token) throw errors.sessionInvalid();
+    const record = await this.deps.store.byTokenHash(hashSecret(token));
+    if (!record) throw errors.sessionInvalid();
+    return record;
+  }
+
+  requireOnline(record: SessionRecord): void {
+    if (record.state !== 'online') throw errors.disconnected(record.goneReason);
+  }
+
+  async logout(record: SessionRecord): Promise<void> {
+    if (this.local.owned.has(record.sid)) return this.endHere(record.sid, 'logout');
+    if (record.state === 'online') {
+      try {
+        await this.owner.toOwner(record, { op: 'logout', sid: record.sid });
+        return;
+      } catch (err) {
+        // 410: the owner is gone (now declared dead); anything else (503, 504) the client retries.
+        if (!(err instanceof GatewayError && err.status === 410)) throw err;
+      }
+    }
+    // Nobody holds the connection any more: revoking the token is all that is left.
+    await this.deps.store.delete(record.sid);
+    await this.deps.log.append(record.sid, 'xmpp.connection', { status: 'offline' }, true).catch(() => undefined);
+  }
+
+  /**
+   * Ends a session owned here. The token is revoked first: if shared state is away nothing has
+   * changed and the caller may retry (a logout answers 503). `force` (shutdown) ends the XMPP
+   * connection whatever happens to the records.
+   */
+  async endHere(sid: string, reason: string, force = false): Promise<void> {
+    try {
+      await this.deps.store.delete(sid);
+    } catch (err) {
+      if (!force) throw err;
+    }
+    this.local.owned.delete(sid);
+    await this.deps.pool.close(sid);
+    await this.deps.log.append(sid, 'xmpp.connection', { status: 'offline' }, true).catch(() => undefined);
+    await this.deps.ownership.release(sid).catch(() => undefined);
+    this.retire(sid);
+    this.deps.observe?.disconnect(reason);
+    this.deps.logger.info({ sid, reason }, 'session ended');
+  }
+
+  async createTicket(record: SessionRecord): Promise<{ ticket: string; expiresIn: number }> {
+    this.requireOnline(record);
+    const ticket = newSecret();
+    const ttl = this.deps.config.ticketTtlS;
+    await this.deps.store.putTicket(hashSecret(ticket), record.sid, this.now() + ttl * 1000);
+    return { ticket, expiresIn: ttl };
+  }
+
+  async fromTicket(ticket: string): Promise<SessionRecord> {
+    const sid = await this.deps.store.ticket(hashSecret(ticket), this.now());
+    const record = sid === undefined ? undefined : await this.deps.store.get(sid);
+    if (!record) throw errors.sessionInvalid();
+    return record;
+  }
+
+  /** A stream opened with this ticket: from now on it lives as long as the session (EventSource reconnects). */
+  async keepTicket(ticket: string, sid: string): Promise<void> {
+    await this.deps.store.keepTicket(hashSecret(ticket), sid);
+  }
+
+  /** From the pool: the XMPP connection ended without a logout (network, server, worker death). */
+  async onClosed(sid: string, reason: string): Promise<void> {
+    this.local.owned.delete(sid);
+    await this.deps.ownership.release(sid).catch(() => undefined);
+    await this.declareDead(sid, reason).catch((err) => {
+      // Shared state is away: the sweeper records the end when it returns.
+      this.local.unrecorded.set(sid, reason);
+      this.deps.logger.warn({ err, sid }, 'session end not recorded yet');
+    });
+    this.retire(sid);
+    this.deps.observe?.disconnect('dropped');
+    this.deps.logger.warn({ sid, reason }, 'session disconnected');
+  }
+
+  /** Marks a session gone (once, whichever node sees it first) and tells its streams. */
+  async declareDead(sid: string, reason: string): Promise<void> {
+    const retainMs = this.deps.config.eventBufferAgeS * 1000;
+    if (await this.deps.store.markGone(sid, reason, this.now(), retainMs)) {
+      await this.deps.log.append(sid, 'xmpp.error', { type: 'connection', condition: 'disconnected', description: reason }, true);
+    }
+    this.local.unrecorded.delete(sid);
+    if (!this.local.owned.has(sid)) this.retire(sid);
+  }
+
+  /** Redis lost this session's records while its connection stayed up: write them again. */
+  async rewrite(sid: string): Promise<void> {
+    const record = this.local.owned.get(sid);
+    if (!record) return;
+    // Lease first: a node that finds the record finds its owner too (else it would declare it dead).
+    await this.deps.ownership.claim(sid);
+    await this.deps.store.create(record);
+    this.deps.logger.warn({ sid }, 'session records restored after a Redis loss');
+  }
+
+  retire(sid: string): void {
+    this.local.retired.set(sid, this.now());
+  }
+}
+
+interface Target {
+  host: string;
+  port: number;
+  domain: string;
+  username?: string;
+  resource?: string;
+}
+
+/** XMPP-FTW's rules: a jid without '@' gets '@host'; a '/resource' in the jid wins over `resource`. */
+export function resolveTarget(input: LoginInput, anonymous: boolean): Target {
+  let raw = input.jid;
+  if (!anonymous && !raw.includes('@') && input.host) raw = `${raw}@${input.host}`;
+  const jid = parseJid(raw);
+  if (!jid || (!anonymous && jid.user === undefined)) {
+    throw new GatewayError(400, { type: 'auth', condition: 'client-error', description: 'Invalid JID', request: redact(input) });
+  }
+  const resource = jid.resource ?? input.resource;
+  return {
+    host: input.host ?? jid.domain,
+    port: input.port ?? 5222,
+    domain: jid.domain,
+    ...(!anonymous && jid.user !== undefined && { username: jid.user }),
+    ...(resource !== undefined && { resource }),
+  };
+}

@@ -1,0 +1,120 @@
+// createState(): the one place that chooses where shared state lives. Without REDIS_URL: memory (one
+// node); with it: Redis (any number of nodes). Callers see only the four seams.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Config } from '../config.js';
+import type { NodeBus } from './bus.js';
+import { BusHub, MemoryBus } from './bus-memory.js';
+import { RedisBus } from './bus-redis.js';
+import type { EventLog } from './event-log.js';
+import { MemoryEventLog } from './event-log-memory.js';
+import { RedisEventLog } from './event-log-redis.js';
+import type { Ownership } from './ownership.js';
+import { LeaseTable, MemoryOwnership } from './ownership-memory.js';
+import { RedisOwnership } from './ownership-redis.js';
+import { connectRedis, RedisTrust, type StateLogger } from './redis.js';
+import { PubSub } from './redis-pubsub.js';
+import type { SessionStore } from './session-store.js';
+import { MemorySessionStore } from './session-store-memory.js';
+import { RedisSessionStore } from './session-store-redis.js';
+
+export type { StateLogger } from './redis.js';
+
+export interface State {
+  nodeId: string;
+  store: SessionStore;
+  log: EventLog;
+  ownership: Ownership;
+  bus: NodeBus;
+  /** Can this node reach its shared state now? (Readiness.) */
+  ready(): boolean;
+  /** Multi-node mode: the seconds a Redis PING takes (metrics). */
+  ping?(): Promise<number>;
+  close(): Promise<void>;
+}
+
+type StateConfig = Pick<Config, 'redisUrl' | 'nodeId' | 'leaseMs' | 'eventBufferSize' | 'eventBufferAgeS'>;
+
+const bounds = (config: Pick<StateConfig, 'eventBufferSize' | 'eventBufferAgeS'>) => ({
+  maxEvents: config.eventBufferSize,
+  maxAgeMs: config.eventBufferAgeS * 1000,
+});
+
+/** Rejects with one Error naming the Redis and the problem when it cannot be reached at start. */
+export async function createState(config: StateConfig, logger: StateLogger): Promise<State> {
+  if (!config.redisUrl) return memoryState(config);
+  const nodeId = config.nodeId || `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const redis = await connectRedis(config.redisUrl, logger, 'commands');
+  let sub;
+  try {
+    sub = await connectRedis(config.redisUrl, logger, 'subscriber');
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
+  const close = async () => {
+    await Promise.all([redis.quit().catch(() => redis.disconnect()), sub.quit().catch(() => sub.disconnect())]);
+  };
+  try {
+    const trust = new RedisTrust(redis, config.leaseMs);
+    await trust.trusted();
+    const pubsub = new PubSub(sub);
+    const bus = new RedisBus(redis, pubsub, nodeId);
+    await bus.ready;
+    return {
+      nodeId,
+      store: new RedisSessionStore(redis, trust),
+      log: new RedisEventLog(redis, pubsub, bounds(config)),
+      ownership: new RedisOwnership(redis, trust, nodeId, {
+        leaseMs: config.leaseMs,
+        renewMs: Math.max(250, Math.floor(config.leaseMs / 3)),
+      }),
+      bus,
+      ready: () => redis.status === 'ready' && sub.status === 'ready',
+      ping: async () => {
+        const start = performance.now();
+        await redis.ping();
+        return (performance.now() - start) / 1000;
+      },
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** What several nodes in one process share (tests of relaying between managers). */
+export class MemoryBackend {
+  readonly store = new MemorySessionStore();
+  readonly leases = new LeaseTable();
+  readonly hub = new BusHub();
+  readonly log: MemoryEventLog;
+
+  constructor(options: { maxEvents: number; maxAgeMs: number; now?: () => number }) {
+    this.log = new MemoryEventLog(options);
+  }
+}
+
+export function memoryState(
+  config: Pick<StateConfig, 'leaseMs' | 'eventBufferSize' | 'eventBufferAgeS'>,
+  options: { nodeId?: string; backend?: MemoryBackend; now?: () => number } = {},
+): State {
+  const backend = options.backend ?? new MemoryBackend({ ...bounds(config), ...(options.now && { now: options.now }) });
+  const nodeId = options.nodeId ?? 'local';
+  return {
+    nodeId,
+    store: backend.store,
+    log: backend.log,
+    ownership: new MemoryOwnership({
+      nodeId,
+      leaseMs: config.leaseMs,
+      leases: backend.leases,
+      sessions: backend.store,
+      ...(options.now && { now: options.now }),
+    }),
+    bus: new MemoryBus(nodeId, backend.hub),
+    ready: () => true,
+    close: async () => undefined,
+  };
+}

@@ -1,0 +1,19 @@
+// The Redis key layout (README, "Redis key layout"). Everything of one session shares the hash tag
+// {sid}, so it lives in one slot of a Redis Cluster and one Lua script may touch all of it; the
+// token and ticket indexes are keys of their own (looked up before the sid is known).
+export const keys = {
+  session: (sid: string) => `gw:{${sid}}:s`,
+  owner: (sid: string) => `gw:{${sid}}:owner`,
+  events: (sid: string) => `gw:{${sid}}:ev`,
+  /** Set of the hashes of the session's tickets: revoked with it (and kept ones expire with it). */
+  tickets: (sid: string) => `gw:{${sid}}:tkt`,
+  token: (hash: string) => `gw:tok:${hash}`,
+  ticket: (hash: string) => `gw:tkt:${hash}`,
+  node: (nodeId: string) => `gw:node:${nodeId}`,
+  /** Written once per data set; its absence means Redis lost its data (or is new). */
+  epoch: () => 'gw:{meta}:epoch',
+  /** Present while owners are writing their sessions back into a new data set. */
+  recovering: () => 'gw:{meta}:recovering',
+  eventChannel: (sid: string) => `gw:ev:{${sid}}`,
+  nodeChannel: (nodeId: string) => `gw:bus:${nodeId}`,
+};
