@@ -25,10 +25,12 @@ function testFilesUnder(dir: string): string[] {
   return out;
 }
 
-/** A test source path (test/x.test.ts) names its compiled file (dist/test/x.test.js). */
+/** A test source path (test/x.test.ts, or a directory) names its compiled file (dist/test/x.test.js). */
 function compiledPath(arg: string): string {
   const rel = path.relative(root, path.resolve(arg));
   if (/^(test|bench|scripts|src)[\\/].*\.ts$/.test(rel)) return path.join(root, 'dist', rel.replace(/\.ts$/, '.js'));
+  // A source directory (test/xeps/xep0045-muc) names its compiled twin.
+  if (/^(test|bench)([\\/]|$)/.test(rel) && existsSync(arg) && statSync(arg).isDirectory()) return path.join(root, 'dist', rel);
   return arg;
 }
 

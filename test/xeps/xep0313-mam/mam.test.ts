@@ -5,11 +5,11 @@
 import t, { type Test as TapTest } from 'tap';
 import type { BuiltPlugins } from '@tapjs/test';
 import { xml } from '@xmpp/client';
-import { startProsody } from './helpers/prosody.js';
-import { connectPeer } from './helpers/peer.js';
-import { startGateway, type HttpResult } from './helpers/gateway.js';
-import { eventSchemaProblem, loadRegistry } from './helpers/golden.js';
-import type { SseEvent } from './helpers/sse.js';
+import { startProsody } from '../../helpers/prosody.js';
+import { connectPeer } from '../../helpers/peer.js';
+import { startGateway, type HttpResult } from '../../helpers/gateway.js';
+import { eventSchemaProblem, loadRegistry } from '../../helpers/golden.js';
+import type { SseEvent } from '../../helpers/sse.js';
 
 type Test = TapTest & BuiltPlugins;
 

@@ -4,9 +4,9 @@
 import t from 'tap';
 import { xml } from '@xmpp/client';
 import type { Element } from 'ltx';
-import { startProsody } from './helpers/prosody.js';
-import { connectPeer } from './helpers/peer.js';
-import { startGateway } from './helpers/gateway.js';
+import { startProsody } from '../../helpers/prosody.js';
+import { connectPeer } from '../../helpers/peer.js';
+import { startGateway } from '../../helpers/gateway.js';
 
 const RPC = 'jabber:iq:rpc';
 const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';

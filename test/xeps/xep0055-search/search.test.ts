@@ -3,10 +3,10 @@
 // against a component peer that answers with a data form.
 import t from 'tap';
 import { xml } from '@xmpp/client';
-import { startProsody } from './helpers/prosody.js';
-import { connectPeer } from './helpers/peer.js';
-import { startGateway } from './helpers/gateway.js';
-import { cxml, startComponent } from './helpers/component.js';
+import { startProsody } from '../../helpers/prosody.js';
+import { connectPeer } from '../../helpers/peer.js';
+import { startGateway } from '../../helpers/gateway.js';
+import { cxml, startComponent } from '../../helpers/component.js';
 
 const prosody = await startProsody({ users: 3, lean: true });
 const gw = await startGateway(prosody);

@@ -1,9 +1,9 @@
 // SCRAM-SHA-1: the RFC 5802 test vector, and 20 logins at once through the gateway (the stock
 // @xmpp/client mechanism needs ~0.9 s of CPU per login; ours derives keys on the thread pool).
 import t from 'tap';
-import { ScramSha1Mechanism } from '../src/workers/scram.js';
-import { startProsody } from './helpers/prosody.js';
-import { startGateway } from './helpers/gateway.js';
+import { ScramSha1Mechanism } from '../../src/workers/scram.js';
+import { startProsody } from '../helpers/prosody.js';
+import { startGateway } from '../helpers/gateway.js';
 
 const latin1 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
 

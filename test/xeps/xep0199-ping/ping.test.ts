@@ -3,10 +3,10 @@
 import t from 'tap';
 import { xml } from '@xmpp/client';
 import type { Element } from 'ltx';
-import { startProsody } from './helpers/prosody.js';
-import { connectPeer } from './helpers/peer.js';
-import { cxml, startComponent } from './helpers/component.js';
-import { startGateway } from './helpers/gateway.js';
+import { startProsody } from '../../helpers/prosody.js';
+import { connectPeer } from '../../helpers/peer.js';
+import { cxml, startComponent } from '../../helpers/component.js';
+import { startGateway } from '../../helpers/gateway.js';
 
 const PING = 'urn:xmpp:ping';
 

@@ -3,9 +3,9 @@
 // origin works when CORS_ORIGINS lists it. DEMO_SCREENSHOT=docs/demo.png also writes the README's picture.
 import t from 'tap';
 import type { Page } from 'playwright-core';
-import { launchChromium, startCutProxy, startDemoSite } from './helpers/browser.js';
-import { startGateway } from './helpers/gateway.js';
-import { startProsody, type TestUser } from './helpers/prosody.js';
+import { launchChromium, startCutProxy, startDemoSite } from '../helpers/browser.js';
+import { startGateway } from '../helpers/gateway.js';
+import { startProsody, type TestUser } from '../helpers/prosody.js';
 
 const prosody = await startProsody({ users: 3, lean: true });
 const allowedSite = await startDemoSite();

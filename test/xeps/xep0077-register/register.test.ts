@@ -4,12 +4,12 @@
 // itself against scripted server answers.
 import t from 'tap';
 import { parse, type Element } from 'ltx';
-import { startProsody } from './helpers/prosody.js';
-import { startGateway } from './helpers/gateway.js';
-import { cxml, startComponent } from './helpers/component.js';
-import { freePort } from './helpers/ports.js';
-import { createAccount } from '../src/xeps/xep0077-register/account.js';
-import { GatewayError } from '../src/errors.js';
+import { startProsody } from '../../helpers/prosody.js';
+import { startGateway } from '../../helpers/gateway.js';
+import { cxml, startComponent } from '../../helpers/component.js';
+import { freePort } from '../../helpers/ports.js';
+import { createAccount } from '../../../src/xeps/xep0077-register/account.js';
+import { GatewayError } from '../../../src/errors.js';
 
 const prosody = await startProsody({ users: 2, lean: true });
 const closedPort = await freePort();

@@ -3,11 +3,11 @@
 // received; a flood is cut at WTF_PER_MINUTE and oversized stanzas at WTF_MAX_BYTES.
 import t from 'tap';
 import { parse, type Element } from 'ltx';
-import { startProsody } from './helpers/prosody.js';
-import { cxml, startComponent } from './helpers/component.js';
-import { startGateway } from './helpers/gateway.js';
-import { canonical, eventSchemaProblem, loadRegistry } from './helpers/golden.js';
-import type { SseClient } from './helpers/sse.js';
+import { startProsody } from '../../helpers/prosody.js';
+import { cxml, startComponent } from '../../helpers/component.js';
+import { startGateway } from '../../helpers/gateway.js';
+import { canonical, eventSchemaProblem, loadRegistry } from '../../helpers/golden.js';
+import type { SseClient } from '../../helpers/sse.js';
 
 const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
 

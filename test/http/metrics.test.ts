@@ -4,10 +4,10 @@ import t from 'tap';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { xml } from '@xmpp/client';
-import { startProsody, type TestUser } from './helpers/prosody.js';
-import { startGateway, type TestGateway } from './helpers/gateway.js';
-import { connectPeer } from './helpers/peer.js';
-import { startRedis } from './helpers/redis.js';
+import { startProsody, type TestUser } from '../helpers/prosody.js';
+import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { connectPeer } from '../helpers/peer.js';
+import { startRedis } from '../helpers/redis.js';
 
 const PROMTOOL = process.env.PROMTOOL_BIN ?? '/usr/bin/promtool';
 const prosody = await startProsody({ users: 3 });

@@ -3,11 +3,11 @@
 import t from 'tap';
 import type { TObject, TSchema } from '@sinclair/typebox';
 import { xml } from '@xmpp/client';
-import { actionPath } from '../src/http/action-routes.js';
-import { declaredActions } from '../src/xeps/index.js';
-import { startProsody } from './helpers/prosody.js';
-import { connectPeer } from './helpers/peer.js';
-import { startGateway } from './helpers/gateway.js';
+import { actionPath } from '../../src/http/action-routes.js';
+import { declaredActions } from '../../src/xeps/index.js';
+import { startProsody } from '../helpers/prosody.js';
+import { connectPeer } from '../helpers/peer.js';
+import { startGateway } from '../helpers/gateway.js';
 
 const prosody = await startProsody({ users: 3 });
 const gw = await startGateway(prosody, { bodyLimitBytes: 4096 });

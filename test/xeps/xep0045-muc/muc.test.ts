@@ -5,11 +5,11 @@ import t, { type Test as TapTest } from 'tap';
 import type { BuiltPlugins } from '@tapjs/test';
 import { xml } from '@xmpp/client';
 import type { Element } from 'ltx';
-import { startProsody } from './helpers/prosody.js';
-import { connectPeer, type Peer } from './helpers/peer.js';
-import { startGateway } from './helpers/gateway.js';
-import type { SseClient, SseEvent } from './helpers/sse.js';
-import { eventSchemaProblem, loadRegistry } from './helpers/golden.js';
+import { startProsody } from '../../helpers/prosody.js';
+import { connectPeer, type Peer } from '../../helpers/peer.js';
+import { startGateway } from '../../helpers/gateway.js';
+import type { SseClient, SseEvent } from '../../helpers/sse.js';
+import { eventSchemaProblem, loadRegistry } from '../../helpers/golden.js';
 
 type Test = TapTest & BuiltPlugins;
 

@@ -2,10 +2,10 @@
 // consumers, tickets, and isolation between sessions. Events come from a real peer via Prosody.
 import t from 'tap';
 import { xml } from '@xmpp/client';
-import { startProsody } from './helpers/prosody.js';
-import { connectPeer } from './helpers/peer.js';
-import { startGateway } from './helpers/gateway.js';
-import { SseClient } from './helpers/sse.js';
+import { startProsody } from '../helpers/prosody.js';
+import { connectPeer } from '../helpers/peer.js';
+import { startGateway } from '../helpers/gateway.js';
+import { SseClient } from '../helpers/sse.js';
 
 const prosody = await startProsody({ users: 4 });
 const gw = await startGateway(prosody, { heartbeatS: 1, maxBacklogBytes: 256 * 1024 });

@@ -3,10 +3,10 @@
 import t from 'tap';
 import { xml } from '@xmpp/client';
 import { createHash } from 'node:crypto';
-import { startProsody } from './helpers/prosody.js';
-import { connectPeer } from './helpers/peer.js';
-import { startGateway } from './helpers/gateway.js';
-import { freePort } from './helpers/ports.js';
+import { startProsody } from '../../helpers/prosody.js';
+import { connectPeer } from '../../helpers/peer.js';
+import { startGateway } from '../../helpers/gateway.js';
+import { freePort } from '../../helpers/ports.js';
 
 const prosody = await startProsody({ users: 4 });
 const closedPort = await freePort();

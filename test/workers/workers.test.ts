@@ -1,9 +1,9 @@
 // Worker pool: sessions are spread over worker threads; a dead worker ends only its own sessions
 // (xmpp.error disconnected, then 410) and is replaced; the others carry on.
 import t from 'tap';
-import { startProsody } from './helpers/prosody.js';
-import { connectPeer } from './helpers/peer.js';
-import { startGateway } from './helpers/gateway.js';
+import { startProsody } from '../helpers/prosody.js';
+import { connectPeer } from '../helpers/peer.js';
+import { startGateway } from '../helpers/gateway.js';
 
 const prosody = await startProsody({ users: 4 });
 const gw = await startGateway(prosody, { workers: 2 });

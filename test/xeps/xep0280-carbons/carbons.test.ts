@@ -4,9 +4,9 @@
 // another account (mallory) is ignored.
 import t from 'tap';
 import { xml } from '@xmpp/client';
-import { startProsody } from './helpers/prosody.js';
-import { connectPeer } from './helpers/peer.js';
-import { startGateway } from './helpers/gateway.js';
+import { startProsody } from '../../helpers/prosody.js';
+import { connectPeer } from '../../helpers/peer.js';
+import { startGateway } from '../../helpers/gateway.js';
 
 const CARBONS = 'urn:xmpp:carbons:2';
 const FORWARD = 'urn:xmpp:forward:0';

@@ -2,8 +2,8 @@
 // default (a self-signed certificate is refused) and off only when configured.
 import t from 'tap';
 import { readFile } from 'node:fs/promises';
-import { startProsody } from './helpers/prosody.js';
-import { startGateway } from './helpers/gateway.js';
+import { startProsody } from '../helpers/prosody.js';
+import { startGateway } from '../helpers/gateway.js';
 
 const prosody = await startProsody({ users: 2, tls: true });
 t.teardown(() => prosody.stop());

@@ -4,8 +4,8 @@
 import { createRequire } from 'node:module';
 import t from 'tap';
 import type { Element } from 'ltx';
-import { startProsody } from './helpers/prosody.js';
-import { startGateway } from './helpers/gateway.js';
+import { startProsody } from '../../helpers/prosody.js';
+import { startGateway } from '../../helpers/gateway.js';
 
 const HTTP_AUTH = 'http://jabber.org/protocol/http-auth';
 const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';

@@ -6,11 +6,11 @@ import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { xml } from '@xmpp/client';
 import { type Element, parse } from 'ltx';
-import { startProsody } from './helpers/prosody.js';
-import { connectPeer } from './helpers/peer.js';
-import { startGateway } from './helpers/gateway.js';
-import { canonical, eventSchemaProblem, loadRegistry, parseStanza } from './helpers/golden.js';
-import type { SseClient, SseEvent } from './helpers/sse.js';
+import { startProsody } from '../../helpers/prosody.js';
+import { connectPeer } from '../../helpers/peer.js';
+import { startGateway } from '../../helpers/gateway.js';
+import { canonical, eventSchemaProblem, loadRegistry, parseStanza } from '../../helpers/golden.js';
+import type { SseClient, SseEvent } from '../../helpers/sse.js';
 
 const JINGLE = 'urn:xmpp:jingle:1';
 const JINGLE_ERRORS = 'urn:xmpp:jingle:errors:1';
@@ -45,7 +45,7 @@ t.teardown(async () => {
 });
 
 // The golden pair of a WebRTC offer (test/xeps/xep0166-jingle): the same JSON and XML on the wire here.
-const FIXTURES = new URL('../../test/xeps/xep0166-jingle/', import.meta.url);
+const FIXTURES = new URL('../../../../test/xeps/xep0166-jingle/', import.meta.url);
 const fixture = JSON.parse(readFileSync(new URL('out-session-initiate.json', FIXTURES), 'utf8')) as {
   body: { jingle: Record<string, unknown> };
 };

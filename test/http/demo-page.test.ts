@@ -1,7 +1,7 @@
 // GET /demo is served with a strict policy, can be turned off, and CORS answers preflights clearly.
 import t from 'tap';
-import { buildApp } from '../src/app.js';
-import { loadConfig, type Config } from '../src/config.js';
+import { buildApp } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
 
 async function app(overrides: Partial<Config>) {
   const a = await buildApp({ config: loadConfig({}, { workers: 1, ...overrides }), logger: false });

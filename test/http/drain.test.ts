@@ -1,9 +1,9 @@
 // SIGTERM with DRAIN_DELAY_S, on a real process: /readyz turns 503 at once while requests are still
 // served for the delay (a load balancer deregisters the node meanwhile); then the sessions end cleanly.
 import t from 'tap';
-import { startNode } from './helpers/node-process.js';
-import { startProsody, type TestUser } from './helpers/prosody.js';
-import { SseClient } from './helpers/sse.js';
+import { startNode } from '../helpers/node-process.js';
+import { startProsody, type TestUser } from '../helpers/prosody.js';
+import { SseClient } from '../helpers/sse.js';
 
 const prosody = await startProsody({ users: 1, lean: true });
 t.teardown(() => prosody.stop());

@@ -4,11 +4,11 @@
 import t from 'tap';
 import { xml } from '@xmpp/client';
 import type { Element } from 'ltx';
-import { capsVer, capsVerOfQuery, GATEWAY_CAPS_NODE } from '../src/xmpp/caps.js';
-import { startProsody } from './helpers/prosody.js';
-import { connectPeer } from './helpers/peer.js';
-import { startGateway } from './helpers/gateway.js';
-import { cxml, startComponent } from './helpers/component.js';
+import { capsVer, capsVerOfQuery, GATEWAY_CAPS_NODE } from '../../../src/xmpp/caps.js';
+import { startProsody } from '../../helpers/prosody.js';
+import { connectPeer } from '../../helpers/peer.js';
+import { startGateway } from '../../helpers/gateway.js';
+import { cxml, startComponent } from '../../helpers/component.js';
 
 const INFO = 'http://jabber.org/protocol/disco#info';
 const ITEMS = 'http://jabber.org/protocol/disco#items';

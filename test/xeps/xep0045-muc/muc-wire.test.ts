@@ -4,9 +4,9 @@
 import { createRequire } from 'node:module';
 import t from 'tap';
 import type { Element } from 'ltx';
-import { startProsody } from './helpers/prosody.js';
-import { startGateway } from './helpers/gateway.js';
-import { eventSchemaProblem, loadRegistry } from './helpers/golden.js';
+import { startProsody } from '../../helpers/prosody.js';
+import { startGateway } from '../../helpers/gateway.js';
+import { eventSchemaProblem, loadRegistry } from '../../helpers/golden.js';
 
 const MUC = 'http://jabber.org/protocol/muc';
 const MUC_USER = 'http://jabber.org/protocol/muc#user';

@@ -3,9 +3,9 @@
 // to execute a command on the session.
 import t from 'tap';
 import { xml } from '@xmpp/client';
-import { startProsody } from './helpers/prosody.js';
-import { connectPeer } from './helpers/peer.js';
-import { startGateway } from './helpers/gateway.js';
+import { startProsody } from '../../helpers/prosody.js';
+import { connectPeer } from '../../helpers/peer.js';
+import { startGateway } from '../../helpers/gateway.js';
 
 const NS_COMMANDS = 'http://jabber.org/protocol/commands';
 const ADD_USER = 'http://jabber.org/protocol/admin#add-user';

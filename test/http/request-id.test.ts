@@ -3,9 +3,9 @@
 import t from 'tap';
 import http from 'node:http';
 import { Writable } from 'node:stream';
-import { buildApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { startProsody, type TestUser } from './helpers/prosody.js';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { startProsody, type TestUser } from '../helpers/prosody.js';
 
 const prosody = await startProsody({ users: 1, lean: true });
 const lines: Array<Record<string, unknown>> = [];
