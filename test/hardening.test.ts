@@ -5,6 +5,7 @@ import { actionPath } from '../src/http/action-routes.js';
 import { declaredActions } from '../src/xeps/index.js';
 import { startProsody } from './helpers/prosody.js';
 import { startGateway } from './helpers/gateway.js';
+import { request } from 'node:http';
 
 const prosody = await startProsody({ users: 3 });
 const gw = await startGateway(prosody);
@@ -68,4 +69,64 @@ t.test('fastify errors answer the gateway error shape and never leak exception t
   const badBody = (await badUrl.json()) as Record<string, unknown>;
   t.equal(badBody.condition, 'client-error');
   t.notOk('statusCode' in badBody);
+});
+
+/**
+ * A raw node:http POST of `size` bytes, written in chunks as a client does; the answer as read, and
+ * any error of the connection (EPIPE, ECONNRESET) while the body was still being written.
+ */
+function postBig(size: number, token: string): Promise<{ status?: number; body?: string; error?: string }> {
+  return new Promise((resolve) => {
+    const { port } = new URL(gw.url);
+    const out: { status?: number; body?: string; error?: string } = {};
+    let pending = 2;
+    const finish = () => {
+      if (--pending === 0) resolve(out);
+    };
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: '/v1/chat/message',
+      headers: { 'content-type': 'application/json', 'content-length': String(size), authorization: `Bearer ${token}` },
+    });
+    req.on('response', (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => {
+        Object.assign(out, { status: res.statusCode, body });
+        finish();
+      });
+    });
+    req.on('error', (err) => {
+      out.error = (err as NodeJS.ErrnoException).code ?? err.message;
+      pending = 1;
+      finish();
+    });
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    let sent = 0;
+    const write = () => {
+      while (sent < size) {
+        const n = Math.min(chunk.length, size - sent);
+        sent += n;
+        if (!req.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return void req.once('drain', write);
+      }
+      req.end(finish);
+    };
+    write();
+  });
+}
+
+t.test('bodies of 1 MB and 10 MB over the limit always read a 413 JSON body', async (t) => {
+  for (const size of [1024 * 1024, 10 * 1024 * 1024]) {
+    for (let i = 0; i < 3; i++) {
+      const res = await postBig(size, alice.token);
+      t.same(
+        res.error === undefined ? { status: res.status, body: JSON.parse(res.body ?? '') as unknown } : res,
+        { status: 413, body: { type: 'modify', condition: 'client-error', description: 'Request body is too large' } },
+        `${size} bytes, try ${i + 1}`,
+      );
+    }
+  }
 });

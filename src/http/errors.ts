@@ -1,7 +1,7 @@
 // Every error leaves the gateway in the one JSON shape ({ type, condition, description?, … }), on
 // every route. Failures of shared state arrive here as GatewayErrors already (src/state/redis.ts).
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { STATUS_CODES } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import { type ErrorBody, GatewayError, isGatewayErrorLike } from '../errors.js';
 import { redact } from '../redact.js';
 import type { MessageOverride } from '../xeps/area.js';
@@ -84,8 +84,43 @@ function handleError(error: FastifyError, request: FastifyRequest, reply: Fastif
 
 const INTERNAL = new GatewayError(500, { type: 'cancel', condition: 'internal-server-error', description: 'Internal gateway error' });
 
+/** Bodies are drained up to this multiple of the body limit before a 413, then the connection is closed. */
+export const DRAIN_MULTIPLE = 64;
+const DRAIN_TIMEOUT_MS = 10_000;
+
+/**
+ * Reads and discards the rest of a refused body (up to `maxBytes`, for at most DRAIN_TIMEOUT_MS), so the
+ * client, still writing, reads the 413 instead of EPIPE/ECONNRESET (RFC 9112 §9.6: a server closing
+ * with unread data may make the client lose the response).
+ */
+function drain(raw: IncomingMessage, maxBytes: number): Promise<void> {
+  if (raw.complete || raw.readableEnded || raw.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = () => {
+      clearTimeout(timer);
+      raw.off('data', onData).off('end', done).off('error', done).off('close', done);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > maxBytes) done();
+    };
+    const timer = setTimeout(done, DRAIN_TIMEOUT_MS);
+    raw.on('data', onData).once('end', done).once('error', done).once('close', done);
+    raw.resume();
+  });
+}
+
+async function sendTooLarge(request: FastifyRequest, reply: FastifyReply, bodyLimit: number): Promise<FastifyReply> {
+  request.log.warn({ code: 'FST_ERR_CTP_BODY_TOO_LARGE' }, 'Request body is too large');
+  await drain(request.raw, bodyLimit * DRAIN_MULTIPLE);
+  return reply.status(413).header('connection', 'close').send(clientErrorBody('Request body is too large'));
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendTooLarge(request, reply, app.initialConfig.bodyLimit ?? 1048576);
     try {
       return handleError(error, request, reply);
     } catch (failure) {
