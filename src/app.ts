@@ -6,14 +6,14 @@ import type { Config } from './config.js';
 import { actionRoutes } from './http/action-routes.js';
 import { registerCors } from './http/cors.js';
 import { demoRoutes } from './http/demo.js';
-import { registerErrorHandling } from './http/errors.js';
+import { registerErrorHandling, sendFrameworkError } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
 import { createMetrics, metricsRoutes } from './http/metrics.js';
 import { GATEWAY_EVENTS, registerOpenApi } from './http/openapi.js';
 import { registerRequestId, requestIdMixin, requestIdOf } from './http/request-id.js';
 import { sessionRoutes } from './http/session-routes.js';
 import { sseRoutes } from './http/sse.js';
-import { ajvOptions, checkXmlCharacters } from './http/validation.js';
+import { ajvOptions, checkXmlCharacters, jsonTooDeep } from './http/validation.js';
 import { SessionManager } from './session/manager.js';
 import { createState, type State } from './state/index.js';
 import type { EventLog } from './state/event-log.js';
@@ -74,6 +74,8 @@ export async function createHttp(deps: Pick<AppDeps, 'config' | 'logger'>): Prom
     requestIdHeader: false,
     genReqId: requestIdOf,
     return503OnClosing: true,
+    // Errors fastify raises before routing (a malformed URL, a bad Content-Type header) in the gateway's shape too.
+    frameworkErrors: (error, request, reply) => sendFrameworkError(error, request, reply),
   });
 
   // curl -d sends form encoding and fetch without headers sends text/plain: the body is JSON whatever the label.
@@ -83,6 +85,10 @@ export async function createHttp(deps: Pick<AppDeps, 'config' | 'logger'>): Prom
     { parseAs: 'string' },
     (_req, body: string, done) => {
       if (body.trim() === '') return done(null, undefined);
+      if (jsonTooDeep(body)) {
+        const err = Object.assign(new Error('Request body is nested too deeply'), { statusCode: 400, code: 'GW_BODY_TOO_DEEP' });
+        return done(err, undefined);
+      }
       try {
         done(null, JSON.parse(body));
       } catch {

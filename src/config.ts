@@ -17,6 +17,14 @@ const int = (min: number, max: number) => (raw: string) => {
   return n;
 };
 const str = (raw: string) => raw;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const oneOf =
+  <T extends string>(values: readonly T[]) =>
+  (raw: string): T => {
+    const hit = values.find((v) => v === raw);
+    if (hit === undefined) throw new Error(`must be one of ${values.join(', ')}`);
+    return hit;
+  };
 const bool = (raw: string) => {
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
@@ -154,7 +162,12 @@ const settings = {
     default: true,
     parse: bool,
   },
-  logLevel: { env: 'LOG_LEVEL', description: 'fatal, error, warn, info, debug, trace or silent', default: 'info', parse: str },
+  logLevel: {
+    env: 'LOG_LEVEL',
+    description: 'fatal, error, warn, info, debug, trace or silent',
+    default: 'info',
+    parse: oneOf(LOG_LEVELS),
+  },
 } satisfies Record<string, Setting<unknown>>;
 
 type Settings = typeof settings;
@@ -175,7 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       problems.push(`${s.env}: ${(err as Error).message}`);
     }
   }
-  if (problems.length > 0) throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   return { ...(out as Config), ...overrides };
 }
 

@@ -3,21 +3,54 @@
 import { buildApp } from './app.js';
 import { helpText, loadConfig } from './config.js';
 
-if (process.argv.includes('--help') || process.argv.includes('-h')) {
-  process.stdout.write(helpText());
-  process.exit(0);
+import { readFileSync } from 'node:fs';
+
+// Startup problems are one line on stderr: exit 2 for the configuration (flags, environment), 1 at run time.
+function fail(message: string, code: 1 | 2): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+for (const arg of process.argv.slice(2)) {
+  if (arg === '--help' || arg === '-h') {
+    process.stdout.write(helpText());
+    process.exit(0);
+  }
+  if (arg === '--version' || arg === '-v') {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`${pkg.version}\n`);
+    process.exit(0);
+  }
+  fail(`Unknown option '${arg}' (the gateway is configured by environment variables, see --help)`, 2);
 }
 
 let config;
 try {
   config = loadConfig();
 } catch (err) {
-  process.stderr.write(`${(err as Error).message}\n`);
-  process.exit(2);
+  fail((err as Error).message, 2);
 }
 
-const app = await buildApp({ config });
-await app.listen({ port: config.port, host: config.host });
+let app;
+try {
+  app = await buildApp({ config });
+} catch (err) {
+  fail((err as Error).message, 1);
+}
+try {
+  await app.listen({ port: config.port, host: config.host });
+} catch (err) {
+  const code = (err as NodeJS.ErrnoException).code;
+  const message =
+    code === 'EADDRINUSE'
+      ? `Port ${config.port} is in use`
+      : code === 'EADDRNOTAVAIL'
+        ? `Address ${config.host} is not available`
+        : code === 'EACCES'
+          ? `Port ${config.port} needs privileges`
+          : `Cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`;
+  fail(message, 1);
+}
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

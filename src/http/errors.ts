@@ -1,6 +1,7 @@
 // Every error leaves the gateway in the one JSON shape ({ type, condition, description?, … }), on
 // every route. Failures of shared state arrive here as GatewayErrors already (src/state/redis.ts).
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import { type ErrorBody, GatewayError, isGatewayErrorLike } from '../errors.js';
 import { redact } from '../redact.js';
 import type { MessageOverride } from '../xeps/area.js';
@@ -32,34 +33,101 @@ export function sendGatewayError(reply: FastifyReply, error: { status: number; b
   return reply.status(error.status).send(error.body);
 }
 
+/** Fixed descriptions for fastify's own client errors: its exception texts never reach a client. */
+const FRAMEWORK_ERRORS: Record<string, { status: number; description: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, description: 'Request body is too large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, description: 'Send the body as application/json' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, description: 'Content-Length does not match the body' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, description: 'Request body is not valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, description: 'Request body is not valid JSON' },
+  GW_BODY_TOO_DEEP: { status: 400, description: 'Request body is nested too deeply' },
+  FST_ERR_BAD_URL: { status: 400, description: 'Malformed URL' },
+  FST_ERR_ASYNC_CONSTRAINT: { status: 400, description: 'Bad request' },
+};
+
+function clientErrorBody(description: string): ErrorBody {
+  return { type: 'modify', condition: 'client-error', description };
+}
+
+/** fastify's `frameworkErrors` hook: errors raised before a route runs, in the gateway's shape. */
+export function sendFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const known = FRAMEWORK_ERRORS[error.code];
+  request.log.warn({ code: error.code }, 'bad request');
+  return reply.status(known?.status ?? 400).send(clientErrorBody(known?.description ?? 'Bad request'));
+}
+
+function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error.validation) {
+    const config = (request.routeOptions.config ?? {}) as RouteConfigWithMessages;
+    const { description, type } = describeValidation(error.validation, config.messages);
+    const body = request.body === undefined ? {} : redact(request.body);
+    return reply
+      .status(400)
+      .send({ type: type ?? config.validationType ?? 'modify', condition: 'client-error', description, request: body });
+  }
+  if (isGatewayErrorLike(error)) {
+    return sendGatewayError(reply, error);
+  }
+  const known = FRAMEWORK_ERRORS[error.code];
+  if (known) {
+    // One short line, never a stack: a flood of bad bodies must not flood the log.
+    request.log.warn({ code: error.code }, known.description);
+    return reply.status(known.status).send(clientErrorBody(known.description));
+  }
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    request.log.warn({ code: error.code, status: error.statusCode }, 'client error');
+    return reply.status(error.statusCode).send(clientErrorBody(STATUS_CODES[error.statusCode] ?? 'Bad request'));
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return reply.status(500).send(INTERNAL.body);
+}
+
+const INTERNAL = new GatewayError(500, { type: 'cancel', condition: 'internal-server-error', description: 'Internal gateway error' });
+
+/** Bodies are drained up to this multiple of the body limit before a 413, then the connection is closed. */
+export const DRAIN_MULTIPLE = 64;
+const DRAIN_TIMEOUT_MS = 10_000;
+
+/**
+ * Reads and discards the rest of a refused body (up to `maxBytes`, for at most DRAIN_TIMEOUT_MS), so the
+ * client, still writing, reads the 413 instead of EPIPE/ECONNRESET (RFC 9112 §9.6: a server closing
+ * with unread data may make the client lose the response).
+ */
+function drain(raw: IncomingMessage, maxBytes: number): Promise<void> {
+  if (raw.complete || raw.readableEnded || raw.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = () => {
+      clearTimeout(timer);
+      raw.off('data', onData).off('end', done).off('error', done).off('close', done);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > maxBytes) done();
+    };
+    const timer = setTimeout(done, DRAIN_TIMEOUT_MS);
+    raw.on('data', onData).once('end', done).once('error', done).once('close', done);
+    raw.resume();
+  });
+}
+
+async function sendTooLarge(request: FastifyRequest, reply: FastifyReply, bodyLimit: number): Promise<FastifyReply> {
+  request.log.warn({ code: 'FST_ERR_CTP_BODY_TOO_LARGE' }, 'Request body is too large');
+  await drain(request.raw, bodyLimit * DRAIN_MULTIPLE);
+  return reply.status(413).header('connection', 'close').send(clientErrorBody('Request body is too large'));
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error.validation) {
-      const config = (request.routeOptions.config ?? {}) as RouteConfigWithMessages;
-      const { description, type } = describeValidation(error.validation, config.messages);
-      const body = request.body === undefined ? {} : redact(request.body);
-      return reply
-        .status(400)
-        .send({ type: type ?? config.validationType ?? 'modify', condition: 'client-error', description, request: body });
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendTooLarge(request, reply, app.initialConfig.bodyLimit ?? 1048576);
+    try {
+      return handleError(error, request, reply);
+    } catch (failure) {
+      // The handler itself failed (e.g. on a hostile body): still the gateway's shape, never fastify's default.
+      request.log.error({ code: (failure as Error).name }, 'error handler failed');
+      return reply.status(500).send(INTERNAL.body);
     }
-    if (isGatewayErrorLike(error)) {
-      return sendGatewayError(reply, error);
-    }
-    switch (error.code) {
-      case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return reply.status(413).send({ type: 'modify', condition: 'client-error', description: 'Request body is too large' });
-      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-        return reply.status(415).send({ type: 'modify', condition: 'client-error', description: 'Send the body as application/json' });
-      case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-        return reply.status(400).send({ type: 'modify', condition: 'client-error', description: 'Request body is not valid JSON' });
-    }
-    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-      return reply.status(error.statusCode).send({ type: 'modify', condition: 'client-error', description: error.message });
-    }
-    request.log.error({ err: error }, 'unhandled error');
-    const internal = new GatewayError(500, { type: 'cancel', condition: 'internal-server-error', description: 'Internal gateway error' });
-    return reply.status(500).send(internal.body);
   });
 
   app.setNotFoundHandler((request, reply) => {

@@ -98,18 +98,49 @@ export function describeValidation(
 const FORBIDDEN =
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-function findForbidden(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return FORBIDDEN.test(value) ? path : undefined;
-  if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) {
-      const hit = findForbidden(v, `${path}.${i}`);
-      if (hit !== undefined) return hit;
-    }
-  } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (FORBIDDEN.test(k)) return path ? `${path}.${k}` : k;
-      const hit = findForbidden(v, path ? `${path}.${k}` : k);
-      if (hit !== undefined) return hit;
+/**
+ * The deepest nesting of objects and arrays a request body may have. The deepest legitimate body is an
+ * XML-RPC call (XEP-0009, values nested up to MAX_DEPTH = 32, two JSON levels each); anything deeper is
+ * refused before it is parsed, so no recursive walk (ajv, redaction, the check below) ever sees it.
+ */
+export const MAX_JSON_DEPTH = 128;
+
+/**
+ * True when the JSON text nests objects/arrays deeper than `max`. One pass over the characters, no
+ * recursion and no parse: brackets inside strings are skipped (escapes included).
+ */
+export function jsonTooDeep(text: string, max = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+/** The path of the first string (or key) XML cannot carry, in document order; iterative (no call stack). */
+function findForbidden(root: unknown): string | undefined {
+  const stack: Array<[unknown, string]> = [[root, '']];
+  while (stack.length > 0) {
+    const [value, path] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (FORBIDDEN.test(value)) return path;
+    } else if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push([value[i], `${path}.${i}`]);
+    } else if (value && typeof value === 'object') {
+      const entries = Object.entries(value);
+      for (const [k] of entries) if (FORBIDDEN.test(k)) return path ? `${path}.${k}` : k;
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [k, v] = entries[i]!;
+        stack.push([v, path ? `${path}.${k}` : k]);
+      }
     }
   }
   return undefined;
@@ -117,6 +148,6 @@ function findForbidden(value: unknown, path: string): string | undefined {
 
 /** Every string of a request body must be sendable as XML 1.0 text; the echo never holds a password. */
 export function checkXmlCharacters(body: unknown): void {
-  const at = findForbidden(body, '');
+  const at = findForbidden(body);
   if (at !== undefined) throw errors.clientError(`'${at}' contains a character XML cannot carry`, redact(body));
 }

@@ -57,7 +57,8 @@ export const api = defineApi({
     'register.unregister': {
       summary: 'Cancel a registration (XEP-0077 §3.2); with your own server, this deletes your account',
       description:
-        'Sends `<remove/>`, or the `form` under FORM_TYPE jabber:iq:register:cancel when the service asked for one (an error may carry it). Deleting your own account ends the session.',
+        'Sends `<remove/>`, or the `form` under FORM_TYPE jabber:iq:register:cancel when the service asked for one (an error may carry it). ' +
+        "`to` is required: deleting your own account needs your own domain as `to`, and ends the session; `{}` is a 400 (`Missing 'to' key`).",
       body: RegisterUnregisterBody,
       response: Ok,
       messages: RegisterMessages,

@@ -56,7 +56,15 @@ export const RegisterPasswordBody = Body(
   },
 );
 
-export const RegisterUnregisterBody = Body({ to: To, form: Type.Optional(FormSubmission) }, { examples: [{ to: 'irc.example.org' }] });
+// `to` is required here (XMPP-FTW: `Missing 'to' key`): `{}` must never delete the own account by accident;
+// deleting it needs the own domain named explicitly (docs/differences.md).
+export const RegisterUnregisterBody = Body(
+  {
+    to: JidString('The service; your own server’s domain to delete your own account (XEP-0077 §3.2)'),
+    form: Type.Optional(FormSubmission),
+  },
+  { examples: [{ to: 'irc.example.org' }] },
+);
 
 export const RegisterMessages = FORM_MESSAGES;
 

@@ -50,7 +50,11 @@ t.test('an account’s life: register without a session, log in, change the pass
 
   const stream = await gw.events({ token: again.body.token });
   t.teardown(() => stream.close());
-  const removed = await gw.post('/v1/register/unregister', {}, again.body.token);
+  const unconfirmed = await gw.post('/v1/register/unregister', {}, again.body.token);
+  t.equal(unconfirmed.status, 400, '{} never deletes the account');
+  t.same(unconfirmed.body, { type: 'modify', condition: 'client-error', description: "Missing 'to' key", request: {} });
+  t.equal((await gw.post('/v1/register/get', {}, again.body.token)).status, 200, 'the session (and account) is still there');
+  const removed = await gw.post('/v1/register/unregister', { to: 'localhost' }, again.body.token);
   t.equal(removed.status, 200);
   t.same(removed.body, { ok: true });
   const gone = await stream.nextEvent('xmpp.error');
