@@ -233,7 +233,17 @@ t.test('hostile markup is sanitised both ways', async (t) => {
     '<a href="xmpp:a@b">x</a><a href="mailto:a@b">m</a><a>p</a>',
     'link schemes',
   );
-  t.equal(sanitizeXhtmlString('<svg><script>1</script></svg><math>m</math>x'), 'mx', 'foreign markup');
+  t.equal(
+    sanitizeXhtmlString('<svg><text>s</text><script>1</script></svg><math><mi>m</mi></math><iframe>i</iframe><object><p>o</p></object>x'),
+    'x',
+    'foreign markup and frames',
+  );
+  t.equal(sanitizeXhtmlString('<div><u>kept</u> text</div>'), 'kept text', 'other elements: their text is kept');
+  t.equal(
+    itemXml({ atom: { content: { type: 'xhtml', content: '<p>a<iframe src="https://evil.example/"/>b<span/>c</p>' } } }),
+    `<item xmlns="${PUBSUB}"><entry xmlns="http://www.w3.org/2005/Atom"><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>ab<span/>c</p></div></content></entry></item>`,
+    'an empty XHTML element does not swallow what follows it',
+  );
   t.equal(sanitizeXhtmlString('a &amp; &lt;b&gt; &nbsp;'), 'a &amp; &lt;b&gt; \u00a0', 'entities stay XML-safe');
   // Text content is never markup: it is escaped on the wire and reported as text.
   t.strictSame(parsed(itemXml({ atom: { title: '<script>x</script>' } })), { atom: { title: '<script>x</script>' } }, 'titles are text');

@@ -225,6 +225,23 @@ function rawElements(xml: string, key: string): Element[] {
   });
 }
 
+const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
+
+/** XML text an HTML parser reads the same way: empty elements other than HTML's void ones are written open and closed. */
+function htmlSafeXmlOf(nodes: ReadonlyArray<Element | string>): string {
+  const open = (el: Element): void => {
+    if (el.children.length === 0 && !VOID.has(el.name.toLowerCase())) el.children.push('');
+    for (const c of el.getChildElements()) open(c);
+  };
+  const copies = nodes.map((n) => {
+    if (typeof n === 'string') return n;
+    const copy = parse(n.toString());
+    open(copy);
+    return copy;
+  });
+  return xmlOf(copies);
+}
+
 const DIV_OPEN = `<div xmlns="${ITEM_NS.xhtml}">`;
 
 /** XHTML content: one XHTML div (RFC 4287 §4.1.3.3) holding the sanitised markup. */
@@ -238,7 +255,7 @@ function parseContent(el: Element): NonNullable<Atom['content']> {
   let content: string;
   if (kind === 'xhtml') {
     const div = el.getChild('div', ITEM_NS.xhtml);
-    content = sanitisedXhtmlDiv(div ? xmlOf(div.children) : xmlOf(el.children));
+    content = sanitisedXhtmlDiv(htmlSafeXmlOf(div ? div.children : el.children));
   } else if (kind === 'html') content = sanitizeXhtmlString(el.getText());
   else if (el.getChildElements().length > 0) content = xmlOf(el.children);
   else content = el.getText();
@@ -265,7 +282,7 @@ function buildContent(entry: Element, value: NonNullable<AtomIn['content']>): vo
     const first = only[0];
     const isDiv = only.length === 1 && first !== undefined && first.name === 'div' && first.getNS() === ITEM_NS.xhtml;
     const textOutside = root.children.some((n) => typeof n === 'string' && n.trim() !== '');
-    const inner = isDiv && !textOutside ? xmlOf(first.children) : xmlOf(root.children);
+    const inner = htmlSafeXmlOf(isDiv && !textOutside ? first.children : root.children);
     el.cnode(parseFragment(sanitisedXhtmlDiv(inner), 'atom.content.content', '', '') as Element);
   } else if (kind === 'html') {
     el.t(sanitizeXhtmlString(c.content));
