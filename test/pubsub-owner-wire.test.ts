@@ -225,3 +225,26 @@ t.test('PEP: without `to` the request goes to the own bare JID', async (t) => {
   t.equal(res.status, 404, JSON.stringify(res.body));
   t.equal(res.body.condition, 'item-not-found');
 });
+
+t.test('only the service’s own answer counts; no answer is a 504', async (t) => {
+  const spoofed = await call('pubsub.subscriptions', { node: 'n', owner: true }, async (ctx) => {
+    // Another JID of the component's domain answers first, with a subscriber list of its own.
+    await service.send(
+      cxml(
+        'iq',
+        { type: 'result', id: ctx.stanza.attrs.id, from: `evil@${SERVICE}`, to: ctx.stanza.attrs.from },
+        cxml(
+          'pubsub',
+          { xmlns: PS_OWNER },
+          cxml('subscriptions', { node: 'n' }, cxml('subscription', { jid: 'evil@x', subscription: 'subscribed' })),
+        ),
+      ),
+    );
+    return cxml('pubsub', { xmlns: PS_OWNER }, cxml('subscriptions', { node: 'n' }));
+  });
+  t.same([spoofed.res.status, spoofed.res.body], [200, []], 'the answer from the addressee, not the spoofed one');
+
+  const silent = await call('pubsub.purge', { node: 'n' }, () => new Promise(() => undefined));
+  t.equal(silent.res.status, 504);
+  t.equal(silent.res.body.condition, 'timeout');
+});
