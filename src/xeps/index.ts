@@ -16,6 +16,7 @@ import register from './xep0077-register/index.js';
 import ping from './xep0199-ping/index.js';
 import carbons from './xep0280-carbons/index.js';
 import mam from './xep0313-mam/index.js';
+import pubsubOwner from './xep0060-pubsub-owner/index.js';
 import wtf from './wtf/index.js';
 
 export const registry: readonly Area[] = [
@@ -33,6 +34,7 @@ export const registry: readonly Area[] = [
   carbons,
   mam,
   jingle,
+  pubsubOwner,
   wtf,
 ];
 
