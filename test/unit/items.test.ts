@@ -11,7 +11,7 @@ import { createElement, parse } from 'ltx';
 import t, { type Test } from 'tap';
 import { GatewayError } from '../../src/errors.js';
 import { ajvOptions, describeValidation } from '../../src/http/validation.js';
-import { ITEM_LIMITS, ItemContent, type ItemContentT, ItemEntry } from '../../src/schemas/item.js';
+import { ITEM_CONTENT_MESSAGES, ITEM_LIMITS, ItemContent, type ItemContentT, ItemEntry } from '../../src/schemas/item.js';
 import { buildItemPayload, parseItemPayload } from '../../src/xmpp/shared/items.js';
 import { sanitizeXhtmlString } from '../../src/xmpp/shared/sanitize.js';
 
@@ -54,7 +54,7 @@ const validateEntry = ajv.compile(ItemEntry);
 function schemaMessage(content: unknown): string | undefined {
   if (validateContent({ content })) return undefined;
   // ajv's ErrorObject is the shape fastify hands to describeValidation (FastifySchemaValidationError).
-  return describeValidation((validateContent.errors ?? []) as FastifySchemaValidationError[]).description;
+  return describeValidation((validateContent.errors ?? []) as FastifySchemaValidationError[], ITEM_CONTENT_MESSAGES).description;
 }
 
 const kinds = readdirSync(dir)
@@ -315,9 +315,11 @@ t.test('bad content is a client error with a message', async (t) => {
 t.test('the ItemContent schema reports each mistake at its key', async (t) => {
   t.equal(schemaMessage('text'), undefined, 'a string');
   t.equal(schemaMessage({ atom: { content: 'c', author: [{ name: 'a' }], categories: ['x', { term: 'y' }] } }), undefined, 'short forms');
-  t.equal(schemaMessage(5), "'content' must be string,object");
-  t.equal(schemaMessage(''), "'content' must not be empty");
-  t.equal(schemaMessage({}), "'content' must NOT have fewer than 1 properties");
+  t.equal(schemaMessage(5), "'content' must be a string or an object");
+  t.equal(schemaMessage(null), "'content' must be a string or an object");
+  t.equal(schemaMessage(['a']), "'content' must be a string or an object");
+  t.equal(schemaMessage('x'.repeat(ITEM_LIMITS.text + 1)), `'content' is too long (at most ${ITEM_LIMITS.text} characters)`);
+  t.equal(schemaMessage(''), undefined, "'' passes the schema (the builder says Missing message content)");
   t.equal(schemaMessage({ atom: { title: 5 } }), "'content.atom.title' must be a string");
   t.equal(schemaMessage({ atom: { titel: 'x' } }), "Unknown key 'content.atom.titel'");
   t.equal(schemaMessage({ video: {} }), "Unknown key 'content.video'");
@@ -332,4 +334,8 @@ t.test('the ItemContent schema reports each mistake at its key', async (t) => {
     `'content.atom.contributors' has too many entries (at most ${ITEM_LIMITS.list})`,
   );
   t.equal(schemaMessage({ json: { any: ['thing', 1, null] } }), undefined, 'json takes any value');
+  const long = {
+    atom: { title: 'x'.repeat(ITEM_LIMITS.short + 1), links: Array.from({ length: ITEM_LIMITS.list + 1 }, () => ({ href: 'h' })) },
+  };
+  t.ok(validateEntry(long), 'a received entry is reported whatever its size (the limits are for publishing)');
 });
