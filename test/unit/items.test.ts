@@ -177,6 +177,21 @@ t.test('unknown payloads are kept, never dropped', async (t) => {
     { raw: '<thing xmlns="urn:outer"><sub/></thing>' },
     'an inherited namespace is written out',
   );
+  const georss = wrap(
+    '<entry xmlns="http://www.w3.org/2005/Atom" xmlns:georss="http://www.georss.org/georss"><title>t</title><georss:point>45 -71</georss:point></entry>',
+  );
+  const withPrefix = parsed(georss);
+  t.strictSame(
+    withPrefix,
+    { atom: { title: 't', raw: '<georss:point xmlns:georss="http://www.georss.org/georss">45 -71</georss:point>' } },
+    'a prefix declared on the entry is written out',
+  );
+  t.strictSame(parsed(itemXml(withPrefix)), withPrefix, 'and round-trips');
+  t.strictSame(
+    parsed(wrap('<thing/>', 'urn:a&lt;b&quot;c')),
+    { raw: '<thing xmlns="urn:a&lt;b&quot;c"/>' },
+    'an inherited namespace with markup characters is escaped',
+  );
   t.strictSame(
     parsed(wrap('<json xmlns="urn:xmpp:json:0">{not json</json>')),
     { raw: '<json xmlns="urn:xmpp:json:0">{not json</json>' },

@@ -179,14 +179,28 @@ const geolocMapping = define<NonNullable<Entry['geoloc']>>('geoloc', ITEM_NS.geo
 // ---------------------------------------------------------------------------------------------
 // Markup: XML text, raw payloads, sanitised content
 
+/** A deep copy (without parsing: nothing here can throw on what came from the wire). */
+function copyOf(el: Element): Element {
+  const copy = createElement(el.name, { ...el.attrs });
+  for (const c of el.children) {
+    if (typeof c === 'string') copy.children.push(c);
+    else copy.cnode(copyOf(c));
+  }
+  return copy;
+}
+
 /** The XML text of nodes; an element that inherits its namespace gets it written out, so the text stands alone. */
 function xmlOf(nodes: ReadonlyArray<Element | string>): string {
   return nodes
     .map((n) => {
       if (typeof n === 'string') return escapeXMLText(n);
-      if (n.attrs.xmlns === undefined && !n.name.includes(':') && n.getNS() !== undefined) {
-        const copy = parse(n.toString());
-        copy.attrs = { xmlns: n.getNS(), ...copy.attrs };
+      // The declaration an element relies on from an ancestor: xmlns, or xmlns:prefix for a prefixed name.
+      const prefix = n.name.includes(':') ? n.name.slice(0, n.name.indexOf(':')) : undefined;
+      const decl = prefix === undefined ? 'xmlns' : `xmlns:${prefix}`;
+      const ns = n.getNS();
+      if (n.attrs[decl] === undefined && ns !== undefined) {
+        const copy = copyOf(n);
+        copy.attrs = { [decl]: ns, ...copy.attrs };
         return copy.toString();
       }
       return n.toString();
@@ -235,7 +249,8 @@ function htmlSafeXmlOf(nodes: ReadonlyArray<Element | string>): string {
   };
   const copies = nodes.map((n) => {
     if (typeof n === 'string') return n;
-    const copy = parse(n.toString());
+    const copy = copyOf(n);
+    copy.parent = n.parent; // so the copy resolves the namespaces it inherits
     open(copy);
     return copy;
   });
