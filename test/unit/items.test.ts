@@ -265,6 +265,52 @@ t.test('hostile markup is sanitised both ways', async (t) => {
   t.match(itemXml({ atom: { title: '<script>x</script>' } }), /<title>&lt;script&gt;x&lt;\/script&gt;<\/title>/);
 });
 
+t.test('nothing received makes the parser throw', async (t) => {
+  const deep = '<span>'.repeat(500) + 'x' + '</span>'.repeat(500);
+  const cases = [
+    `<entry xmlns="http://www.w3.org/2005/Atom"><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">${deep}</div></content></entry>`,
+    `<entry xmlns="http://www.w3.org/2005/Atom"><content type="html">&lt;p&lt;&lt;/&gt;&lt;!--</content><content type="xhtml"/></entry>`,
+    `<entry xmlns="http://www.w3.org/2005/Atom"><content type="xhtml">text only</content><author/><link/><category/></entry>`,
+    `<entry xmlns="http://www.w3.org/2005/Atom" xmlns:thr="http://purl.org/syndication/thread/1.0"><thr:in-reply-to/></entry>`,
+    `<json xmlns="urn:xmpp:json:0">${'['.repeat(2000)}</json>`,
+    `<tune xmlns="http://jabber.org/protocol/tune"><length>99999999999999999999</length></tune>`,
+    `<weird xmlns="urn:a&lt;b"><x:y xmlns:x="urn:&quot;"/></weird>`,
+  ];
+  for (const payload of cases) {
+    let entry: unknown;
+    t.doesNotThrow(() => (entry = parsed(wrap(payload))), payload.slice(0, 60));
+    t.ok(validateEntry(entry), `valid entry: ${payload.slice(0, 60)}`);
+  }
+  t.strictSame(
+    parsed(wrap(cases[3] ?? '')),
+    { atom: { raw: '<thr:in-reply-to xmlns:thr="http://purl.org/syndication/thread/1.0"/>' } },
+    'an in-reply-to without ref is kept as raw',
+  );
+  t.strictSame(
+    parsed(wrap(cases[2] ?? '')),
+    {
+      atom: {
+        content: { content: '<div xmlns="http://www.w3.org/1999/xhtml">text only</div>', type: 'xhtml' },
+        links: [{}],
+        author: {},
+        raw: '<category xmlns="http://www.w3.org/2005/Atom"/>',
+      },
+    },
+    'a category without term is kept as raw',
+  );
+  t.strictSame(
+    parsed(
+      wrap(
+        '<entry xmlns="http://www.w3.org/2005/Atom"><in-reply-to xmlns="http://purl.org/syndication/thread/1.0" ref="a"/><in-reply-to xmlns="http://purl.org/syndication/thread/1.0" ref="b"/></entry>',
+      ),
+    ),
+    { atom: { raw: '<in-reply-to xmlns="http://purl.org/syndication/thread/1.0" ref="b"/>' }, 'in-reply-to': { ref: 'a' } },
+    'a second in-reply-to is kept as raw',
+  );
+  const span = parsed(wrap(cases[0] ?? '')).atom?.content?.content ?? '';
+  t.equal(span, `<div xmlns="http://www.w3.org/1999/xhtml">${deep}</div>`, 'deep allowed markup is kept');
+});
+
 t.test('bad content is a client error with a message', async (t) => {
   clientError(t, () => buildItemPayload(''), 'Missing message content', 'empty string');
   clientError(t, () => buildItemPayload({}), 'Missing message content', 'empty object');

@@ -119,7 +119,14 @@ const reviewMapping = define<NonNullable<Entry['review']>>('entry', ITEM_NS.atom
 
 /** The keys XMPP-FTW reports beside `atom` though they live inside the Atom entry. */
 const entryExtras = define<Pick<Entry, 'in-reply-to' | 'activity' | 'review' | 'media'>>('entry', ITEM_NS.atom, {
-  'in-reply-to': child(inReplyToMapping),
+  'in-reply-to': {
+    // The first one with its required ref (RFC 4685 §3); one without is kept in atom.raw.
+    read: (el) => {
+      const first = el.getChildren('in-reply-to', ITEM_NS.thread).find((c) => c.attrs.ref !== undefined);
+      return first ? inReplyToMapping.parse(first) : undefined;
+    },
+    write: child(inReplyToMapping).write,
+  },
   activity: merged(activityMapping),
   review: merged(reviewMapping),
   media: at([['media', ITEM_NS.bcMedia]], childAttrs('item', ITEM_NS.bcMedia, 'id')),
@@ -331,11 +338,25 @@ function parseAtom(entry: Element): Atom {
   }
   const contributors = childList(contributorMapping).read(entry);
   if (contributors) out.contributors = contributors;
-  const categories = childList(categoryMapping).read(entry);
-  if (categories) out.categories = categories;
-  const rest = entry
-    .getChildElements()
-    .filter((c) => !ENTRY_CHILDREN.some(([n, ns]) => c.name.replace(/^.*:/, '') === n && c.getNS() === ns));
+  const categories = childList(categoryMapping)
+    .read(entry)
+    ?.filter((c) => c.term !== undefined);
+  if (categories && categories.length > 0) out.categories = categories;
+  const replyTo = entryExtras.parse(entry)['in-reply-to'];
+  let replyToSeen = false;
+  const claimed = (c: Element): boolean => {
+    const local = c.name.replace(/^.*:/, '');
+    if (!ENTRY_CHILDREN.some(([n, ns]) => local === n && c.getNS() === ns)) return false;
+    // Only the thread element reported, only categories with their required term (RFC 4287 §4.2.2).
+    if (local === 'in-reply-to') {
+      if (replyToSeen || replyTo === undefined || c.attrs.ref === undefined) return false;
+      replyToSeen = true;
+      return true;
+    }
+    if (local === 'category') return c.attrs.term !== undefined;
+    return true;
+  };
+  const rest = entry.getChildElements().filter((c) => !claimed(c));
   if (rest.length > 0) out.raw = xmlOf(rest);
   return out;
 }
