@@ -136,12 +136,25 @@ const itemKinds = {
   raw: opt(long('payload elements the gateway does not map, as XML text')),
 };
 
+const limitedEntry = Type.Object(itemKinds, { additionalProperties: false });
+
+/** The JSON Schema without the size limits: what was received is reported as it was (the limits are the publisher's). */
+function withoutLimits(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutLimits);
+  if (schema === null || typeof schema !== 'object') return schema;
+  return Object.fromEntries(
+    Object.entries(schema)
+      .filter(([k]) => k !== 'maxLength' && k !== 'maxItems')
+      .map(([k, v]) => [k, withoutLimits(v)]),
+  );
+}
+
 /** What the gateway reports for an item's payload: one key per payload kind found (docs/items.md). */
-export const ItemEntry = Type.Object(itemKinds, {
-  additionalProperties: false,
+export const ItemEntry = Type.Unsafe<Static<typeof limitedEntry>>({
+  ...(withoutLimits(limitedEntry) as object),
   description: 'An item payload, parsed (docs/items.md)',
 });
-export type ItemEntryT = Static<typeof ItemEntry>;
+export type ItemEntryT = Static<typeof limitedEntry>;
 
 // What a client may publish: the entry's shape, where a few fields also take XMPP-FTW's shorter forms
 // (content as a string, author as an array, a category as its term). Type lists, not anyOf, so every
@@ -182,14 +195,19 @@ function atomInputSchema(): Record<string, unknown> {
   return base;
 }
 
-const contentObject = JSON.parse(JSON.stringify(ItemEntry)) as { properties: Record<string, unknown> };
+const contentObject = JSON.parse(JSON.stringify(limitedEntry)) as { properties: Record<string, unknown> };
 contentObject.properties.atom = atomInputSchema();
 
+/** Validation messages for an action whose item payload is under the key `content` (an action's `messages`). */
+export const ITEM_CONTENT_MESSAGES = {
+  'required:content': 'Missing message content',
+  'type:content': "'content' must be a string or an object",
+} as const;
+
+// Empty content ('' or {}) passes the schema: the builder refuses it with XMPP-FTW's 'Missing message content'.
 export const ItemContent = Type.Unsafe<ItemContentT>({
   ...contentObject,
   type: ['string', 'object'],
-  minLength: 1,
   maxLength: ITEM_LIMITS.text,
-  minProperties: 1,
   description: 'An item payload to publish: a string (plain text in <body/>) or an object of payload kinds (docs/items.md)',
 });

@@ -11,7 +11,7 @@ import { createElement, parse } from 'ltx';
 import t, { type Test } from 'tap';
 import { GatewayError } from '../../src/errors.js';
 import { ajvOptions, describeValidation } from '../../src/http/validation.js';
-import { ITEM_LIMITS, ItemContent, type ItemContentT, ItemEntry } from '../../src/schemas/item.js';
+import { ITEM_CONTENT_MESSAGES, ITEM_LIMITS, ItemContent, type ItemContentT, ItemEntry } from '../../src/schemas/item.js';
 import { buildItemPayload, parseItemPayload } from '../../src/xmpp/shared/items.js';
 import { sanitizeXhtmlString } from '../../src/xmpp/shared/sanitize.js';
 
@@ -54,7 +54,7 @@ const validateEntry = ajv.compile(ItemEntry);
 function schemaMessage(content: unknown): string | undefined {
   if (validateContent({ content })) return undefined;
   // ajv's ErrorObject is the shape fastify hands to describeValidation (FastifySchemaValidationError).
-  return describeValidation((validateContent.errors ?? []) as FastifySchemaValidationError[]).description;
+  return describeValidation((validateContent.errors ?? []) as FastifySchemaValidationError[], ITEM_CONTENT_MESSAGES).description;
 }
 
 const kinds = readdirSync(dir)
@@ -177,6 +177,21 @@ t.test('unknown payloads are kept, never dropped', async (t) => {
     { raw: '<thing xmlns="urn:outer"><sub/></thing>' },
     'an inherited namespace is written out',
   );
+  const georss = wrap(
+    '<entry xmlns="http://www.w3.org/2005/Atom" xmlns:georss="http://www.georss.org/georss"><title>t</title><georss:point>45 -71</georss:point></entry>',
+  );
+  const withPrefix = parsed(georss);
+  t.strictSame(
+    withPrefix,
+    { atom: { title: 't', raw: '<georss:point xmlns:georss="http://www.georss.org/georss">45 -71</georss:point>' } },
+    'a prefix declared on the entry is written out',
+  );
+  t.strictSame(parsed(itemXml(withPrefix)), withPrefix, 'and round-trips');
+  t.strictSame(
+    parsed(wrap('<thing/>', 'urn:a&lt;b&quot;c')),
+    { raw: '<thing xmlns="urn:a&lt;b&quot;c"/>' },
+    'an inherited namespace with markup characters is escaped',
+  );
   t.strictSame(
     parsed(wrap('<json xmlns="urn:xmpp:json:0">{not json</json>')),
     { raw: '<json xmlns="urn:xmpp:json:0">{not json</json>' },
@@ -250,6 +265,52 @@ t.test('hostile markup is sanitised both ways', async (t) => {
   t.match(itemXml({ atom: { title: '<script>x</script>' } }), /<title>&lt;script&gt;x&lt;\/script&gt;<\/title>/);
 });
 
+t.test('nothing received makes the parser throw', async (t) => {
+  const deep = '<span>'.repeat(500) + 'x' + '</span>'.repeat(500);
+  const cases = [
+    `<entry xmlns="http://www.w3.org/2005/Atom"><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">${deep}</div></content></entry>`,
+    `<entry xmlns="http://www.w3.org/2005/Atom"><content type="html">&lt;p&lt;&lt;/&gt;&lt;!--</content><content type="xhtml"/></entry>`,
+    `<entry xmlns="http://www.w3.org/2005/Atom"><content type="xhtml">text only</content><author/><link/><category/></entry>`,
+    `<entry xmlns="http://www.w3.org/2005/Atom" xmlns:thr="http://purl.org/syndication/thread/1.0"><thr:in-reply-to/></entry>`,
+    `<json xmlns="urn:xmpp:json:0">${'['.repeat(2000)}</json>`,
+    `<tune xmlns="http://jabber.org/protocol/tune"><length>99999999999999999999</length></tune>`,
+    `<weird xmlns="urn:a&lt;b"><x:y xmlns:x="urn:&quot;"/></weird>`,
+  ];
+  for (const payload of cases) {
+    let entry: unknown;
+    t.doesNotThrow(() => (entry = parsed(wrap(payload))), payload.slice(0, 60));
+    t.ok(validateEntry(entry), `valid entry: ${payload.slice(0, 60)}`);
+  }
+  t.strictSame(
+    parsed(wrap(cases[3] ?? '')),
+    { atom: { raw: '<thr:in-reply-to xmlns:thr="http://purl.org/syndication/thread/1.0"/>' } },
+    'an in-reply-to without ref is kept as raw',
+  );
+  t.strictSame(
+    parsed(wrap(cases[2] ?? '')),
+    {
+      atom: {
+        content: { content: '<div xmlns="http://www.w3.org/1999/xhtml">text only</div>', type: 'xhtml' },
+        links: [{}],
+        author: {},
+        raw: '<category xmlns="http://www.w3.org/2005/Atom"/>',
+      },
+    },
+    'a category without term is kept as raw',
+  );
+  t.strictSame(
+    parsed(
+      wrap(
+        '<entry xmlns="http://www.w3.org/2005/Atom"><in-reply-to xmlns="http://purl.org/syndication/thread/1.0" ref="a"/><in-reply-to xmlns="http://purl.org/syndication/thread/1.0" ref="b"/></entry>',
+      ),
+    ),
+    { atom: { raw: '<in-reply-to xmlns="http://purl.org/syndication/thread/1.0" ref="b"/>' }, 'in-reply-to': { ref: 'a' } },
+    'a second in-reply-to is kept as raw',
+  );
+  const span = parsed(wrap(cases[0] ?? '')).atom?.content?.content ?? '';
+  t.equal(span, `<div xmlns="http://www.w3.org/1999/xhtml">${deep}</div>`, 'deep allowed markup is kept');
+});
+
 t.test('bad content is a client error with a message', async (t) => {
   clientError(t, () => buildItemPayload(''), 'Missing message content', 'empty string');
   clientError(t, () => buildItemPayload({}), 'Missing message content', 'empty object');
@@ -315,9 +376,11 @@ t.test('bad content is a client error with a message', async (t) => {
 t.test('the ItemContent schema reports each mistake at its key', async (t) => {
   t.equal(schemaMessage('text'), undefined, 'a string');
   t.equal(schemaMessage({ atom: { content: 'c', author: [{ name: 'a' }], categories: ['x', { term: 'y' }] } }), undefined, 'short forms');
-  t.equal(schemaMessage(5), "'content' must be string,object");
-  t.equal(schemaMessage(''), "'content' must not be empty");
-  t.equal(schemaMessage({}), "'content' must NOT have fewer than 1 properties");
+  t.equal(schemaMessage(5), "'content' must be a string or an object");
+  t.equal(schemaMessage(null), "'content' must be a string or an object");
+  t.equal(schemaMessage(['a']), "'content' must be a string or an object");
+  t.equal(schemaMessage('x'.repeat(ITEM_LIMITS.text + 1)), `'content' is too long (at most ${ITEM_LIMITS.text} characters)`);
+  t.equal(schemaMessage(''), undefined, "'' passes the schema (the builder says Missing message content)");
   t.equal(schemaMessage({ atom: { title: 5 } }), "'content.atom.title' must be a string");
   t.equal(schemaMessage({ atom: { titel: 'x' } }), "Unknown key 'content.atom.titel'");
   t.equal(schemaMessage({ video: {} }), "Unknown key 'content.video'");
@@ -332,4 +395,8 @@ t.test('the ItemContent schema reports each mistake at its key', async (t) => {
     `'content.atom.contributors' has too many entries (at most ${ITEM_LIMITS.list})`,
   );
   t.equal(schemaMessage({ json: { any: ['thing', 1, null] } }), undefined, 'json takes any value');
+  const long = {
+    atom: { title: 'x'.repeat(ITEM_LIMITS.short + 1), links: Array.from({ length: ITEM_LIMITS.list + 1 }, () => ({ href: 'h' })) },
+  };
+  t.ok(validateEntry(long), 'a received entry is reported whatever its size (the limits are for publishing)');
 });

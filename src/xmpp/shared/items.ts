@@ -119,7 +119,14 @@ const reviewMapping = define<NonNullable<Entry['review']>>('entry', ITEM_NS.atom
 
 /** The keys XMPP-FTW reports beside `atom` though they live inside the Atom entry. */
 const entryExtras = define<Pick<Entry, 'in-reply-to' | 'activity' | 'review' | 'media'>>('entry', ITEM_NS.atom, {
-  'in-reply-to': child(inReplyToMapping),
+  'in-reply-to': {
+    // The first one with its required ref (RFC 4685 §3); one without is kept in atom.raw.
+    read: (el) => {
+      const first = el.getChildren('in-reply-to', ITEM_NS.thread).find((c) => c.attrs.ref !== undefined);
+      return first ? inReplyToMapping.parse(first) : undefined;
+    },
+    write: child(inReplyToMapping).write,
+  },
   activity: merged(activityMapping),
   review: merged(reviewMapping),
   media: at([['media', ITEM_NS.bcMedia]], childAttrs('item', ITEM_NS.bcMedia, 'id')),
@@ -179,14 +186,28 @@ const geolocMapping = define<NonNullable<Entry['geoloc']>>('geoloc', ITEM_NS.geo
 // ---------------------------------------------------------------------------------------------
 // Markup: XML text, raw payloads, sanitised content
 
+/** A deep copy (without parsing: nothing here can throw on what came from the wire). */
+function copyOf(el: Element): Element {
+  const copy = createElement(el.name, { ...el.attrs });
+  for (const c of el.children) {
+    if (typeof c === 'string') copy.children.push(c);
+    else copy.cnode(copyOf(c));
+  }
+  return copy;
+}
+
 /** The XML text of nodes; an element that inherits its namespace gets it written out, so the text stands alone. */
 function xmlOf(nodes: ReadonlyArray<Element | string>): string {
   return nodes
     .map((n) => {
       if (typeof n === 'string') return escapeXMLText(n);
-      if (n.attrs.xmlns === undefined && !n.name.includes(':') && n.getNS() !== undefined) {
-        const copy = parse(n.toString());
-        copy.attrs = { xmlns: n.getNS(), ...copy.attrs };
+      // The declaration an element relies on from an ancestor: xmlns, or xmlns:prefix for a prefixed name.
+      const prefix = n.name.includes(':') ? n.name.slice(0, n.name.indexOf(':')) : undefined;
+      const decl = prefix === undefined ? 'xmlns' : `xmlns:${prefix}`;
+      const ns = n.getNS();
+      if (n.attrs[decl] === undefined && ns !== undefined) {
+        const copy = copyOf(n);
+        copy.attrs = { [decl]: ns, ...copy.attrs };
         return copy.toString();
       }
       return n.toString();
@@ -235,7 +256,8 @@ function htmlSafeXmlOf(nodes: ReadonlyArray<Element | string>): string {
   };
   const copies = nodes.map((n) => {
     if (typeof n === 'string') return n;
-    const copy = parse(n.toString());
+    const copy = copyOf(n);
+    copy.parent = n.parent; // so the copy resolves the namespaces it inherits
     open(copy);
     return copy;
   });
@@ -316,11 +338,25 @@ function parseAtom(entry: Element): Atom {
   }
   const contributors = childList(contributorMapping).read(entry);
   if (contributors) out.contributors = contributors;
-  const categories = childList(categoryMapping).read(entry);
-  if (categories) out.categories = categories;
-  const rest = entry
-    .getChildElements()
-    .filter((c) => !ENTRY_CHILDREN.some(([n, ns]) => c.name.replace(/^.*:/, '') === n && c.getNS() === ns));
+  const categories = childList(categoryMapping)
+    .read(entry)
+    ?.filter((c) => c.term !== undefined);
+  if (categories && categories.length > 0) out.categories = categories;
+  const replyTo = entryExtras.parse(entry)['in-reply-to'];
+  let replyToSeen = false;
+  const claimed = (c: Element): boolean => {
+    const local = c.name.replace(/^.*:/, '');
+    if (!ENTRY_CHILDREN.some(([n, ns]) => local === n && c.getNS() === ns)) return false;
+    // Only the thread element reported, only categories with their required term (RFC 4287 §4.2.2).
+    if (local === 'in-reply-to') {
+      if (replyToSeen || replyTo === undefined || c.attrs.ref === undefined) return false;
+      replyToSeen = true;
+      return true;
+    }
+    if (local === 'category') return c.attrs.term !== undefined;
+    return true;
+  };
+  const rest = entry.getChildElements().filter((c) => !claimed(c));
   if (rest.length > 0) out.raw = xmlOf(rest);
   return out;
 }
