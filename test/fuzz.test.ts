@@ -20,11 +20,11 @@ import { connectPeer } from './helpers/peer.js';
 import { startGateway } from './helpers/gateway.js';
 
 const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : Date.now() % 2 ** 31;
-const RUNS = Number(process.env.FUZZ_RUNS ?? 6);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 10);
 /** The input helper bounds deeper nesting; 200 keeps this suite meaningful on every branch. */
 const MAX_DEPTH = 200;
 /** Wall-clock budget of the generated-body phase (the whole file stays well under a minute). */
-const BUDGET_MS = 35_000;
+const BUDGET_MS = 30_000;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -199,7 +199,7 @@ function mutated(s: Schema): fc.Arbitrary<unknown> {
 // ---------------------------------------------------------------------------------------------
 // The gateway, the fuzzed session, another session and a peer
 
-const gw = await startGateway(prosody, { iqTimeoutMs: 3000 });
+const gw = await startGateway(prosody, { iqTimeoutMs: 2000, answerTimeoutMs: 2000 });
 const [aliceUser, bobUser, carolUser] = prosody.users as [(typeof prosody.users)[0], (typeof prosody.users)[0], (typeof prosody.users)[0]];
 const bob = await connectPeer(prosody, bobUser, { presence: true });
 const alice = await gw.login(aliceUser, { resource: 'fuzz' });
@@ -257,6 +257,7 @@ function short(v: unknown): string {
 t.test(`generated and mutated bodies on ${operations.length} operations (FUZZ_SEED=${SEED})`, async (t) => {
   const started = Date.now();
   const statuses = new Map<number, number>();
+  const xmppSide = new Set<string>();
   for (const [i, op] of operations.entries()) {
     if (Date.now() - started > BUDGET_MS) {
       t.comment(`time budget reached after ${i} operations`);
@@ -267,6 +268,7 @@ t.test(`generated and mutated bodies on ${operations.length} operations (FUZZ_SE
       fc.asyncProperty(body, async (b) => {
         const a = await postJson(op, b);
         statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
+        if (a.status >= 500) xmppSide.add(`${a.status} ${op.path} ${(a.body as { condition?: string } | null)?.condition}`);
         const why = problem(a);
         if (why) throw new Error(`POST ${op.path} ${short(b)} → ${why}`);
       }),
@@ -276,6 +278,7 @@ t.test(`generated and mutated bodies on ${operations.length} operations (FUZZ_SE
     if (result.failed) t.comment(`replay with FUZZ_SEED=${SEED}`);
   }
   t.comment(`statuses: ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}`);
+  t.comment(`XMPP-side 5xx: ${[...xmppSide].join(', ') || 'none'}`);
 });
 
 t.test('non-JSON bodies and wrong content types', async (t) => {
@@ -358,6 +361,29 @@ async function wireProperty(t: Test, name: string, text: fc.Arbitrary<string>, s
   t.comment(`${name}: ${delivered} delivered, ${refused} refused`);
   return delivered;
 }
+
+t.test('missing, malformed and foreign tokens are a 401 with the error shape', async (t) => {
+  const auths = [
+    '',
+    'Bearer',
+    'Bearer ',
+    'Bearer x',
+    `Bearer ${alice.token}x`,
+    `Bearer ${carol.token.slice(1)}`,
+    `Basic ${alice.token}`,
+    `bearer  ${'\u00e9'.repeat(3)}`,
+    `Bearer ${'a'.repeat(10_000)}`,
+  ];
+  const failures: string[] = [];
+  for (const auth of auths) {
+    const a = await raw('/v1/chat/message', JSON.stringify({ to: bob.jid, content: 'x' }), {
+      'content-type': 'application/json',
+      ...(auth !== '' && { authorization: auth }),
+    });
+    if (a.status !== 401 || problem(a) !== undefined) failures.push(`${short(auth)} → ${a.status} ${short(a.body)}`);
+  }
+  t.same(failures, [], `${auths.length} bad Authorization headers`);
+});
 
 t.test('chat text reaches the peer exactly as sent, or is refused whole', async (t) => {
   const delivered = await wireProperty(
