@@ -19,6 +19,7 @@ import {
 } from '../../xmpp/mapping-kit.js';
 import { CHAT_STATES, NS } from '../../xmpp/ns.js';
 import { delay, type Delay } from '../../xmpp/shared/delay.js';
+import { sanitizedXhtmlMarkup } from '../../xmpp/shared/sanitize.js';
 import type { ChatMessageEvent, ChatReceiptEvent } from './schema.js';
 
 /** The chat state: the name of a top-level child in the chatstates namespace. */
@@ -52,7 +53,8 @@ interface Content {
 const content: Field<Content> = {
   read: (el) => {
     const html = el.getChild('html', NS.xhtmlIm)?.getChild('body', NS.xhtml);
-    if (html) return { content: html.children.map((c) => c.toString()).join(''), format: 'xhtml' };
+    // XEP-0071 §8: the receiver sanitises; web clients render `content`, so it is reduced to the §7 profile here.
+    if (html) return { content: sanitizedXhtmlMarkup(html.children), format: 'xhtml' };
     const body = el.getChild('body');
     return body ? { content: body.getText(), format: 'plain' } : undefined;
   },
