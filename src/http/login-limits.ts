@@ -16,11 +16,14 @@ export type LimitsConfig = Pick<Config, 'loginRatePerAddress' | 'loginFailuresPe
 
 /** A 429: too many attempts; `retryAfterS` becomes the Retry-After header. */
 export class TooManyAttempts extends GatewayError {
-  constructor(readonly retryAfterS: number) {
+  constructor(
+    readonly retryAfterS: number,
+    kind: Kind,
+  ) {
     super(429, {
       type: 'wait',
       condition: 'policy-violation',
-      description: `Too many login attempts; retry in ${retryAfterS} s`,
+      description: `Too many ${kind === 'register' ? 'account-creation' : 'login'} attempts; retry in ${retryAfterS} s`,
     } satisfies ErrorBody);
   }
 }
@@ -53,7 +56,7 @@ export class LoginLimits {
     const { loginRatePerAddress, loginFailuresPerAddress, loginFailuresPerJid } = this.config;
     if (loginRatePerAddress > 0) {
       const rate = await this.store.hit(`rate:${address}`, RATE_WINDOW_MS);
-      if (rate.count > loginRatePerAddress) throw new TooManyAttempts(seconds(rate.resetMs));
+      if (rate.count > loginRatePerAddress) throw new TooManyAttempts(seconds(rate.resetMs), kind);
     }
     const failureKeys: string[] = [];
     let over = 0;
@@ -69,7 +72,7 @@ export class LoginLimits {
     if (over > 0) {
       // Refused here, so not a failed guess: only attempts that reached the server count.
       await undo();
-      throw new TooManyAttempts(seconds(over));
+      throw new TooManyAttempts(seconds(over), kind);
     }
     return async (error) => {
       if (!isFailure(error)) await undo().catch(() => undefined);

@@ -4,7 +4,7 @@
 // anonymous login and account creation are limited too; 0 disables a limit; TRUST_PROXY.
 import t from 'tap';
 import { createHttp } from '../../src/app.js';
-import { type Config } from '../../src/config.js';
+import { loadConfig, type Config } from '../../src/config.js';
 import { errors } from '../../src/errors.js';
 import { actionRoutes } from '../../src/http/action-routes.js';
 import { LoginLimits } from '../../src/http/login-limits.js';
@@ -139,7 +139,11 @@ t.test('account creation is limited; bad input and 5xx do not count as failures'
   t.equal((await create('dave@example.org')).statusCode, 409);
   const third = await create('dave@example.org', '198.51.100.4');
   t.equal(third.statusCode, 429);
-  t.match(third.json(), tooMany);
+  t.match(third.json(), {
+    type: 'wait',
+    condition: 'policy-violation',
+    description: /^Too many account-creation attempts; retry in \d+ s$/,
+  });
   t.ok(Number(third.headers['retry-after']) > 0);
   t.equal(gw.pool.sessionlessCalls.length, 2);
   gw.pool.onSessionless = async () => {
@@ -179,4 +183,21 @@ t.test('TRUST_PROXY: X-Forwarded-For is the client address only when the setting
     'a peer that is not the trusted proxy is its own address',
   );
   t.equal((await proxied.post('/v1/login', { jid: 'alice@example.org', password: 'secret' }, '10.9.9.9', forwarded(4))).statusCode, 429);
+});
+
+t.test('the OpenAPI document declares the 429 of login, anonymous login and account creation', async (t) => {
+  const gw = await gateway({});
+  const doc = (await gw.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+  for (const path of ['/v1/login', '/v1/login/anonymous', '/v1/register']) {
+    t.match(doc.paths[path].post.responses['429'], { description: /Too many login or account-creation attempts/ }, path);
+  }
+  t.notOk(doc.paths['/v1/logout'].post.responses['429'], 'not on routes without a limit');
+});
+
+t.test('TRUST_PROXY and the limits settings parse; 0 is allowed, negative numbers are not', async (t) => {
+  t.equal(loadConfig({}).trustProxy, false);
+  t.equal(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, true);
+  t.same(loadConfig({ TRUST_PROXY: '10.0.0.1, 10.1.0.0/16' }).trustProxy, ['10.0.0.1', '10.1.0.0/16']);
+  t.match(loadConfig({ LOGIN_FAILURES_PER_JID: '0', LOGIN_RATE_PER_ADDRESS: '5' }), { loginFailuresPerJid: 0, loginRatePerAddress: 5 });
+  t.throws(() => loadConfig({ LOGIN_FAILURES_PER_ADDRESS: '-1' }), /LOGIN_FAILURES_PER_ADDRESS/);
 });
