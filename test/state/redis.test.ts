@@ -236,3 +236,21 @@ t.test('a rate-limit counter is one key with a hash tag and the window as its li
   t.equal(next.count, 2);
   t.ok((await raw.pttl(redisKey)) > 0, 'a lifetime again');
 });
+
+t.test('rate limits while Redis is away: 503 (type wait), never a free pass; counting goes on when it returns', async (t) => {
+  let own = await startRedis();
+  t.teardown(() => own.stop());
+  const X = await redisNode(own.url, 'rl-outage');
+  t.equal((await X.rateLimits.hit('outage-key', 60_000)).count, 1);
+  await own.stop();
+  const started = Date.now();
+  const err = await X.rateLimits.hit('outage-key', 60_000).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  t.match(err, { status: 503, body: { type: 'wait', condition: 'service-unavailable' } });
+  t.ok(Date.now() - started < 5000, 'answered at once, not held');
+  own = await startRedis({ port: own.port });
+  await until('reconnected', () => X.ready());
+  t.equal((await X.rateLimits.hit('outage-key', 60_000)).count, 1, 'a new data set counts from one');
+});
