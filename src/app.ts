@@ -8,6 +8,7 @@ import { registerCors } from './http/cors.js';
 import { demoRoutes } from './http/demo.js';
 import { registerErrorHandling, sendFrameworkError } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
+import { LoginLimits } from './http/login-limits.js';
 import { createMetrics, metricsRoutes } from './http/metrics.js';
 import { GATEWAY_EVENTS, registerOpenApi } from './http/openapi.js';
 import { registerRequestId, requestIdMixin, requestIdOf } from './http/request-id.js';
@@ -76,6 +77,8 @@ export async function createHttp(deps: Pick<AppDeps, 'config' | 'logger'>): Prom
     return503OnClosing: true,
     // Errors fastify raises before routing (a malformed URL, a bad Content-Type header) in the gateway's shape too.
     frameworkErrors: (error, request, reply) => sendFrameworkError(error, request, reply),
+    // request.ip is the client address of the login limits: X-Forwarded-For only when told to trust it.
+    trustProxy: config.trustProxy,
   });
 
   // curl -d sends form encoding and fetch without headers sends text/plain: the body is JSON whatever the label.
@@ -167,8 +170,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   metricsRoutes(app, metrics);
   if (config.demoPage) demoRoutes(app);
-  sessionRoutes(app, manager);
-  actionRoutes(app, { config, manager, pool }, registry);
+  const limits = new LoginLimits(state.rateLimits, config);
+  sessionRoutes(app, manager, limits);
+  actionRoutes(app, { config, manager, pool, limits }, registry);
   sseRoutes(app, { config, manager, log, observe: metrics }, [
     ...GATEWAY_EVENTS.map((e) => e.name),
     ...byId(registry).flatMap((a) => Object.keys(a.api.events ?? {})),

@@ -149,6 +149,33 @@ const settings = {
   },
   ticketTtlS: { env: 'TICKET_TTL_S', description: 'Lifetime of an event-stream ticket', default: 60, parse: int(1, 86400) },
   bodyLimitBytes: { env: 'BODY_LIMIT_BYTES', description: 'Largest accepted request body', default: 262144, parse: int(1024, 67108864) },
+  loginRatePerAddress: {
+    env: 'LOGIN_RATE_PER_ADDRESS',
+    description:
+      'Login and account-creation attempts one client address may make per minute (then 429 with Retry-After, and nothing reaches the XMPP server); 0: no limit',
+    default: 30,
+    parse: int(0, 1000000),
+  },
+  loginFailuresPerAddress: {
+    env: 'LOGIN_FAILURES_PER_ADDRESS',
+    description: 'Failed logins and account creations one client address may make per 15 minutes (then 429); 0: no limit',
+    default: 50,
+    parse: int(0, 1000000),
+  },
+  loginFailuresPerJid: {
+    env: 'LOGIN_FAILURES_PER_JID',
+    description:
+      'Failed logins (or account creations) per target per 15 minutes, from any address (then 429): the bare JID, or the domain for anonymous logins; 0: no limit',
+    default: 10,
+    parse: int(0, 1000000),
+  },
+  trustProxy: {
+    env: 'TRUST_PROXY',
+    description:
+      'Behind a reverse proxy: take the client address (for the login limits and logs) from X-Forwarded-For. true trusts every proxy, or a comma-separated list of proxy addresses/CIDRs; false: the TCP peer',
+    default: false as boolean | string[],
+    parse: (raw: string): boolean | string[] => (raw === 'true' || raw === 'false' ? raw === 'true' : list(raw)),
+  },
   maxSessions: { env: 'MAX_SESSIONS', description: 'Sessions this node accepts at once', default: 20000, parse: int(1, 10000000) },
   corsOrigins: {
     env: 'CORS_ORIGINS',

@@ -9,6 +9,7 @@ import type { WorkerPool } from '../workers/pool.js';
 import type { Area } from '../xeps/area.js';
 import { byId, declaredActions, type DeclaredAction } from '../xeps/index.js';
 import { authenticate, sessionOf } from './auth.js';
+import type { LoginLimits } from './login-limits.js';
 import { routeSchema } from './route-schema.js';
 
 export function actionPath(name: string): string {
@@ -17,13 +18,16 @@ export function actionPath(name: string): string {
 
 // 422: an Idempotency-Key reused with another body (or an XML-RPC fault, declared by its area).
 const COMMON_ERRORS = [400, 401, 410, 413, 422, 503, 504];
-const SESSIONLESS_ERRORS = [400, 403, 413, 502, 503, 504];
+// 429: too many attempts from the client address or on the account (login-limits.ts).
+const SESSIONLESS_ERRORS = [400, 403, 413, 429, 502, 503, 504];
 
 export interface ActionRouteDeps {
   config: Config;
   manager: SessionManager;
   // Only sessionless actions reach the pool directly; session actions go through the manager.
   pool: Pick<WorkerPool, 'sessionless'>;
+  /** The limits on guessing for sessionless actions (buildApp always passes them; some route tests leave them out). */
+  limits?: LoginLimits;
 }
 
 function description({ area, name, spec }: DeclaredAction): string {
@@ -46,7 +50,7 @@ const idempotencyHeader = {
 };
 
 export function actionRoutes(app: FastifyInstance, deps: ActionRouteDeps, areas: readonly Area[]): void {
-  const { config, manager, pool } = deps;
+  const { config, manager, pool, limits } = deps;
   // Sorted: the registry's order must not show in the OpenAPI document either.
   for (const declared of [...declaredActions(byId(areas)).values()]) {
     const { area, name, spec, sessionless } = declared;
@@ -75,8 +79,14 @@ export function actionRoutes(app: FastifyInstance, deps: ActionRouteDeps, areas:
           if (!isHostAllowed(config.allowedHosts, target.host, target.port)) {
             throw errors.hostNotAllowed(`Connecting to ${target.host}:${target.port} is not allowed by this gateway`);
           }
-          const data = await pool.sessionless(name, target, request.body, config.loginTimeoutMs + 1000);
-          return reply.status(sessionless.successStatus ?? 200).send(data);
+          const attempt = async () => {
+            const data = await pool.sessionless(name, target, request.body, config.loginTimeoutMs + 1000);
+            return reply.status(sessionless.successStatus ?? 200).send(data);
+          };
+          if (!limits) return attempt();
+          // The account's bare JID when the body names one (XEP-0077 register does, validated by target()), else its domain.
+          const jid = (request.body as { jid?: unknown } | undefined)?.jid; // a validated body: only the field's type is unknown here
+          return limits.run(reply, 'register', request.ip, typeof jid === 'string' ? jid : target.domain, attempt);
         },
       });
       continue;

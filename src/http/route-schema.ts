@@ -15,6 +15,7 @@ const ERROR_TEXT: Record<number, string> = {
   410: "The session's XMPP connection has dropped (disconnected)",
   413: 'Request body too large',
   422: 'Understood and refused: an XML-RPC fault from the remote entity, or an Idempotency-Key already used for another request',
+  429: 'Too many login or account-creation attempts from this address or on this account (type wait, policy-violation); retry after the Retry-After header’s seconds',
   500: 'Internal error (gateway, or undefined-condition on the XMPP side)',
   501: 'Not implemented by the XMPP side (feature-not-implemented)',
   502: 'The XMPP server could not be reached',

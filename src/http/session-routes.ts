@@ -3,9 +3,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { Body, ConnectHost, ConnectPort, Empty, JidObject } from '../schemas/common.js';
-import type { SessionManager } from '../session/manager.js';
+import { resolveTarget, type SessionManager } from '../session/manager.js';
 import { authenticate, sessionOf } from './auth.js';
 import type { RouteConfigWithMessages } from './errors.js';
+import type { LoginLimits } from './login-limits.js';
 import { routeSchema } from './route-schema.js';
 
 const LoginBody = Body(
@@ -46,7 +47,8 @@ const loginMessages: RouteConfigWithMessages = {
   },
 };
 
-export function sessionRoutes(app: FastifyInstance, manager: SessionManager): void {
+/** `limits`: the limits on guessing (buildApp always passes them; some route tests leave them out). */
+export function sessionRoutes(app: FastifyInstance, manager: SessionManager, limits?: LoginLimits): void {
   // The type provider types each handler's body from the route's own schema.
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
   const loginRoute = (
@@ -64,12 +66,19 @@ export function sessionRoutes(app: FastifyInstance, manager: SessionManager): vo
           tag: 'session',
           summary,
           success: { status: 201, schema: LoginResult, description: 'The session is online' },
-          errors: [400, 401, 403, 502, 503, 504],
+          errors: [400, 401, 403, 429, 502, 503, 504],
           security: false,
         }),
         body,
       },
-      handler: async (request, reply) => reply.status(201).send(await manager.login(request.body, anonymous)),
+      handler: async (request, reply) => {
+        const attempt = async () => reply.status(201).send(await manager.login(request.body, anonymous));
+        if (!limits) return attempt();
+        // Counted per bare JID, or per domain for anonymous logins (a 400 for a bad JID is thrown here, before counting).
+        const target = resolveTarget(request.body, anonymous);
+        const key = target.username !== undefined ? `${target.username}@${target.domain}` : target.domain;
+        return limits.run(reply, anonymous ? 'anonymous' : 'login', request.ip, key, attempt);
+      },
     });
   loginRoute(
     '/v1/login',

@@ -1,5 +1,5 @@
 // createState(): the one place that chooses where shared state lives. Without REDIS_URL: memory (one
-// node); with it: Redis (any number of nodes). Callers see only the four seams.
+// node); with it: Redis (any number of nodes). Callers see only the five seams.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Config } from '../config.js';
@@ -14,6 +14,9 @@ import { LeaseTable, MemoryOwnership } from './ownership-memory.js';
 import { RedisOwnership } from './ownership-redis.js';
 import { connectRedis, RedisTrust, type StateLogger } from './redis.js';
 import { PubSub } from './redis-pubsub.js';
+import type { RateLimitStore } from './rate-limit.js';
+import { MemoryRateLimit } from './rate-limit-memory.js';
+import { RedisRateLimit } from './rate-limit-redis.js';
 import type { SessionStore } from './session-store.js';
 import { MemorySessionStore } from './session-store-memory.js';
 import { RedisSessionStore } from './session-store-redis.js';
@@ -26,6 +29,8 @@ export interface State {
   log: EventLog;
   ownership: Ownership;
   bus: NodeBus;
+  /** Attempt counters (login guessing), shared by every node. */
+  rateLimits: RateLimitStore;
   /** Can this node reach its shared state now? (Readiness.) */
   ready(): boolean;
   /** Multi-node mode: the seconds a Redis PING takes (metrics). */
@@ -70,6 +75,7 @@ export async function createState(config: StateConfig, logger: StateLogger): Pro
         renewMs: Math.max(250, Math.floor(config.leaseMs / 3)),
       }),
       bus,
+      rateLimits: new RedisRateLimit(redis),
       ready: () => redis.status === 'ready' && sub.status === 'ready',
       ping: async () => {
         const start = performance.now();
@@ -90,9 +96,11 @@ export class MemoryBackend {
   readonly leases = new LeaseTable();
   readonly hub = new BusHub();
   readonly log: MemoryEventLog;
+  readonly rateLimits: MemoryRateLimit;
 
   constructor(options: { maxEvents: number; maxAgeMs: number; now?: () => number }) {
     this.log = new MemoryEventLog(options);
+    this.rateLimits = new MemoryRateLimit(options.now);
   }
 }
 
@@ -114,6 +122,7 @@ export function memoryState(
       ...(options.now && { now: options.now }),
     }),
     bus: new MemoryBus(nodeId, backend.hub),
+    rateLimits: backend.rateLimits,
     ready: () => true,
     close: async () => undefined,
   };

@@ -1,6 +1,8 @@
 // The Redis key layout (README, "Redis key layout"). Everything of one session shares the hash tag
 // {sid}, so it lives in one slot of a Redis Cluster and one Lua script may touch all of it; the
 // token and ticket indexes are keys of their own (looked up before the sid is known).
+import { createHash } from 'node:crypto';
+
 export const keys = {
   session: (sid: string) => `gw:{${sid}}:s`,
   owner: (sid: string) => `gw:{${sid}}:owner`,
@@ -14,6 +16,11 @@ export const keys = {
   epoch: () => 'gw:{meta}:epoch',
   /** Present while owners are writing their sessions back into a new data set. */
   recovering: () => 'gw:{meta}:recovering',
+  /**
+   * One attempt counter (src/state/rate-limit.ts). The caller's key (an address or a JID) is hashed:
+   * no JID in the key space, a fixed length, and a hash tag of its own for Redis Cluster.
+   */
+  rateLimit: (key: string) => `gw:rl:{${createHash('sha256').update(key).digest('base64url').slice(0, 22)}}`,
   eventChannel: (sid: string) => `gw:ev:{${sid}}`,
   nodeChannel: (nodeId: string) => `gw:bus:${nodeId}`,
 };

@@ -29,7 +29,13 @@ export interface TestGateway {
 }
 
 export async function startGateway(server: XmppServerLike, overrides: Partial<Config> = {}): Promise<TestGateway> {
-  const config = loadConfig({}, { workers: 2, allowedHosts: [`${server.host}:${server.port}`], logLevel: 'silent', ...overrides });
+  // The login limits off: every test logs in from 127.0.0.1. They have tests of their own
+  // (test/session/login-limits.test.ts, test/login-limits.test.ts), which set them.
+  const unlimited = { loginRatePerAddress: 0, loginFailuresPerAddress: 0, loginFailuresPerJid: 0 };
+  const config = loadConfig(
+    {},
+    { workers: 2, allowedHosts: [`${server.host}:${server.port}`], logLevel: 'silent', ...unlimited, ...overrides },
+  );
   const app = await buildApp({ config, logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

@@ -20,11 +20,25 @@ process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
+// The login limits off unless a test sets them: every test logs in from 127.0.0.1 (their own tests:
+// test/login-limits.test.ts).
+const UNLIMITED = { LOGIN_RATE_PER_ADDRESS: '0', LOGIN_FAILURES_PER_ADDRESS: '0', LOGIN_FAILURES_PER_JID: '0' };
+
 /** execArgv: node options for the gateway process (the benchmarks' --cpu-prof, which NODE_OPTIONS refuses). */
+
 export async function startNode(name: string, env: Record<string, string>, options: { execArgv?: string[] } = {}): Promise<NodeProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [...(options.execArgv ?? []), SERVER], {
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', NODE_ID: name, WORKERS: '1', LOG_LEVEL: 'warn', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      NODE_ID: name,
+      WORKERS: '1',
+      LOG_LEVEL: 'warn',
+      ...UNLIMITED,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);

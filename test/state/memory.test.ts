@@ -6,6 +6,7 @@ import { type Backend, CONTRACT_CONFIG } from './backend.js';
 import { busContract } from './bus.contract.js';
 import { eventLogContract } from './event-log.contract.js';
 import { ownershipContract } from './ownership.contract.js';
+import { rateLimitContract } from './rate-limit.contract.js';
 import { sessionStoreContract } from './session-store.contract.js';
 
 const memory: Backend = {
@@ -20,3 +21,4 @@ sessionStoreContract(t, memory);
 eventLogContract(t, memory);
 ownershipContract(t, memory);
 busContract(t, memory);
+rateLimitContract(t, memory);

@@ -13,6 +13,7 @@ import { type Backend, CONTRACT_CONFIG } from './backend.js';
 import { busContract } from './bus.contract.js';
 import { eventLogContract } from './event-log.contract.js';
 import { ownershipContract } from './ownership.contract.js';
+import { rateLimitContract } from './rate-limit.contract.js';
 import { sessionStoreContract } from './session-store.contract.js';
 
 const server: RedisServer = await startRedis();
@@ -45,6 +46,7 @@ sessionStoreContract(t, redis);
 eventLogContract(t, redis);
 ownershipContract(t, redis);
 busContract(t, redis);
+rateLimitContract(t, redis);
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until(what: string, check: () => boolean | Promise<boolean>, ms = 10000): Promise<void> {
@@ -214,4 +216,41 @@ t.test('Redis restarts without its data', async (t) => {
     await until('the live event', () => heard.includes('live again'));
     t.pass('live events flow again after the resync');
   });
+});
+
+t.test('a rate-limit counter is one key with a hash tag and the window as its lifetime, never permanent', async (t) => {
+  const state = await redisNode(server.url, 'rl-node');
+  const raw = new Redis(server.url);
+  t.teardown(() => raw.quit());
+  const key = `alice-${Date.now()}@example.org`;
+  await state.rateLimits.hit(key, 60_000);
+  const redisKey = keys.rateLimit(key);
+  t.match(redisKey, /^gw:rl:\{[A-Za-z0-9_-]{22}\}$/, 'hashed: no JID in the key space');
+  t.notOk(redisKey.includes('alice'));
+  t.equal(await raw.get(redisKey), '1');
+  const ttl = await raw.pttl(redisKey);
+  t.ok(ttl > 59_000 && ttl <= 60_000, `PTTL ${ttl}`);
+  // A counter that lost its lifetime (e.g. PERSIST by hand) gets the window again on the next attempt.
+  await raw.persist(redisKey);
+  const next = await state.rateLimits.hit(key, 30_000);
+  t.equal(next.count, 2);
+  t.ok((await raw.pttl(redisKey)) > 0, 'a lifetime again');
+});
+
+t.test('rate limits while Redis is away: 503 (type wait), never a free pass; counting goes on when it returns', async (t) => {
+  let own = await startRedis();
+  t.teardown(() => own.stop());
+  const X = await redisNode(own.url, 'rl-outage');
+  t.equal((await X.rateLimits.hit('outage-key', 60_000)).count, 1);
+  await own.stop();
+  const started = Date.now();
+  const err = await X.rateLimits.hit('outage-key', 60_000).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  t.match(err, { status: 503, body: { type: 'wait', condition: 'service-unavailable' } });
+  t.ok(Date.now() - started < 5000, 'answered at once, not held');
+  own = await startRedis({ port: own.port });
+  await until('reconnected', () => X.ready());
+  t.equal((await X.rateLimits.hit('outage-key', 60_000)).count, 1, 'a new data set counts from one');
 });
