@@ -111,8 +111,9 @@ export const api = defineApi({
       beyondXmppFtw: true,
       summary: 'Say which PEP nodes this session wants notifications for (XEP-0163 §4, <node>+notify in its caps)',
       description:
-        'Replaces the list (default: none). The gateway advertises `<node>+notify` for each in its entity capabilities and ' +
-        'sends a new presence with the new caps hash, so contacts’ PEP services start (or stop) sending notifications.',
+        'Replaces the list (default: none). The gateway advertises `<node>+notify` for each in the session’s entity ' +
+        'capabilities (XEP-0115): the new caps hash goes out with your next presence (POST /v1/presence), and contacts’ ' +
+        'PEP services then start (or stop) sending notifications.',
       body: InterestsBody,
       response: Ok,
     },

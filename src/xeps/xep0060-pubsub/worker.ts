@@ -1,5 +1,6 @@
 import type { Element } from 'ltx';
 import { errors } from '../../errors.js';
+import { setPepInterests } from '../../xmpp/caps.js';
 import type { XmppContext } from '../../xmpp/context.js';
 import { iqAction, iqOk, paged } from '../../xmpp/iq-action.js';
 import { NS } from '../../xmpp/ns.js';
@@ -120,8 +121,11 @@ export const worker = defineWorker(api, {
       ctx.send(authorisationAnswer(request.attrs.from ?? body.to, body.id, body.form));
       return { ok: true as const };
     },
-    async 'pubsub.pep.interests'() {
-      throw errors.notImplemented('PEP interests are not implemented yet');
+    async 'pubsub.pep.interests'(ctx, body) {
+      // The new caps hash goes out with the session's next presence (POST /v1/presence), which
+      // contacts' PEP services then ask about (XEP-0115 §6.2, answered by the disco area).
+      setPepInterests(ctx, body.nodes);
+      return { ok: true as const };
     },
   },
   incoming: [
