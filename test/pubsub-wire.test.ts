@@ -8,6 +8,8 @@ import { startProsody } from './helpers/prosody.js';
 import { startGateway } from './helpers/gateway.js';
 import { cxml, startComponent } from './helpers/component.js';
 import { eventSchemaProblem, loadRegistry } from './helpers/golden.js';
+import { capsVer, GATEWAY_CAPS_NODE, GATEWAY_IDENTITY } from '../src/xmpp/caps.js';
+import { gatewayFeatures } from '../src/xeps/index.js';
 
 const PS = 'http://jabber.org/protocol/pubsub';
 const EV = 'http://jabber.org/protocol/pubsub#event';
@@ -216,4 +218,27 @@ t.test('authorisation request: event with id, answered through pubsub/authorisat
 
   const again = await gw.post('/v1/pubsub/authorisation', { to: SERVICE, id: 'auth-1', form: fields }, alice.token);
   tt.equal(again.status, 404, 'answered: no longer waiting');
+});
+
+t.test('PEP interests: the session’s caps node lists <node>+notify', async (tt) => {
+  const TUNE = 'http://jabber.org/protocol/tune';
+  const res = await gw.post('/v1/pubsub/pep/interests', { nodes: [TUNE] }, alice.token);
+  tt.same([res.status, res.body], [200, { ok: true }]);
+  const ver = capsVer([GATEWAY_IDENTITY], [...gatewayFeatures(), `${TUNE}+notify`]);
+  await comp.send(
+    cxml(
+      'iq',
+      { type: 'get', from: SERVICE, to: aliceFull, id: 'caps-1' },
+      cxml('query', { xmlns: 'http://jabber.org/protocol/disco#info', node: `${GATEWAY_CAPS_NODE}#${ver}` }),
+    ),
+  );
+  const deadline = Date.now() + 5000;
+  const reply = () => comp.stanzas.find((st) => st.name === 'iq' && st.attrs.id === 'caps-1');
+  while (!reply() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  tt.equal(reply()?.attrs.type, 'result', 'the new ver is the session’s own');
+  const features = reply()
+    ?.getChild('query')
+    ?.getChildren('feature')
+    .map((f) => f.attrs.var);
+  tt.ok(features?.includes(`${TUNE}+notify`), 'tune+notify advertised');
 });
