@@ -11,6 +11,7 @@ import muc from './xep0045-muc/index.js';
 import commands from './xep0050-commands/index.js';
 import jingle from './xep0166-jingle/index.js';
 import search from './xep0055-search/index.js';
+import pubsub from './xep0060-pubsub/index.js';
 import httpAuth from './xep0070-http-auth/index.js';
 import register from './xep0077-register/index.js';
 import ping from './xep0199-ping/index.js';
@@ -28,6 +29,7 @@ export const registry: readonly Area[] = [
   muc,
   commands,
   search,
+  pubsub,
   httpAuth,
   register,
   ping,

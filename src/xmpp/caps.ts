@@ -90,3 +90,29 @@ export const GATEWAY_CAPS_NODE = 'https://github.com/xmpp-ftw/xmpp-ftw-gateway';
 export function gatewayCapsVer(features: readonly string[]): string {
   return capsVer([GATEWAY_IDENTITY], features);
 }
+
+// XEP-0163 §4 filtered notifications: a session says which PEP nodes it wants with `<node>+notify`
+// features in its own caps, so the caps (and their hash) are per session: the gateway's features
+// plus the session's interests, kept in the session's state under this key.
+const PEP_INTERESTS = 'caps:pep-interests';
+
+interface PepInterests {
+  nodes: string[];
+}
+
+/** Replaces the PEP nodes the session wants notifications for (pubsub/pep/interests). */
+export function setPepInterests(ctx: Pick<XmppContextLike, 'state'>, nodes: readonly string[]): void {
+  ctx.state<PepInterests>(PEP_INTERESTS, () => ({ nodes: [] })).nodes = [...new Set(nodes)];
+}
+
+/** The features of the session's own caps: every area's, and `<node>+notify` for each PEP interest. */
+export function sessionFeatures(ctx: Pick<XmppContextLike, 'state' | 'features'>): string[] {
+  const { nodes } = ctx.state<PepInterests>(PEP_INTERESTS, () => ({ nodes: [] }));
+  return [...ctx.features, ...nodes.map((n) => `${n}+notify`)];
+}
+
+/** What of a session's context the per-session caps need (src/xmpp/context.ts). */
+interface XmppContextLike {
+  readonly features: readonly string[];
+  state<T>(areaId: string, init: () => T): T;
+}

@@ -1,5 +1,5 @@
 import type { Static } from '@sinclair/typebox';
-import { capsVer, GATEWAY_CAPS_NODE, GATEWAY_IDENTITY } from '../../xmpp/caps.js';
+import { capsVer, GATEWAY_CAPS_NODE, GATEWAY_IDENTITY, sessionFeatures } from '../../xmpp/caps.js';
 import type { XmppContext } from '../../xmpp/context.js';
 import { defineWorker } from '../area.js';
 import { api } from './api.js';
@@ -17,7 +17,7 @@ export const worker = defineWorker(api, {
   actions: {
     async presence(ctx, body) {
       // Without the client's own caps, advertise the gateway's, which the gateway answers disco#info for.
-      const client = body.client ?? { node: GATEWAY_CAPS_NODE, ver: capsVer([GATEWAY_IDENTITY], [...ctx.features]), hash: 'sha-1' };
+      const client = body.client ?? { node: GATEWAY_CAPS_NODE, ver: capsVer([GATEWAY_IDENTITY], sessionFeatures(ctx)), hash: 'sha-1' };
       ctx.send(
         outgoingPresence.build({
           id: ctx.newId(),

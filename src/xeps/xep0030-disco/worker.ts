@@ -1,6 +1,6 @@
 import type { Element } from 'ltx';
 import { errors } from '../../errors.js';
-import { GATEWAY_CAPS_NODE, GATEWAY_IDENTITY, gatewayCapsVer } from '../../xmpp/caps.js';
+import { GATEWAY_CAPS_NODE, GATEWAY_IDENTITY, gatewayCapsVer, sessionFeatures } from '../../xmpp/caps.js';
 import type { XmppContext } from '../../xmpp/context.js';
 import { iqAction, paged } from '../../xmpp/iq-action.js';
 import { NS } from '../../xmpp/ns.js';
@@ -11,7 +11,7 @@ import { infoAnswer, infoQuery, itemsQuery, parseInfo, parseItems } from './mapp
 
 /** The gateway's own answer: its identity and the features of every registered area. */
 function answerForGateway(ctx: XmppContext, request: Element): void {
-  const features = [...new Set(ctx.features)].sort().map((f) => ({ kind: 'feature' as const, var: f }));
+  const features = [...new Set(sessionFeatures(ctx))].sort().map((f) => ({ kind: 'feature' as const, var: f }));
   ctx.send(iqResult(request, infoAnswer(request, [{ kind: 'identity', ...GATEWAY_IDENTITY }, ...features])));
 }
 
@@ -41,7 +41,7 @@ export const worker = defineWorker(api, {
       key: `iq-get/${NS.discoInfo}:query`,
       handle(ctx, stanza) {
         const { node } = infoQuery.parse(stanza.getChild('query', NS.discoInfo)!);
-        if (node === undefined || node === `${GATEWAY_CAPS_NODE}#${gatewayCapsVer(ctx.features)}`) {
+        if (node === undefined || node === `${GATEWAY_CAPS_NODE}#${gatewayCapsVer(sessionFeatures(ctx))}`) {
           answerForGateway(ctx, stanza);
           return true;
         }
