@@ -257,12 +257,23 @@ export async function loadRegistry(areas: readonly Area[] = registry): Promise<R
 // Value.Check / Value.Errors throw "Unknown type" on any schema that contains one (chat `format`,
 // `state`, presence `show`, …). Register a checker for exactly the JSON Schema it produces
 // ({ type: 'string', enum: [...] }); any other Unsafe schema fails loudly instead of passing.
+const unsafeValidators = new WeakMap<object, ValidateFunction>();
+function unsafeValidator(schema: Record<string, unknown>): ValidateFunction {
+  let validate = unsafeValidators.get(schema);
+  if (!validate) {
+    validate = new Ajv({ strict: false, allErrors: false }).compile(schema);
+    unsafeValidators.set(schema, validate);
+  }
+  return validate;
+}
 if (!TypeRegistry.Has('Unsafe')) {
   TypeRegistry.Set('Unsafe', (schema: Record<string, unknown>, value: unknown) => {
     const keys = Object.keys(schema).filter((k) => k !== 'description');
     if (schema.type === 'string' && Array.isArray(schema.enum) && keys.every((k) => k === 'type' || k === 'enum')) {
       return typeof value === 'string' && schema.enum.includes(value);
     }
+    // Any other Unsafe schema is plain JSON Schema (e.g. the item parser's ItemEntry): check it as fastify would.
+    if (typeof schema.type === 'string' || Array.isArray(schema.type)) return unsafeValidator(schema)(value);
     throw new Error(`golden runner: cannot check Type.Unsafe schema ${JSON.stringify(schema)} (kind ${String(schema[Kind as never])})`);
   });
 }

@@ -126,6 +126,16 @@ t.test('what other writers send', async (t) => {
   });
   t.strictSame(parsed(wrap('<body>plain</body>')), { body: 'plain' }, 'body inheriting the pubsub#event namespace');
   t.strictSame(parsed(wrap('<body xmlns="jabber:client">plain</body>')), { body: 'plain' }, 'body in jabber:client');
+  t.strictSame(
+    parsed(wrap(`<body xmlns="${PUBSUB}">plain</body>`)),
+    { body: 'plain' },
+    'body keeping the publishing item’s #pubsub namespace in a notification (what Prosody sends)',
+  );
+  t.strictSame(
+    parsed(wrap('<body xmlns="urn:example:other">plain</body>')),
+    { raw: '<body xmlns="urn:example:other">plain</body>' },
+    'a body in a namespace of its own is not plain text',
+  );
   t.strictSame(parsed(wrap('')), {}, 'no payload: {}');
   t.strictSame(
     parsed(wrap('<tune xmlns="http://jabber.org/protocol/tune"><length>x</length><title>T</title></tune>')),

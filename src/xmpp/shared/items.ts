@@ -447,11 +447,18 @@ function findTooLong(value: unknown, path: string): string | undefined {
   return undefined;
 }
 
-/** A plain <body/>: no namespace of its own (XMPP-FTW wrote it inheriting the item's), text only. */
+/**
+ * Namespaces a plain <body/> ends up in: XMPP-FTW (and we) write it without one, so it inherits the
+ * publishing <item/>'s (#pubsub); a service that forwards it in a notification (#pubsub#event) keeps
+ * that inherited namespace explicitly, as Prosody does.
+ */
+const PLAIN_BODY_NS = new Set(['jabber:client', 'http://jabber.org/protocol/pubsub', 'http://jabber.org/protocol/pubsub#event']);
+
+/** A plain <body/>: no namespace of its own beyond an inherited one, text only. */
 function isPlainBody(el: Element, item: Element): boolean {
   if (el.name !== 'body' || el.getChildElements().length > 0) return false;
   const ns = el.getNS();
-  return ns === undefined || ns === item.getNS() || ns === 'jabber:client';
+  return ns === undefined || ns === item.getNS() || PLAIN_BODY_NS.has(ns);
 }
 
 /** The payload of an <item/> element (docs/items.md): one key per payload kind; unknown elements under `raw`. */
