@@ -6,11 +6,11 @@
 // stream exactly once, with the shape of its registry schema.
 import t, { type Test as TapTest } from 'tap';
 import { xml } from '@xmpp/client';
-import { startProsody } from './helpers/prosody.js';
-import { connectPeer } from './helpers/peer.js';
-import { startGateway } from './helpers/gateway.js';
-import type { SseEvent } from './helpers/sse.js';
-import { eventSchemaProblem, loadRegistry } from './helpers/golden.js';
+import { startProsody } from '../../helpers/prosody.js';
+import { connectPeer } from '../../helpers/peer.js';
+import { startGateway } from '../../helpers/gateway.js';
+import type { SseEvent } from '../../helpers/sse.js';
+import { eventSchemaProblem, loadRegistry } from '../../helpers/golden.js';
 
 const PS = 'http://jabber.org/protocol/pubsub';
 const PS_OWNER = 'http://jabber.org/protocol/pubsub#owner';

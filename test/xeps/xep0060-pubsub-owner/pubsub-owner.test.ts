@@ -5,9 +5,9 @@
 import t from 'tap';
 import { xml } from '@xmpp/client';
 import type { Element } from 'ltx';
-import { startProsody } from './helpers/prosody.js';
-import { connectPeer } from './helpers/peer.js';
-import { startGateway } from './helpers/gateway.js';
+import { startProsody } from '../../helpers/prosody.js';
+import { connectPeer } from '../../helpers/peer.js';
+import { startGateway } from '../../helpers/gateway.js';
 
 const PS = 'http://jabber.org/protocol/pubsub';
 

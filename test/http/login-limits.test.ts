@@ -3,9 +3,9 @@
 // and the guesses over it never reach Prosody (its log counts the SASL <auth/> it received).
 import t from 'tap';
 import { readFile } from 'node:fs/promises';
-import { startNode } from './helpers/node-process.js';
-import { startProsody } from './helpers/prosody.js';
-import { startRedis } from './helpers/redis.js';
+import { startNode } from '../helpers/node-process.js';
+import { startProsody } from '../helpers/prosody.js';
+import { startRedis } from '../helpers/redis.js';
 
 const prosody = await startProsody({ users: 2, lean: true, logLevel: 'debug' });
 const redis = await startRedis();

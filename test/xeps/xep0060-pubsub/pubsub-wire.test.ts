@@ -4,12 +4,12 @@
 // subscription authorisation request (§8.6) answered through pubsub/authorisation.
 import t from 'tap';
 import type { Element } from 'ltx';
-import { startProsody } from './helpers/prosody.js';
-import { startGateway } from './helpers/gateway.js';
-import { cxml, startComponent } from './helpers/component.js';
-import { eventSchemaProblem, loadRegistry } from './helpers/golden.js';
-import { capsVer, GATEWAY_CAPS_NODE, GATEWAY_IDENTITY } from '../src/xmpp/caps.js';
-import { gatewayFeatures } from '../src/xeps/index.js';
+import { startProsody } from '../../helpers/prosody.js';
+import { startGateway } from '../../helpers/gateway.js';
+import { cxml, startComponent } from '../../helpers/component.js';
+import { eventSchemaProblem, loadRegistry } from '../../helpers/golden.js';
+import { capsVer, GATEWAY_CAPS_NODE, GATEWAY_IDENTITY } from '../../../src/xmpp/caps.js';
+import { gatewayFeatures } from '../../../src/xeps/index.js';
 
 const PS = 'http://jabber.org/protocol/pubsub';
 const EV = 'http://jabber.org/protocol/pubsub#event';

@@ -4,9 +4,9 @@
 // empty results are accepted, and how the service's errors become HTTP statuses.
 import t from 'tap';
 import type { Element } from 'ltx';
-import { startProsody } from './helpers/prosody.js';
-import { startGateway } from './helpers/gateway.js';
-import { cxml, type IqContext, startComponent } from './helpers/component.js';
+import { startProsody } from '../../helpers/prosody.js';
+import { startGateway } from '../../helpers/gateway.js';
+import { cxml, type IqContext, startComponent } from '../../helpers/component.js';
 
 const PS = 'http://jabber.org/protocol/pubsub';
 const PS_OWNER = `${PS}#owner`;

@@ -4,9 +4,9 @@
 // test/xeps/core-chat/in-xhtml-hostile-*.
 import t from 'tap';
 import { parse, type Element } from 'ltx';
-import { startProsody } from './helpers/prosody.js';
-import { connectPeer } from './helpers/peer.js';
-import { startGateway } from './helpers/gateway.js';
+import { startProsody } from '../../helpers/prosody.js';
+import { connectPeer } from '../../helpers/peer.js';
+import { startGateway } from '../../helpers/gateway.js';
 
 const prosody = await startProsody({ users: 2 });
 const gw = await startGateway(prosody);
