@@ -52,7 +52,8 @@ const files = (named.length ? named : [path.join(root, 'dist', 'test')])
 
 if (files.length === 0) {
   console.error('run-tests: no test files found (did tsc run? looked for dist/test/**/*.test.js)');
-  console.log('0 passed, 0 failed');
+  // A run that could not report counts as one failure: the closing line must never read as clean.
+  console.log('0 passed, 1 failed');
   process.exit(1);
 }
 
@@ -102,7 +103,7 @@ function parseSummary(text: string): Summary | undefined {
 
 child.on('error', (err) => {
   console.error(`run-tests: could not start ${tapBin}: ${err.message}`);
-  console.log('0 passed, 0 failed');
+  console.log('0 passed, 1 failed');
   process.exit(1);
 });
 
@@ -114,7 +115,7 @@ child.on('close', (code, signal) => {
   if (!summary) {
     console.error('run-tests: no summary line found in the tap output');
     if (exitCode === 0) exitCode = 1;
-    process.stdout.write(`${nl}0 passed, 0 failed\n`);
+    process.stdout.write(`${nl}0 passed, 1 failed\n`);
   } else {
     // A todo test is neither a pass nor a failure: it is reported with the skipped ones.
     const skipped = summary.skip + summary.todo;

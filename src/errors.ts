@@ -10,11 +10,16 @@ export interface ErrorBody {
   [key: string]: unknown;
 }
 
-/** An error that carries its HTTP status; it crosses the worker boundary as plain JSON ({ status, body }). */
+/**
+ * An error that carries its HTTP status; it crosses the worker boundary as plain JSON ({ status, body }).
+ * Build one through `errors` below, never inline, so that every body the gateway answers is listed here.
+ */
 export class GatewayError extends Error {
   constructor(
     readonly status: number,
     readonly body: ErrorBody,
+    /** Seconds for the Retry-After header, when the gateway knows better than its default (a 429). */
+    readonly retryAfterS?: number,
   ) {
     super(body.description ?? body.condition);
     this.name = 'GatewayError';
@@ -71,8 +76,18 @@ export const errors = {
   timeout: (description = 'No answer from the XMPP side in time') =>
     new GatewayError(504, { type: 'wait', condition: 'timeout', description }),
   unreachable: (description: string) => new GatewayError(502, { type: 'cancel', condition: 'remote-server-not-found', description }),
-  notFound: (description: string) => new GatewayError(404, { type: 'cancel', condition: 'item-not-found', description }),
+  notFound: (description?: string) =>
+    new GatewayError(404, { type: 'cancel', condition: 'item-not-found', ...(description !== undefined && { description }) }),
   payloadTooLarge: (description: string) => new GatewayError(413, { type: 'modify', condition: 'client-error', description }),
+  /** A CORS preflight from an origin that CORS_ORIGINS does not list. */
+  originNotAllowed: (description: string) => new GatewayError(403, { type: 'cancel', condition: 'forbidden', description }),
+  /** A 429 of the login limits (docs/api.md §2), with its Retry-After. */
+  tooManyAttempts: (what: string, retryAfterS: number) =>
+    new GatewayError(
+      429,
+      { type: 'wait', condition: 'policy-violation', description: `Too many ${what} attempts; retry in ${retryAfterS} s` },
+      retryAfterS,
+    ),
   unavailable: (description: string) => new GatewayError(503, { type: 'wait', condition: 'service-unavailable', description }),
   draining: () => new GatewayError(503, { type: 'wait', condition: 'service-unavailable', description: 'This node is shutting down' }),
   /** The Idempotency-Key of an earlier request of the session, with another action or body (422, as the IETF draft says). */

@@ -4,7 +4,7 @@
 // the demo page served by the gateway itself needs no entry.
 import cors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
-import { GatewayError } from '../errors.js';
+import { errors } from '../errors.js';
 
 export const CORS_REQUEST_HEADERS = ['authorization', 'content-type', 'last-event-id', 'idempotency-key', 'x-request-id'];
 
@@ -15,14 +15,11 @@ export async function registerCors(app: FastifyInstance, origins: readonly strin
     const origin = request.headers.origin;
     if (request.method !== 'OPTIONS' || origin === undefined || request.headers['access-control-request-method'] === undefined) return;
     if (any || allowed.has(origin)) return;
-    throw new GatewayError(403, {
-      type: 'cancel',
-      condition: 'forbidden',
-      description:
-        origins.length === 0
-          ? `Cross-origin requests are off on this gateway (CORS_ORIGINS is empty); origin ${origin} is not allowed`
-          : `Origin ${origin} is not in CORS_ORIGINS`,
-    });
+    throw errors.originNotAllowed(
+      origins.length === 0
+        ? `Cross-origin requests are off on this gateway (CORS_ORIGINS is empty); origin ${origin} is not allowed`
+        : `Origin ${origin} is not in CORS_ORIGINS`,
+    );
   });
   if (origins.length === 0) return;
   await app.register(cors, {

@@ -2,7 +2,7 @@
 // every route. Failures of shared state arrive here as GatewayErrors already (src/state/redis.ts).
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type IncomingMessage, STATUS_CODES } from 'node:http';
-import { type ErrorBody, GatewayError, isGatewayErrorLike } from '../errors.js';
+import { type ErrorBody, errors, isGatewayErrorLike } from '../errors.js';
 import { redact } from '../redact.js';
 import type { MessageOverride } from '../xeps/area.js';
 import { describeValidation } from './validation.js';
@@ -28,8 +28,9 @@ export const RETRY_AFTER_S = 1;
  * §8.3.2): on a 503 it becomes Retry-After, so HTTP clients and SDKs retry by themselves. A remote
  * entity's `cancel`/service-unavailable is final and gets none.
  */
-export function sendGatewayError(reply: FastifyReply, error: { status: number; body: ErrorBody }): FastifyReply {
-  if (error.status === 503 && error.body.type === 'wait') reply.header('retry-after', String(RETRY_AFTER_S));
+export function sendGatewayError(reply: FastifyReply, error: { status: number; body: ErrorBody; retryAfterS?: number }): FastifyReply {
+  if (error.retryAfterS !== undefined) reply.header('retry-after', String(error.retryAfterS));
+  else if (error.status === 503 && error.body.type === 'wait') reply.header('retry-after', String(RETRY_AFTER_S));
   return reply.status(error.status).send(error.body);
 }
 
@@ -45,15 +46,16 @@ const FRAMEWORK_ERRORS: Record<string, { status: number; description: string }> 
   FST_ERR_ASYNC_CONSTRAINT: { status: 400, description: 'Bad request' },
 };
 
-function clientErrorBody(description: string): ErrorBody {
-  return { type: 'modify', condition: 'client-error', description };
+/** A framework error as the gateway's error: 413s are payloadTooLarge, the rest client errors. */
+function frameworkError(status: number, description: string): { status: number; body: ErrorBody } {
+  return status === 413 ? errors.payloadTooLarge(description) : { status, body: errors.clientError(description).body };
 }
 
 /** fastify's `frameworkErrors` hook: errors raised before a route runs, in the gateway's shape. */
 export function sendFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const known = FRAMEWORK_ERRORS[error.code];
   request.log.warn({ code: error.code }, 'bad request');
-  return reply.status(known?.status ?? 400).send(clientErrorBody(known?.description ?? 'Bad request'));
+  return sendGatewayError(reply, frameworkError(known?.status ?? 400, known?.description ?? 'Bad request'));
 }
 
 function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -61,9 +63,7 @@ function handleError(error: FastifyError, request: FastifyRequest, reply: Fastif
     const config = (request.routeOptions.config ?? {}) as RouteConfigWithMessages;
     const { description, type } = describeValidation(error.validation, config.messages);
     const body = request.body === undefined ? {} : redact(request.body);
-    return reply
-      .status(400)
-      .send({ type: type ?? config.validationType ?? 'modify', condition: 'client-error', description, request: body });
+    return sendGatewayError(reply, errors.clientError(description, body, type ?? config.validationType ?? 'modify'));
   }
   if (isGatewayErrorLike(error)) {
     return sendGatewayError(reply, error);
@@ -72,17 +72,15 @@ function handleError(error: FastifyError, request: FastifyRequest, reply: Fastif
   if (known) {
     // One short line, never a stack: a flood of bad bodies must not flood the log.
     request.log.warn({ code: error.code }, known.description);
-    return reply.status(known.status).send(clientErrorBody(known.description));
+    return sendGatewayError(reply, frameworkError(known.status, known.description));
   }
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     request.log.warn({ code: error.code, status: error.statusCode }, 'client error');
-    return reply.status(error.statusCode).send(clientErrorBody(STATUS_CODES[error.statusCode] ?? 'Bad request'));
+    return sendGatewayError(reply, frameworkError(error.statusCode, STATUS_CODES[error.statusCode] ?? 'Bad request'));
   }
   request.log.error({ err: error }, 'unhandled error');
-  return reply.status(500).send(INTERNAL.body);
+  return sendGatewayError(reply, errors.internal());
 }
-
-const INTERNAL = new GatewayError(500, { type: 'cancel', condition: 'internal-server-error', description: 'Internal gateway error' });
 
 /** Bodies are drained up to this multiple of the body limit before a 413, then the connection is closed. */
 export const DRAIN_MULTIPLE = 64;
@@ -115,7 +113,7 @@ function drain(raw: IncomingMessage, maxBytes: number): Promise<void> {
 async function sendTooLarge(request: FastifyRequest, reply: FastifyReply, bodyLimit: number): Promise<FastifyReply> {
   request.log.warn({ code: 'FST_ERR_CTP_BODY_TOO_LARGE' }, 'Request body is too large');
   await drain(request.raw, bodyLimit * DRAIN_MULTIPLE);
-  return reply.status(413).header('connection', 'close').send(clientErrorBody('Request body is too large'));
+  return sendGatewayError(reply.header('connection', 'close'), errors.payloadTooLarge('Request body is too large'));
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
@@ -126,13 +124,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
     } catch (failure) {
       // The handler itself failed (e.g. on a hostile body): still the gateway's shape, never fastify's default.
       request.log.error({ code: (failure as Error).name }, 'error handler failed');
-      return reply.status(500).send(INTERNAL.body);
+      return sendGatewayError(reply, errors.internal());
     }
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply
-      .status(404)
-      .send({ type: 'cancel', condition: 'item-not-found', description: `No route ${request.method} ${request.url.split('?')[0]}` });
+    sendGatewayError(reply, errors.notFound(`No route ${request.method} ${request.url.split('?')[0]}`));
   });
 }

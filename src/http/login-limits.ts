@@ -5,7 +5,7 @@
 // anything reaches the XMPP server.
 import type { FastifyReply } from 'fastify';
 import type { Config } from '../config.js';
-import { type ErrorBody, GatewayError, isGatewayErrorLike } from '../errors.js';
+import { errors, GatewayError, isGatewayErrorLike } from '../errors.js';
 import type { RateLimitStore } from '../state/rate-limit.js';
 import { sendGatewayError } from './errors.js';
 
@@ -14,18 +14,9 @@ export const FAILURE_WINDOW_MS = 15 * 60_000;
 
 export type LimitsConfig = Pick<Config, 'loginRatePerAddress' | 'loginFailuresPerAddress' | 'loginFailuresPerJid'>;
 
-/** A 429: too many attempts; `retryAfterS` becomes the Retry-After header. */
-export class TooManyAttempts extends GatewayError {
-  constructor(
-    readonly retryAfterS: number,
-    kind: Kind,
-  ) {
-    super(429, {
-      type: 'wait',
-      condition: 'policy-violation',
-      description: `Too many ${kind === 'register' ? 'account-creation' : 'login'} attempts; retry in ${retryAfterS} s`,
-    } satisfies ErrorBody);
-  }
+/** A 429: too many attempts of `kind`, with the seconds until the limit lets the next one through. */
+function tooMany(retryAfterS: number, kind: Kind): GatewayError {
+  return errors.tooManyAttempts(kind === 'register' ? 'account-creation' : 'login', retryAfterS);
 }
 
 /** The outcome of a counted attempt: its error (undefined on success). */
@@ -48,7 +39,7 @@ export class LoginLimits {
   ) {}
 
   /**
-   * Counts an attempt of `address` on `target`; rejects with TooManyAttempts over a limit. Failures
+   * Counts an attempt of `address` on `target`; rejects with a 429 over a limit. Failures
    * are counted in advance (so that concurrent guesses on any node cannot all slip past a limit)
    * and taken back by the returned Outcome when the attempt did not fail.
    */
@@ -56,7 +47,7 @@ export class LoginLimits {
     const { loginRatePerAddress, loginFailuresPerAddress, loginFailuresPerJid } = this.config;
     if (loginRatePerAddress > 0) {
       const rate = await this.store.hit(`rate:${address}`, RATE_WINDOW_MS);
-      if (rate.count > loginRatePerAddress) throw new TooManyAttempts(seconds(rate.resetMs), kind);
+      if (rate.count > loginRatePerAddress) throw tooMany(seconds(rate.resetMs), kind);
     }
     const failureKeys: string[] = [];
     let over = 0;
@@ -72,7 +63,7 @@ export class LoginLimits {
     if (over > 0) {
       // Refused here, so not a failed guess: only attempts that reached the server count.
       await undo();
-      throw new TooManyAttempts(seconds(over), kind);
+      throw tooMany(seconds(over), kind);
     }
     return async (error) => {
       if (!isFailure(error)) await undo().catch(() => undefined);
@@ -85,10 +76,7 @@ export class LoginLimits {
     try {
       outcome = await this.begin(kind, address, target);
     } catch (err) {
-      if (err instanceof TooManyAttempts) {
-        reply.header('retry-after', String(err.retryAfterS));
-        return sendGatewayError(reply, err);
-      }
+      if (err instanceof GatewayError && err.status === 429) return sendGatewayError(reply, err);
       throw err;
     }
     try {

@@ -184,7 +184,7 @@ export class Sessions {
   async declareDead(sid: string, reason: string): Promise<void> {
     const retainMs = this.deps.config.eventBufferAgeS * 1000;
     if (await this.deps.store.markGone(sid, reason, this.now(), retainMs)) {
-      await this.deps.log.append(sid, 'xmpp.error', { type: 'connection', condition: 'disconnected', description: reason }, true);
+      await this.deps.log.append(sid, 'xmpp.error', errors.disconnected(reason).body, true);
     }
     this.local.unrecorded.delete(sid);
     if (!this.local.owned.has(sid)) this.retire(sid);
@@ -219,7 +219,7 @@ export function resolveTarget(input: LoginInput, anonymous: boolean): Target {
   if (!anonymous && !raw.includes('@') && input.host) raw = `${raw}@${input.host}`;
   const jid = parseJid(raw);
   if (!jid || (!anonymous && jid.user === undefined)) {
-    throw new GatewayError(400, { type: 'auth', condition: 'client-error', description: 'Invalid JID', request: redact(input) });
+    throw errors.invalidLoginJid(redact(input));
   }
   const resource = jid.resource ?? input.resource;
   return {

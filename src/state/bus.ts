@@ -1,6 +1,6 @@
 // The node bus seam: how a node asks the owner of a session to act, and gets its answer. Memory and
 // Redis implementations sit beside this file, held to one contract (test/state/bus.contract.ts).
-import { type ErrorBody, errors, GatewayError, isGatewayErrorLike } from '../errors.js';
+import { type ErrorBody, errors, isGatewayErrorLike } from '../errors.js';
 
 /** A request relayed to the owner of a session. */
 export type BusRequest =
@@ -56,7 +56,7 @@ export class Waiting {
         options.signal?.removeEventListener('abort', onAbort);
         if (reply instanceof Error) reject(reply);
         else if (reply.ok) resolve(reply.data);
-        else reject(new GatewayError(reply.status, reply.body));
+        else reject(errors.fromJSON(reply));
       };
       const acked = () => {
         clearTimeout(timer);

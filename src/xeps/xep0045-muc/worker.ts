@@ -203,7 +203,8 @@ export const worker = defineWorker(api, {
       payload: () => reservedNickQuery(),
       result: (query) => {
         const nick = parseReservedNick(query);
-        if (nick === undefined) throw errors.fromStanzaError({ type: 'cancel', condition: 'item-not-found' });
+        // No reserved nick is item-not-found as a service would say it (XEP-0045 §7.12), without a description.
+        if (nick === undefined) throw errors.notFound();
         return { nick };
       },
     }),

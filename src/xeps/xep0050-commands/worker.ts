@@ -37,11 +37,7 @@ export const worker = defineWorker(api, {
         }),
       result: (command) => {
         if (!command) {
-          throw errors.fromStanzaError({
-            type: 'cancel',
-            condition: 'undefined-condition',
-            description: 'The responder answered without a command',
-          });
+          throw errors.badAnswer('The responder answered without a command');
         }
         return parseCommandResult(command);
       },
