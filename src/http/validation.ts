@@ -80,7 +80,8 @@ export function describeValidation(
     case 'maxLength':
       return { description: `'${key}' is too long (at most ${String(params.limit)} characters)` };
     case 'minLength':
-      return { description: `'${key}' must not be empty` };
+      // XMPP-FTW tested presence with `!data.x`, so some areas word an empty string as a missing key.
+      return use(`minLength:${key}`, `'${key}' must not be empty`);
     case 'maxItems':
       return { description: `'${key}' has too many entries (at most ${String(params.limit)})` };
     case 'minimum':
