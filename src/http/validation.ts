@@ -3,6 +3,7 @@
 import type { FastifySchemaValidationError } from 'fastify';
 import { errors } from '../errors.js';
 import { redact } from '../redact.js';
+import { integerStringsKeyword } from '../schemas/integer-strings.js';
 import type { MessageOverride } from '../xeps/area.js';
 import { parseJid } from '../xmpp/jid.js';
 
@@ -16,6 +17,8 @@ export const ajvOptions = {
     // Schemas such as `type: ['string', 'number']` are deliberate (form values); say so to ajv's strict mode.
     allowUnionTypes: true,
     formats: { jid: (value: string) => parseJid(value) !== undefined },
+    // Integer strings ("20") where a body's schema says integer, and nowhere else (src/schemas/integer-strings.ts).
+    keywords: [integerStringsKeyword],
   },
 };
 
@@ -77,7 +80,8 @@ export function describeValidation(
     case 'maxLength':
       return { description: `'${key}' is too long (at most ${String(params.limit)} characters)` };
     case 'minLength':
-      return { description: `'${key}' must not be empty` };
+      // XMPP-FTW tested presence with `!data.x`, so some areas word an empty string as a missing key.
+      return use(`minLength:${key}`, `'${key}' must not be empty`);
     case 'maxItems':
       return { description: `'${key}' has too many entries (at most ${String(params.limit)})` };
     case 'minimum':

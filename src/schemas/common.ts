@@ -1,4 +1,5 @@
 // Schemas shared by every area: JIDs, the error shape, empty and ok answers, delay.
+import { hasIntegerField, INTEGER_STRINGS_KEYWORD } from './integer-strings.js';
 import { Kind, type ObjectOptions, type TProperties, type TSchema, Type, TypeRegistry } from '@sinclair/typebox';
 
 /** A JID in a request: a string, checked by the `jid` format (RFC 7622 shape). */
@@ -61,9 +62,15 @@ export const ConnectHost = () =>
   });
 export const ConnectPort = () => Type.Integer({ minimum: 1, maximum: 65535, description: 'Default 5222' });
 
-/** Request bodies reject unknown fields (docs/api.md §1). */
-export const Body = <T extends TProperties>(properties: T, options: ObjectOptions = {}) =>
-  Type.Object(properties, { additionalProperties: false, ...options });
+/**
+ * Request bodies reject unknown fields (docs/api.md §1). A body with integer fields also takes them as
+ * integer strings ("20"), converted before validation (src/schemas/integer-strings.ts).
+ */
+export const Body = <T extends TProperties>(properties: T, options: ObjectOptions = {}) => {
+  const body = Type.Object(properties, { additionalProperties: false, ...options });
+  if (hasIntegerField(body)) Object.assign(body, { [INTEGER_STRINGS_KEYWORD]: true });
+  return body;
+};
 
 // A string enum rendered as `{ type: string, enum: [...] }` (friendlier to SDK generators than anyOf of
 // consts), registered as a TypeBox kind so Value.Check understands it too.

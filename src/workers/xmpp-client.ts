@@ -14,6 +14,7 @@ import _tcp from '@xmpp/tcp';
 import type { Element } from 'ltx';
 import SASLFactory from 'saslmechanisms';
 import { errors } from '../errors.js';
+import { serialize } from '../xmpp/serialize.js';
 import type { LoginRequest } from './protocol.js';
 import { ScramSha1Mechanism } from './scram.js';
 import { starttls } from './starttls.js';
@@ -40,6 +41,7 @@ export function createXmppClient(options: ClientOptions): Client {
     timeout: options.timeoutMs,
   });
   _tcp({ entity });
+  writeWithCharacterReferences(entity);
   const middleware = _middleware({ entity });
   const streamFeatures = _streamFeatures({ middleware });
   const iqCaller = _iqCaller({ middleware, entity });
@@ -68,6 +70,39 @@ export function createXmppClient(options: ClientOptions): Client {
   });
   _resourceBinding({ streamFeatures, iqCaller }, options.resource);
   return entity;
+}
+
+/** The part of @xmpp/connection (index.js) and @xmpp/connection-tcp that writes elements to the socket. */
+interface ElementWriter {
+  root: Element | null;
+  write(fragment: string): Promise<void>;
+  send(element: Element): Promise<void>;
+  sendMany(elements: Element[]): Promise<void>;
+  emit(event: 'send', element: Element): boolean;
+}
+
+/**
+ * Replaces the connection's `send` and `sendMany` (which write `element.toString()`) by the same
+ * steps with `serialize`, so CR in text and CR/LF/TAB in attributes reach the peer unchanged
+ * (XML 1.0 §2.11, §3.3.3). Every plugin (SASL, bind, the IQ caller) sends through these two.
+ */
+function writeWithCharacterReferences(entity: Client): void {
+  // Our declaration of Client leaves out these connection internals; they exist on every xmpp.js 0.14 entity.
+  const connection = entity as unknown as ElementWriter;
+  connection.send = async (element) => {
+    element.parent = connection.root;
+    await connection.write(serialize(element));
+    connection.emit('send', element);
+  };
+  connection.sendMany = async (elements) => {
+    let fragment = '';
+    for (const element of elements) {
+      element.parent = connection.root;
+      fragment += serialize(element);
+    }
+    await connection.write(fragment);
+    for (const element of elements) connection.emit('send', element);
+  };
 }
 
 export class AuthError extends Error {

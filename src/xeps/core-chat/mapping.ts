@@ -3,7 +3,7 @@
 import type { Static } from '@sinclair/typebox';
 import { type Element, parse } from 'ltx';
 import { errors } from '../../errors.js';
-import { jidFromWire, type Jid } from '../../xmpp/jid.js';
+import { jidFromWire, jidToString, type Jid } from '../../xmpp/jid.js';
 import {
   appendChild,
   attr,
@@ -165,6 +165,16 @@ export function parseChatMessage(stanza: Element): ChatMessage {
   const { body, ...rest } = incomingChat.parse(stanza);
   const { from, ...others } = rest;
   return { from, ...(body && { content: body.content, format: body.format }), ...others };
+}
+
+/**
+ * Keeps only the archive ids the own archive gave: XEP-0359 §3.1 (and the early MAM `<archived/>`,
+ * urn:xmpp:mam:tmp) let anyone add them, so one is trusted only when `by` is `archive` (a bare JID).
+ */
+export function withTrustedArchived(message: ChatMessage, archive: string): ChatMessage {
+  const { archived, ...rest } = message;
+  const trusted = (archived ?? []).filter((a) => jidToString(a.by).toLowerCase() === archive.toLowerCase());
+  return trusted.length > 0 ? { ...rest, archived: trusted } : rest;
 }
 
 export function isChatState(value: string): boolean {

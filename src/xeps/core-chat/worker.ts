@@ -4,11 +4,19 @@ import type { XmppContext } from '../../xmpp/context.js';
 import { NS } from '../../xmpp/ns.js';
 import { defineWorker } from '../area.js';
 import { api } from './api.js';
-import { buildChatMessage, hasChatPayload, isChatMessage, parseChatMessage, parseReceipt, receiptRequest } from './mapping.js';
+import {
+  buildChatMessage,
+  hasChatPayload,
+  isChatMessage,
+  parseChatMessage,
+  parseReceipt,
+  receiptRequest,
+  withTrustedArchived,
+} from './mapping.js';
 
 function emitChat(ctx: XmppContext, stanza: Element): boolean {
   if (!isChatMessage(stanza)) return false;
-  ctx.emit('xmpp.chat.message', parseChatMessage(stanza));
+  ctx.emit('xmpp.chat.message', withTrustedArchived(parseChatMessage(stanza), ctx.bareJid));
   return true;
 }
 

@@ -46,6 +46,12 @@ export const HttpAnswerMessages = {
   'required:request.url': "Missing request 'url' parameter",
   'required:request.id': "Missing request 'id' parameter",
   'required:request.method': "Missing request 'method' parameter",
+  // XMPP-FTW checked `!data.to`, `!data.id`, `!data.request.url`…: an empty string is as missing as an absent key.
+  'minLength:to': "Missing 'to' parameter",
+  'minLength:id': "Missing 'id' parameter",
+  'minLength:request.url': "Missing request 'url' parameter",
+  'minLength:request.id': "Missing request 'id' parameter",
+  'minLength:request.method': "Missing request 'method' parameter",
 };
 
 export const HttpVerifyEvent = Type.Object({
