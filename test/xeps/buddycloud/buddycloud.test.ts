@@ -189,8 +189,8 @@ comp.onSet(SEARCH, 'query', () =>
 const lastRequest = () => comp.received[comp.received.length - 1]!;
 const op = (iq: Element, ns = PS) => iq.getChild('pubsub', ns)?.getChildElements()[0];
 const pause = (ms = 300) => new Promise((r) => setTimeout(r, ms));
-async function nextStanza(predicate: (s: Element) => boolean, from: number): Promise<Element | undefined> {
-  const deadline = Date.now() + 5000;
+async function nextStanza(predicate: (s: Element) => boolean, from: number, timeoutMs = 5000): Promise<Element | undefined> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const hit = comp.stanzas.slice(from).find(predicate);
     if (hit || Date.now() > deadline) return hit;
@@ -585,4 +585,40 @@ t.test('discover items and info pass through to any entity', async (tt) => {
   tt.same([i.status, i.body], [200, [{ jid: MEDIA }]]);
   const f = await gw.post('/v1/buddycloud/discover/info', { of: SERVER }, alice.token);
   tt.same(f.body[0], { kind: 'identity', category: 'pubsub', type: 'channels', name: 'Buddycloud' });
+});
+
+t.test('HTTP auth from the channel server: a message request denied; an unanswered iq request denied on timeout', async (tt) => {
+  const from = aliceEvents.events.length;
+  await comp.send(
+    cxml(
+      'message',
+      { from: SERVER, to: aliceFull, id: 'hm-1' },
+      cxml('thread', {}, 'th-1'),
+      cxml('confirm', { xmlns: HA, id: 'tx-2', method: 'POST', url: 'https://media.example.org/upload' }),
+    ),
+  );
+  const e = await aliceEvents.nextEvent('xmpp.buddycloud.http.verify', 5000, from);
+  tt.same([e.data.type, e.data.id, e.data.from], ['message', 'th-1', { domain: SERVER }]);
+  const before = comp.stanzas.length;
+  const d = await gw.post('/v1/buddycloud/http/deny', { type: 'message', to: SERVER, id: 'th-1', request: e.data.request }, alice.token);
+  tt.same([d.status, d.body], [200, { ok: true }]);
+  const denial = await nextStanza((s) => s.name === 'message' && s.getChildText('thread') === 'th-1', before);
+  tt.equal(denial?.attrs.type, 'error');
+  tt.ok(denial?.getChild('error')?.getChild('not-authorized', 'urn:ietf:params:xml:ns:xmpp-stanzas'), 'not-authorized');
+  tt.equal(denial?.getChild('confirm', HA)?.attrs.id, 'tx-2', 'the request echoed');
+
+  const held = comp.stanzas.length;
+  await comp.send(
+    cxml(
+      'iq',
+      { type: 'get', from: SERVER, to: aliceFull, id: 'ha-late' },
+      cxml('confirm', { xmlns: HA, id: 'tx-3', method: 'GET', url: 'https://media.example.org/g' }),
+    ),
+  );
+  await aliceEvents.next((ev) => ev.event === 'xmpp.buddycloud.http.verify' && ev.data.id === 'ha-late', 5000, from);
+  const timeout = await nextStanza((s) => s.name === 'iq' && s.attrs.id === 'ha-late', held, 8000);
+  tt.equal(timeout?.attrs.type, 'error', 'unanswered within ANSWER_TIMEOUT_MS: denied');
+  tt.ok(timeout?.getChild('error')?.getChild('not-authorized', 'urn:ietf:params:xml:ns:xmpp-stanzas'));
+  const late = await gw.post('/v1/buddycloud/http/confirm', { type: 'iq', to: SERVER, id: 'ha-late' }, alice.token);
+  tt.equal(late.status, 404, 'no longer waiting');
 });
