@@ -19,6 +19,7 @@ import carbons from './xep0280-carbons/index.js';
 import mam from './xep0313-mam/index.js';
 import pubsubOwner from './xep0060-pubsub-owner/index.js';
 import wtf from './wtf/index.js';
+import buddycloud from './buddycloud/index.js';
 
 export const registry: readonly Area[] = [
   chat,
@@ -38,6 +39,7 @@ export const registry: readonly Area[] = [
   jingle,
   pubsubOwner,
   wtf,
+  buddycloud,
 ];
 
 export interface DeclaredAction {

@@ -1,0 +1,460 @@
+import type { Static } from '@sinclair/typebox';
+import { createElement, type Element } from 'ltx';
+import { errors } from '../../errors.js';
+import type { FormInput } from '../../schemas/forms.js';
+import { redact } from '../../redact.js';
+import type { XmppContext } from '../../xmpp/context.js';
+import { iqAction, iqOk, paged } from '../../xmpp/iq-action.js';
+import { domainOf } from '../../xmpp/jid.js';
+import { NS } from '../../xmpp/ns.js';
+import { parseForm } from '../../xmpp/shared/forms.js';
+import { defineWorker } from '../area.js';
+import { infoQuery, itemsQuery, parseInfo, parseItems, type InfoEntry } from '../xep0030-disco/mapping.js';
+import { parseSearchFields, parseSearchResults, searchQuery } from '../xep0055-search/mapping.js';
+import {
+  affiliationsQuery,
+  configureRequest,
+  createRequest,
+  deleteRequest,
+  parseAffiliations,
+  parseConfiguration,
+} from '../xep0060-pubsub-owner/mapping.js';
+import {
+  authorisationAnswer,
+  authorisationForm,
+  parseSubscribed,
+  publishedId,
+  publishRequest,
+  pubsub,
+  retract,
+  subscribe,
+  unsubscribe,
+  PS,
+} from '../xep0060-pubsub/mapping.js';
+import { iqAnswer, messageAnswer, parseVerify } from '../xep0070-http-auth/mapping.js';
+import type { HttpAnswerBody } from '../xep0070-http-auth/schema.js';
+import { FORM_TYPE, parseRegisterInfo, registerQuery, withRegisterForm, type RegisterQuery } from '../xep0077-register/mapping.js';
+import { REGISTER_FIELDS } from '../xep0077-register/schema.js';
+import { api } from './api.js';
+import {
+  CHANNEL_IDENTITY,
+  channelPresence,
+  endpointOf,
+  hasIdentity,
+  itemSetRequest,
+  markEphemeral,
+  MEDIA_IDENTITY,
+  metadataFields,
+  parseChannelItems,
+  parseChannelNotifications,
+  parseChannelSubscriptions,
+  parseNodeItems,
+  recentItemsRequest,
+  retrieveRequest,
+  subscriptionsQuery,
+  userItemsRequest,
+  withParsedEntries,
+} from './mapping.js';
+
+/** The session's buddycloud state: the channel server, and the media servers found (by the `of` asked about). */
+interface BuddycloudState {
+  server?: string;
+  media: Record<string, { component: string; endpoint?: string }>;
+}
+const state = (ctx: XmppContext) => ctx.state<BuddycloudState>(api.id, () => ({ media: {} }));
+
+/** The channel server, or XMPP-FTW's client error when discovery has not run (nothing is sent). */
+function channelServer(ctx: XmppContext, body: unknown): string {
+  const server = state(ctx).server;
+  if (server === undefined) throw errors.clientError('You must perform discovery first!', redact(body));
+  return server;
+}
+const to = <B>(body: B, ctx: XmppContext): string => channelServer(ctx, body);
+
+/** Where buddycloud stanzas may come from: the channel server, and (for HTTP auth) a discovered media server. */
+const fromChannelServer = (ctx: XmppContext, stanza: Element) => {
+  const server = state(ctx).server;
+  return server !== undefined && (stanza.attrs.from ?? '').toLowerCase() === server.toLowerCase();
+};
+const fromMediaServer = (ctx: XmppContext, stanza: Element) => {
+  const from = (stanza.attrs.from ?? '').toLowerCase();
+  return Object.values(state(ctx).media).some((m) => m.component.toLowerCase() === from);
+};
+
+/** XMPP-FTW's since: a date Date.parse accepts; absent or empty, 2000-01-01 (UTC, not the gateway's zone). */
+function since(body: { since?: string }): string {
+  if (body.since === undefined || body.since === '') return '2000-01-01T00:00:00.000Z';
+  const ms = Date.parse(body.since);
+  if (Number.isNaN(ms)) throw errors.clientError('Since date was unparsable', body);
+  return new Date(ms).toISOString();
+}
+
+/** Builds an element from client input, turning a malformed form into XMPP-FTW's client error. */
+function withForm(body: unknown, build: () => Element): Element {
+  try {
+    return build();
+  } catch {
+    throw errors.clientError('Badly formatted data form', redact(body));
+  }
+}
+
+/** XMPP-FTW's rule: `owner` lists a node's entries, so it needs the node. */
+function ownerView(body: { node?: string; owner?: boolean }): boolean {
+  if (body.owner === true && body.node === undefined) throw errors.clientError("Can only do 'owner' for a node", redact(body));
+  return body.owner === true;
+}
+
+type FieldsBody = Partial<Record<(typeof REGISTER_FIELDS)[number], string>> & { form?: FormInput };
+/** The fields given (XMPP-FTW skipped empty ones), then the form under its FORM_TYPE. */
+function registration(body: FieldsBody, formType: string): RegisterQuery {
+  const query: RegisterQuery = {};
+  for (const f of REGISTER_FIELDS) {
+    const value = body[f];
+    if (typeof value === 'string' && value !== '') query[f] = value;
+  }
+  if (body.form !== undefined) query.submit = { formType, fields: body.form };
+  return query;
+}
+
+/** disco#items of `of`, then disco#info of every item at once; the first item (in disco#items order) that matches wins. */
+async function findComponent(
+  ctx: XmppContext,
+  of: string,
+  matches: (entries: InfoEntry[]) => boolean,
+): Promise<{ jid: string; entries: InfoEntry[] } | undefined> {
+  // Both rounds must fit in one action's time: half of the IQ timeout each.
+  const half = Math.max(1, Math.floor(ctx.timeoutMs / 2));
+  const itemsIq = createElement('iq', { type: 'get', to: of, id: ctx.newId() });
+  itemsIq.cnode(itemsQuery.build({}));
+  const reply = await ctx.iq(itemsIq, half);
+  const jids = [
+    ...new Set(
+      parseItems(reply.getChild('query', NS.discoItems))
+        .map((i) => i.jid)
+        .filter((j): j is string => j !== undefined),
+    ),
+  ];
+  const infos = await Promise.all(
+    jids.map(async (jid) => {
+      const iq = createElement('iq', { type: 'get', to: jid, id: ctx.newId() });
+      iq.cnode(infoQuery.build({}));
+      try {
+        return { jid, entries: parseInfo((await ctx.iq(iq, half)).getChild('query', NS.discoInfo)) };
+      } catch {
+        // An item that errs or does not answer in time is not the one (as in XMPP-FTW).
+        return { jid, entries: [] };
+      }
+    }),
+  );
+  return infos.find((i) => matches(i.entries));
+}
+
+/** The held requests of this area (docs/api.md §4). */
+const AUTHORISATION = 'buddycloud-authorisation';
+const HTTP_AUTH = 'buddycloud-http-auth';
+/** The HTTP-auth area's own kind: buddycloud/http/confirm answers its requests too, as XMPP-FTW's did. */
+const PLAIN_HTTP_AUTH = 'http-auth';
+
+async function httpAnswer(ctx: XmppContext, body: Static<typeof HttpAnswerBody>, approve: boolean): Promise<{ ok: true }> {
+  const type = body.type.toLowerCase();
+  if (type !== 'iq' && type !== 'message') throw errors.clientError("Invalid 'type' parameter", body);
+  if (type === 'iq') {
+    if (body.id === undefined) throw errors.clientError("Missing 'id' parameter", body);
+    const request = ctx.release(HTTP_AUTH, body.to, body.id) ?? ctx.release(PLAIN_HTTP_AUTH, body.to, body.id);
+    if (!request) throw errors.notFound(`No HTTP verification request '${body.id}' from ${body.to} is waiting`);
+    ctx.send(iqAnswer(request, approve, body.request));
+    return { ok: true };
+  }
+  if (body.request === undefined) throw errors.clientError("Missing 'request' parameter", body);
+  ctx.send(
+    messageAnswer.build({
+      type: approve ? 'normal' : 'error',
+      to: body.to,
+      id: ctx.newId(),
+      ...(body.id !== undefined && { thread: body.id }),
+      confirm: body.request,
+      ...(!approve && { denied: true as const }),
+    }),
+  );
+  return { ok: true };
+}
+
+/** Above the generic PubSub (0), avatar (10) and HTTP-auth (0) handlers of the same keys. */
+const PRIORITY = 20;
+
+export const worker = defineWorker(api, {
+  actions: {
+    async 'buddycloud.discover'(ctx, body) {
+      if (body.server !== undefined) {
+        state(ctx).server = body.server;
+        return { server: body.server };
+      }
+      const found = await findComponent(ctx, ctx.domain, (entries) => hasIdentity(entries, CHANNEL_IDENTITY));
+      if (!found) throw errors.notFound('No buddycloud server found');
+      state(ctx).server = found.jid;
+      return { server: found.jid };
+    },
+    async 'buddycloud.discover.media-server'(ctx, body) {
+      const known = state(ctx).media[body.of];
+      if (known) return known;
+      const found = await findComponent(ctx, domainOf(body.of), (entries) => hasIdentity(entries, MEDIA_IDENTITY));
+      if (!found) throw errors.notFound('No media server found');
+      const endpoint = endpointOf(found.entries);
+      const media = { component: found.jid, ...(endpoint !== undefined && { endpoint }) };
+      state(ctx).media[body.of] = media;
+      return media;
+    },
+    'buddycloud.discover.items': iqAction({
+      type: 'get',
+      to: (body) => body.of,
+      payload: (body) => itemsQuery.build({ node: body.node, rsm: body.rsm }),
+      result: (query) => paged(parseItems(query), query),
+    }),
+    'buddycloud.discover.info': iqAction({
+      type: 'get',
+      to: (body) => body.of,
+      payload: (body) => infoQuery.build({ node: body.node, rsm: body.rsm }),
+      result: (query) => paged(parseInfo(query), query),
+    }),
+    async 'buddycloud.presence'(ctx, body) {
+      ctx.send(channelPresence(channelServer(ctx, body), ctx.newId()));
+      return {};
+    },
+    'buddycloud.register': iqAction({
+      type: 'set',
+      to,
+      payload: (body) => registerQuery.build(registration(body, FORM_TYPE.register)),
+      result: () => ({ registered: true as const }),
+      error: withRegisterForm,
+    }),
+    'buddycloud.register.set': iqAction({
+      type: 'set',
+      to,
+      payload: (body) => registerQuery.build(registration(body, FORM_TYPE.register)),
+      result: () => ({ registered: true as const }),
+      error: withRegisterForm,
+    }),
+    'buddycloud.register.get': iqAction({
+      type: 'get',
+      to,
+      payload: () => registerQuery.build({}),
+      result: (query) => parseRegisterInfo(query),
+    }),
+    'buddycloud.register.password': iqAction({
+      type: 'set',
+      to,
+      payload: (body) => registerQuery.build(registration(body, FORM_TYPE.changePassword)),
+      result: () => ({ registered: true as const }),
+      error: withRegisterForm,
+    }),
+    'buddycloud.register.unregister': iqOk({
+      type: 'set',
+      to,
+      payload: (body) =>
+        registerQuery.build(body.form !== undefined ? { submit: { formType: FORM_TYPE.cancel, fields: body.form } } : { remove: true }),
+      error: withRegisterForm,
+    }),
+    'buddycloud.create': iqOk({
+      type: 'set',
+      to,
+      payload: (body) => withForm(body, () => createRequest(body.node, body.options)),
+    }),
+    'buddycloud.delete': iqOk({ type: 'set', to, payload: (body) => deleteRequest(body.node) }),
+    'buddycloud.publish': iqAction({
+      type: 'set',
+      to,
+      payload: (body) => {
+        if (body.content === '' || (typeof body.content === 'object' && Object.keys(body.content).length === 0)) {
+          throw errors.clientError('Missing message content', body);
+        }
+        return withForm(body, () =>
+          publishRequest({
+            node: body.node,
+            content: body.content,
+            ...(body.id !== undefined && { id: body.id }),
+            ...(body.options !== undefined && { options: body.options }),
+          }),
+        );
+      },
+      result: (answer, _reply, body) => publishedId(answer, body.id),
+    }),
+    'buddycloud.item.delete': iqOk({ type: 'set', to, payload: (body) => pubsub(retract.build({ node: body.node, id: body.id })) }),
+    'buddycloud.retrieve': iqAction({
+      type: 'get',
+      to,
+      payload: (body) =>
+        retrieveRequest({
+          node: body.node,
+          ...(body.id !== undefined && { ids: (Array.isArray(body.id) ? body.id : [body.id]).map(String) }),
+          ...(body.maxItems !== undefined && { maxItems: body.maxItems }),
+          ...(body.parentOnly !== undefined && { parentOnly: body.parentOnly }),
+          ...(body.rsm !== undefined && { rsm: body.rsm }),
+        }),
+      result: (answer, _reply, body) => paged(parseChannelItems(answer, body.node), answer),
+    }),
+    'buddycloud.items.recent': iqAction({
+      type: 'get',
+      to,
+      payload: (body) =>
+        recentItemsRequest({
+          max: body.max ?? 30,
+          since: since(body),
+          parentOnly: body.parentOnly === true,
+          ...(body.rsm !== undefined && { rsm: body.rsm }),
+        }),
+      result: (answer) => paged(parseNodeItems(answer), answer),
+    }),
+    'buddycloud.items.feed': iqAction({
+      type: 'get',
+      to,
+      payload: (body) =>
+        userItemsRequest({ since: since(body), parentOnly: body.parentOnly === true, ...(body.rsm !== undefined && { rsm: body.rsm }) }),
+      result: (answer) => paged(parseNodeItems(answer), answer),
+    }),
+    'buddycloud.items.replies': iqAction({
+      type: 'get',
+      to,
+      payload: (body) => itemSetRequest('replies', body.node, body.id, body.rsm),
+      result: (answer, _reply, body) => paged(parseNodeItems(answer, body.node), answer),
+    }),
+    'buddycloud.items.thread': iqAction({
+      type: 'get',
+      to,
+      payload: (body) => itemSetRequest('thread', body.node, body.id, body.rsm),
+      result: (answer, _reply, body) => paged(parseNodeItems(answer, body.node), answer),
+    }),
+    'buddycloud.subscribe': iqAction({
+      type: 'set',
+      to,
+      // Channels are followed by the bare JID (XMPP-FTW forced it).
+      payload: (body, ctx) => pubsub(subscribe.build({ node: body.node, jid: ctx.bareJid })),
+      result: (answer) => parseSubscribed(answer),
+    }),
+    'buddycloud.unsubscribe': iqOk({
+      type: 'set',
+      to,
+      payload: (body, ctx) => pubsub(unsubscribe.build({ node: body.node, jid: ctx.bareJid })),
+    }),
+    'buddycloud.subscription': iqOk({
+      type: 'set',
+      to,
+      payload: (body) =>
+        subscriptionsQuery(true, { subscriptions: { node: body.node, list: [{ jid: body.jid, subscription: body.subscription }] } }),
+    }),
+    'buddycloud.subscriptions': iqAction({
+      type: 'get',
+      to,
+      payload: (body) => {
+        const el = subscriptionsQuery(ownerView(body), { subscriptions: { node: body.node }, rsm: body.rsm });
+        return body.ephemeral === true ? markEphemeral(el, 'subscriptions') : el;
+      },
+      result: (answer) => paged(parseChannelSubscriptions(answer), answer),
+    }),
+    'buddycloud.affiliations': iqAction({
+      type: 'get',
+      to,
+      payload: (body) => {
+        const el = affiliationsQuery(ownerView(body), { affiliations: { node: body.node }, rsm: body.rsm });
+        return body.ephemeral === true ? markEphemeral(el, 'affiliations') : el;
+      },
+      result: (answer) => paged(parseAffiliations(answer), answer),
+    }),
+    'buddycloud.affiliation': iqOk({
+      type: 'set',
+      to,
+      payload: (body) =>
+        affiliationsQuery(true, { affiliations: { node: body.node, list: [{ jid: body.jid, affiliation: body.affiliation }] } }),
+    }),
+    async 'buddycloud.config.get'(ctx, body) {
+      const server = channelServer(ctx, body);
+      if (body.owner === true) {
+        const iq = createElement('iq', { type: 'get', to: server, id: ctx.newId() });
+        iq.cnode(configureRequest(body.node));
+        return parseConfiguration((await ctx.iq(iq)).getChild('pubsub', `${PS.pubsub}#owner`));
+      }
+      // The node's public metadata: the XEP-0128 form of its disco#info (buddycloud channel metadata).
+      const iq = createElement('iq', { type: 'get', to: server, id: ctx.newId() });
+      iq.cnode(infoQuery.build({ node: body.node }));
+      const fields = metadataFields(parseInfo((await ctx.iq(iq)).getChild('query', NS.discoInfo)));
+      if (fields === undefined) throw errors.notFound('No node information found');
+      return fields;
+    },
+    'buddycloud.config.set': iqOk({
+      type: 'set',
+      to,
+      payload: (body) => withForm(body, () => configureRequest(body.node, body.form)),
+    }),
+    'buddycloud.search.get': iqAction({ type: 'get', to, payload: () => searchQuery.build({}), result: parseSearchFields }),
+    'buddycloud.search.do': iqAction({
+      type: 'set',
+      to,
+      payload: (body) => {
+        if (body.basic === undefined && body.form === undefined) throw errors.clientError("Missing 'basic' or 'form' key", body);
+        return withForm(body, () => searchQuery.build(body.basic !== undefined ? { basic: body.basic } : { form: body.form! }));
+      },
+      result: (query) => withParsedEntries(parseSearchResults(query)),
+    }),
+    'buddycloud.http.confirm': (ctx, body) => httpAnswer(ctx, body, true),
+    'buddycloud.http.deny': (ctx, body) => httpAnswer(ctx, body, false),
+    async 'buddycloud.authorisation'(ctx, body) {
+      const server = channelServer(ctx, body);
+      const request = ctx.release(AUTHORISATION, server, body.id);
+      if (!request) throw errors.notFound(`No authorisation request '${body.id}' from ${server} is waiting`);
+      ctx.send(withForm(body, () => authorisationAnswer(request.attrs.from ?? server, body.id, body.form)));
+      return { ok: true as const };
+    },
+  },
+  incoming: [
+    {
+      // Notifications of the channel server are buddycloud's (one event per item, retract, affiliation).
+      key: `message/${PS.event}:event`,
+      priority: PRIORITY,
+      handle(ctx, stanza) {
+        if (stanza.attrs.type === 'error' || !fromChannelServer(ctx, stanza)) return false;
+        for (const { event, data } of parseChannelNotifications(stanza)) ctx.emit(event, data);
+        return true;
+      },
+    },
+    {
+      // XEP-0060 §8.6: the channel server asks the owner to approve a follower. Only a real
+      // authorisation form is one (XMPP-FTW took every other channel-server message for one).
+      key: `message/${NS.data}:x`,
+      priority: PRIORITY,
+      handle(ctx, stanza) {
+        if (stanza.attrs.type === 'error' || !fromChannelServer(ctx, stanza)) return false;
+        const x = authorisationForm(stanza);
+        if (!x) return false;
+        stanza.attrs.id ??= ctx.newId();
+        if (ctx.hold(AUTHORISATION, stanza, () => undefined)) {
+          ctx.emit('xmpp.buddycloud.push.authorisation', { id: stanza.attrs.id, form: parseForm(x) });
+        }
+        return true;
+      },
+    },
+    {
+      key: `iq-get/${NS.httpAuth}:confirm`,
+      priority: PRIORITY,
+      handle(ctx, stanza) {
+        if (!fromChannelServer(ctx, stanza) && !fromMediaServer(ctx, stanza)) return false;
+        const verify = parseVerify(stanza);
+        // A malformed request goes on to the HTTP-auth area, which answers bad-request.
+        if (!verify || stanza.attrs.id === undefined) return false;
+        const deny = (s: Element) => iqAnswer(s, false, verify.request, 'The user did not answer in time');
+        if (ctx.hold(HTTP_AUTH, stanza, deny)) ctx.emit('xmpp.buddycloud.http.verify', verify);
+        return true;
+      },
+    },
+    {
+      key: `message/${NS.httpAuth}:confirm`,
+      priority: PRIORITY,
+      handle(ctx, stanza) {
+        if (stanza.attrs.type === 'error' || stanza.attrs.type === 'groupchat') return false;
+        if (!fromChannelServer(ctx, stanza) && !fromMediaServer(ctx, stanza)) return false;
+        const verify = parseVerify(stanza);
+        if (!verify) return false;
+        ctx.emit('xmpp.buddycloud.http.verify', verify);
+        return true;
+      },
+    },
+  ],
+});
