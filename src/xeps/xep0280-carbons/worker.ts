@@ -4,7 +4,7 @@ import { iqOk } from '../../xmpp/iq-action.js';
 import { bareJid, jidFromWire } from '../../xmpp/jid.js';
 import { NS } from '../../xmpp/ns.js';
 import { defineWorker } from '../area.js';
-import { isChatMessage, parseChatMessage, parseReceipt } from '../core-chat/mapping.js';
+import { isChatMessage, parseChatMessage, parseReceipt, withTrustedArchived } from '../core-chat/mapping.js';
 import { api } from './api.js';
 import { type CarbonKind, disable, enable, forwardedMessage } from './mapping.js';
 
@@ -24,7 +24,8 @@ function unwrap(ctx: XmppContext, stanza: Element, kind: CarbonKind): true {
   const receipt = parseReceipt(inner);
   if (receipt) ctx.emit('xmpp.chat.receipt', { from: receipt.from, ...(to && { to }), id: receipt.id, carbon: kind });
   if (isChatMessage(inner)) {
-    const { from, ...rest } = parseChatMessage(inner);
+    // Archive ids inside the copy count only when the own archive added them, as for live messages.
+    const { from, ...rest } = withTrustedArchived(parseChatMessage(inner), ctx.bareJid);
     ctx.emit('xmpp.chat.message', { from, ...(to && { to }), ...rest, carbon: kind });
   }
   return true;
