@@ -19,6 +19,8 @@ import carbons from './xep0280-carbons/index.js';
 import mam from './xep0313-mam/index.js';
 import pubsubOwner from './xep0060-pubsub-owner/index.js';
 import wtf from './wtf/index.js';
+import superfeedr from './superfeedr/index.js';
+import fanout from './fanout/index.js';
 
 export const registry: readonly Area[] = [
   chat,
@@ -38,6 +40,8 @@ export const registry: readonly Area[] = [
   jingle,
   pubsubOwner,
   wtf,
+  superfeedr,
+  fanout,
 ];
 
 export interface DeclaredAction {

@@ -1,0 +1,63 @@
+import type { XmppContext } from '../../xmpp/context.js';
+import { bareJid } from '../../xmpp/jid.js';
+import { iqAction, iqOk } from '../../xmpp/iq-action.js';
+import { defineWorker } from '../area.js';
+import { parseSubscribed, PS } from '../xep0060-pubsub/mapping.js';
+import { api } from './api.js';
+import { channelNode, fromOneOf, parseChannelNotifications, presenceTo, pubsub, subscribe, unsubscribe } from './mapping.js';
+
+/** Per session: the services that got presence, and those a subscribe succeeded with (their notifications are Fanout's). */
+interface FanoutState {
+  presenceSent: string[];
+  subscribedTo: string[];
+}
+const state = (ctx: XmppContext) => ctx.state<FanoutState>(api.id, () => ({ presenceSent: [], subscribedTo: [] }));
+const service = (body: { to?: string }, ctx: XmppContext) => body.to ?? ctx.limits.fanoutJid;
+const remember = (list: string[], jid: string) => {
+  if (!list.includes(bareJid(jid))) list.push(bareJid(jid));
+};
+
+export const worker = defineWorker(api, {
+  actions: {
+    'fanout.fpp.subscribe': async (ctx, body) => {
+      const to = service(body, ctx);
+      const s = state(ctx);
+      // XMPP-FTW sent presence once per session, to whichever service came first; here each service
+      // gets it before its first subscribe.
+      if (!s.presenceSent.includes(bareJid(to))) {
+        ctx.send(presenceTo(to, ctx.newId()));
+        remember(s.presenceSent, to);
+      }
+      const result = await iqAction({
+        type: 'set',
+        to: () => to,
+        payload: () => pubsub(subscribe.build({ node: channelNode(body.realm, body.channel), jid: ctx.bareJid })),
+        result: (answer) => parseSubscribed(answer),
+      })(ctx, body);
+      remember(s.subscribedTo, to);
+      return result;
+    },
+    'fanout.fpp.unsubscribe': iqOk({
+      type: 'set',
+      to: (body, ctx) => service(body, ctx),
+      payload: (body, ctx) => pubsub(unsubscribe.build({ node: channelNode(body.realm, body.channel), jid: ctx.bareJid })),
+    }),
+  },
+  incoming: [
+    {
+      // Before generic PubSub (0) and the avatar area (10), after Superfeedr (30): only notifications
+      // of the Fanout service or of a service this session subscribed through fanout/fpp/subscribe
+      // (XMPP-FTW took every pubsub item notification of any sender).
+      key: `message/${PS.event}:event`,
+      priority: 20,
+      handle(ctx, stanza) {
+        if (stanza.attrs.type === 'error') return false;
+        if (!fromOneOf(stanza.attrs.from, [ctx.limits.fanoutJid, ...state(ctx).subscribedTo])) return false;
+        const notifications = parseChannelNotifications(stanza);
+        if (!notifications) return false;
+        for (const { event, data } of notifications) ctx.emit(event, data);
+        return true;
+      },
+    },
+  ],
+});
