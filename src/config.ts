@@ -60,8 +60,7 @@ const settings = {
   },
   superfeedrJid: {
     env: 'SUPERFEEDR_JID',
-    description:
-      'The Superfeedr service the superfeedr/* actions address; its event notifications alone become xmpp.superfeedr.push',
+    description: 'The Superfeedr service the superfeedr/* actions address; its event notifications alone become xmpp.superfeedr.push',
     default: 'firehoser.superfeedr.com',
     parse: serviceJid,
   },

@@ -92,7 +92,7 @@ export function shortEventName(api: Pick<AreaApi, 'ftwPrefix'>, event: string): 
 export function defineApi<const A extends AreaApi>(api: A): A {
   // Event names carry the area's prefix; only an area that declares the exception may go without `xmpp.`.
   for (const name of Object.keys(api.events ?? {})) {
-    if ((api.ftwPrefix ?? 'xmpp.') === 'xmpp.' !== name.startsWith('xmpp.')) {
+    if (((api.ftwPrefix ?? 'xmpp.') === 'xmpp.') !== name.startsWith('xmpp.')) {
       throw new Error(`Area ${api.id}: event ${name} ${name.startsWith('xmpp.') ? 'has' : 'lacks'} the xmpp. prefix (see ftwPrefix)`);
     }
   }

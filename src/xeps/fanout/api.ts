@@ -13,7 +13,8 @@ export const api = defineApi({
   ftwPrefix: '',
   actions: {
     'fanout.fpp.subscribe': {
-      summary: 'Subscribe to a Fanout channel (node /<realm>/<channel>, XEP-0060 §6.1); the first time per service, presence goes to it first',
+      summary:
+        'Subscribe to a Fanout channel (node /<realm>/<channel>, XEP-0060 §6.1); the first time per service, presence goes to it first',
       body: SubscribeBody,
       response: SubscribeResult,
       messages: CHANNEL_MESSAGES,

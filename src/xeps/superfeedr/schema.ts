@@ -61,14 +61,18 @@ export const FeedStatus = Type.Object(
           parsed: Type.Optional(Type.String({ description: 'The last parse of the feed (<last_parse/>, ISO 8601)' })),
           maintenance: Type.Optional(Type.String({ description: 'The last maintenance (<last_maintenance_at/>, ISO 8601)' })),
           message: Type.Optional(
-            Type.String({ description: 'What the last fetch did (the text of <http/>), e.g. "9718 bytes fetched in 1.46s : 2 new entries."' }),
+            Type.String({
+              description: 'What the last fetch did (the text of <http/>), e.g. "9718 bytes fetched in 1.46s : 2 new entries."',
+            }),
           ),
         },
         { description: 'Superfeedr’s status of the feed; absent when the answer carried none' },
       ),
     ),
     title: Type.Optional(Type.String({ description: 'The feed’s title' })),
-    entries_count_since_last_maintenance: Type.Optional(Type.String({ description: 'New entries since the last maintenance, as a string' })),
+    entries_count_since_last_maintenance: Type.Optional(
+      Type.String({ description: 'New entries since the last maintenance, as a string' }),
+    ),
     id: Type.Optional(Type.String({ description: 'The feed’s id' })),
     links: Type.Optional(Type.Array(FeedLink)),
   },
