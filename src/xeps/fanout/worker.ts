@@ -1,3 +1,4 @@
+import { errors } from '../../errors.js';
 import type { XmppContext } from '../../xmpp/context.js';
 import { bareJid } from '../../xmpp/jid.js';
 import { iqAction, iqOk } from '../../xmpp/iq-action.js';
@@ -13,6 +14,8 @@ interface FanoutState {
 }
 const state = (ctx: XmppContext) => ctx.state<FanoutState>(api.id, () => ({ presenceSent: [], subscribedTo: [] }));
 const service = (body: { to?: string }, ctx: XmppContext) => body.to ?? ctx.limits.fanoutJid;
+/** Services one session may address (each is remembered for the session's life; a client cannot grow it without bound). */
+const MAX_SERVICES = 32;
 const remember = (list: string[], jid: string) => {
   if (!list.includes(bareJid(jid))) list.push(bareJid(jid));
 };
@@ -22,6 +25,9 @@ export const worker = defineWorker(api, {
     'fanout.fpp.subscribe': async (ctx, body) => {
       const to = service(body, ctx);
       const s = state(ctx);
+      if (!s.presenceSent.includes(bareJid(to)) && s.presenceSent.length >= MAX_SERVICES) {
+        throw errors.clientError(`At most ${MAX_SERVICES} Fanout services per session`, body);
+      }
       // XMPP-FTW sent presence once per session, to whichever service came first; here each service
       // gets it before its first subscribe.
       if (!s.presenceSent.includes(bareJid(to))) {
@@ -52,7 +58,8 @@ export const worker = defineWorker(api, {
       priority: 20,
       handle(ctx, stanza) {
         if (stanza.attrs.type === 'error') return false;
-        if (!fromOneOf(stanza.attrs.from, [ctx.limits.fanoutJid, ...state(ctx).subscribedTo])) return false;
+        const from = stanza.attrs.from;
+        if (!fromOneOf(from, [ctx.limits.fanoutJid]) && !fromOneOf(from, state(ctx).subscribedTo)) return false;
         const notifications = parseChannelNotifications(stanza);
         if (!notifications) return false;
         for (const { event, data } of notifications) ctx.emit(event, data);

@@ -7,7 +7,9 @@
 // realm and channel in order, never also as xmpp.pubsub.push.item; another sender's stays generic.
 import t from 'tap';
 import type { Element } from 'ltx';
+import { Type } from '@sinclair/typebox';
 import { loadConfig } from '../../../src/config.js';
+import { defineApi, ftwName, shortEventName } from '../../../src/xeps/area.js';
 import { startProsody } from '../../helpers/prosody.js';
 import { startGateway } from '../../helpers/gateway.js';
 import { cxml, startComponent } from '../../helpers/component.js';
@@ -76,6 +78,34 @@ const notification = (from: string, node: string, ...items: Element[]) =>
 t.test('FANOUT_JID: default pubsub.fanout.io, refused when it is no JID', async (tt) => {
   tt.equal(loadConfig({}).fanoutJid, 'pubsub.fanout.io');
   tt.throws(() => loadConfig({ FANOUT_JID: 'a b' }), /FANOUT_JID: must be a JID/);
+});
+
+t.test('the prefix exception is declared: ftwPrefix, and event names must match it', async (tt) => {
+  const fanout = reg.areas.find((a) => a.api.id === 'fanout')!.api;
+  const pubsub = reg.areas.find((a) => a.api.id === 'xep0060-pubsub')!.api;
+  tt.equal(ftwName(fanout, 'fanout.fpp.subscribe'), 'fanout.fpp.subscribe');
+  tt.equal(ftwName(pubsub, 'pubsub.subscribe'), 'xmpp.pubsub.subscribe');
+  tt.equal(shortEventName(fanout, 'fanout.fpp.push'), 'fanout.fpp.push');
+  tt.equal(shortEventName(pubsub, 'xmpp.pubsub.push.item'), 'pubsub.push.item');
+  const event = { summary: 's', schema: Type.Object({}) };
+  tt.throws(
+    () => defineApi({ id: 'x', tag: 'x', spec: 'x', actions: {}, events: { 'x.push': event } }),
+    /event x\.push lacks the xmpp\. prefix/,
+  );
+  tt.throws(
+    () => defineApi({ id: 'x', tag: 'x', spec: 'x', ftwPrefix: '', actions: {}, events: { 'xmpp.x.push': event } }),
+    /event xmpp\.x\.push has the xmpp\. prefix/,
+  );
+});
+
+t.test('one dispatch key, declared precedence: Superfeedr 30, Fanout 20, generic PubSub 0', async (tt) => {
+  const owners = reg.loaded.dispatcher.table().get(`message/${EV}:event`) ?? [];
+  const rank = (id: string) => owners.find((o) => o.owner === id)?.priority;
+  tt.same([rank('superfeedr'), rank('fanout'), rank('xep0060-pubsub')], [30, 20, 0]);
+  tt.ok(
+    owners.findIndex((o) => o.owner === 'fanout') < owners.findIndex((o) => o.owner === 'xep0060-pubsub'),
+    'Fanout is asked before PubSub',
+  );
 });
 
 t.test('the routes keep the fanout. name: POST /v1/fanout/fpp/subscribe, event fanout.fpp.push', async (tt) => {
