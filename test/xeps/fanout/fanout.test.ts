@@ -222,3 +222,27 @@ t.test('items from another sender are not claimed: generic xmpp.pubsub.push.item
     'no fanout.fpp.push',
   );
 });
+
+t.test('Prosody’s own PubSub service: a channel-shaped node’s items stay xmpp.pubsub.push.item', async (tt) => {
+  // The original's bug in its most common form: every PubSub notification became fanout.fpp.push.
+  const to = prosody.pubsubDomain;
+  const node = '/a1b2c3/updates';
+  // user1 (alice) is the service's admin in the harness, so she may create nodes.
+  const created = await gw.post('/v1/pubsub/create', { to, node }, alice.token);
+  tt.equal(created.status, 200, JSON.stringify(created.body));
+  await gw.post('/v1/presence', {}, alice.token);
+  const sub = await gw.post('/v1/pubsub/subscribe', { to, node }, alice.token);
+  tt.equal(sub.status, 200, JSON.stringify(sub.body));
+  const from = aliceEvents.events.length;
+  const pub = await gw.post('/v1/pubsub/publish', { to, node, id: 'p1', content: { json: { from: 'prosody' } } }, alice.token);
+  tt.equal(pub.status, 200, JSON.stringify(pub.body));
+  const items = await settled(aliceEvents, from, 'xmpp.pubsub.push.item', 1);
+  tt.same(
+    items.map((e) => [e.data.from, e.data.node, e.data.id, e.data.entry]),
+    [[to, node, 'p1', { json: { from: 'prosody' } }]],
+  );
+  tt.notOk(
+    aliceEvents.events.slice(from).some((e) => e.event === 'fanout.fpp.push'),
+    'no fanout.fpp.push',
+  );
+});
