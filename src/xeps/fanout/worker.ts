@@ -1,3 +1,4 @@
+import type { Static } from '@sinclair/typebox';
 import { errors } from '../../errors.js';
 import type { XmppContext } from '../../xmpp/context.js';
 import { bareJid } from '../../xmpp/jid.js';
@@ -5,6 +6,7 @@ import { iqAction, iqOk } from '../../xmpp/iq-action.js';
 import { defineWorker } from '../area.js';
 import { parseSubscribed, PS } from '../xep0060-pubsub/mapping.js';
 import { api } from './api.js';
+import type { SubscribeBody } from './schema.js';
 import { channelNode, fromOneOf, parseChannelNotifications, presenceTo, pubsub, subscribe, unsubscribe } from './mapping.js';
 
 /** Per session: the services that got presence, and those a subscribe succeeded with (their notifications are Fanout's). */
@@ -20,6 +22,14 @@ const remember = (list: string[], jid: string) => {
   if (!list.includes(bareJid(jid))) list.push(bareJid(jid));
 };
 
+/** XEP-0060 §6.1 on the channel's node, for the own bare JID (as XMPP-FTW, through xmpp-ftw-pubsub). */
+const subscribeRequest = iqAction({
+  type: 'set',
+  to: (body: Static<typeof SubscribeBody>, ctx) => service(body, ctx),
+  payload: (body, ctx) => pubsub(subscribe.build({ node: channelNode(body.realm, body.channel), jid: ctx.bareJid })),
+  result: (answer) => parseSubscribed(answer),
+});
+
 export const worker = defineWorker(api, {
   actions: {
     'fanout.fpp.subscribe': async (ctx, body) => {
@@ -34,12 +44,7 @@ export const worker = defineWorker(api, {
         ctx.send(presenceTo(to, ctx.newId()));
         remember(s.presenceSent, to);
       }
-      const result = await iqAction({
-        type: 'set',
-        to: () => to,
-        payload: () => pubsub(subscribe.build({ node: channelNode(body.realm, body.channel), jid: ctx.bareJid })),
-        result: (answer) => parseSubscribed(answer),
-      })(ctx, body);
+      const result = await subscribeRequest(ctx, body);
       remember(s.subscribedTo, to);
       return result;
     },
