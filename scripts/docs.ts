@@ -9,6 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
 import { settingsTable } from '../src/config.js';
+import { shortEventName } from '../src/xeps/area.js';
 import { byId, registry } from '../src/xeps/index.js';
 import { generateOpenApi } from './openapi.js';
 
@@ -147,7 +148,7 @@ function areasTable(): string {
       const names = [
         ...Object.entries(api.actions).map(([name, spec]) => `${code(name)}${spec.beyondXmppFtw ? '⁺' : ''}`),
         ...Object.keys(api.sessionless ?? {}).map((name) => `${code(name)}⁺`),
-        ...Object.keys(api.events ?? {}).map((name) => `in ${code(name.replace(/^xmpp\./, ''))}`),
+        ...Object.keys(api.events ?? {}).map((name) => `in ${code(shortEventName(api, name))}`),
       ];
       return [api.tag, names.join(', '), api.spec];
     }),

@@ -139,6 +139,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           mamMaxResults: config.mamMaxResults,
           unknownStanzaMaxBytes: config.unknownStanzaMaxBytes,
           unknownStanzasPerMinute: config.unknownStanzasPerMinute,
+          superfeedrJid: config.superfeedrJid,
+          fanoutJid: config.fanoutJid,
         },
       },
     },

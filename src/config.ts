@@ -1,6 +1,7 @@
 // One schema for every setting, read from the environment once. `--help` prints this table, and
 // `npm run docs:write` writes it into the README (settingsTable()).
 import { availableParallelism } from 'node:os';
+import { jidToString, parseJid } from './xmpp/jid.js';
 
 interface Setting<T> {
   env: string;
@@ -30,6 +31,12 @@ const bool = (raw: string) => {
   if (raw === 'false' || raw === '0') return false;
   throw new Error('must be true or false');
 };
+/** A service JID (RFC 7622): a domain, or node@domain; no resource, no spaces. */
+const serviceJid = (raw: string) => {
+  const jid = parseJid(raw);
+  if (!jid || jid.resource !== undefined) throw new Error('must be a JID without a resource, e.g. pubsub.example.org');
+  return jidToString(jid);
+};
 const list = (raw: string) =>
   raw
     .split(',')
@@ -50,6 +57,19 @@ const settings = {
     description: "Verify XMPP servers' certificates on STARTTLS; false accepts self-signed ones (development only)",
     default: true,
     parse: bool,
+  },
+  superfeedrJid: {
+    env: 'SUPERFEEDR_JID',
+    description: 'The Superfeedr service the superfeedr/* actions address; its event notifications alone become xmpp.superfeedr.push',
+    default: 'firehoser.superfeedr.com',
+    parse: serviceJid,
+  },
+  fanoutJid: {
+    env: 'FANOUT_JID',
+    description:
+      'The Fanout service fanout/fpp/* actions address when they name no `to`; its item notifications (and those of every `to` a subscribe used) become fanout.fpp.push',
+    default: 'pubsub.fanout.io',
+    parse: serviceJid,
   },
   workers: { env: 'WORKERS', description: 'XMPP worker threads', default: availableParallelism(), shown: 'CPU count', parse: int(1, 256) },
   redisUrl: {

@@ -1,4 +1,5 @@
-// One POST route per action of every registered area: xmpp.a.b.c ↔ POST /v1/a/b/c (docs/api.md).
+// One POST route per action of every registered area: xmpp.a.b.c ↔ POST /v1/a/b/c (docs/api.md; Fanout's
+// fanout.fpp.subscribe, which has no xmpp. prefix, keeps every part: POST /v1/fanout/fpp/subscribe).
 // Session actions need a token and run on the session's owner; sessionless ones (account creation)
 // carry their own connection target, checked against the allow-list, and run on any worker.
 import type { FastifyInstance } from 'fastify';
@@ -6,7 +7,7 @@ import { isHostAllowed, type Config } from '../config.js';
 import { errors } from '../errors.js';
 import type { SessionManager } from '../session/manager.js';
 import type { WorkerPool } from '../workers/pool.js';
-import type { Area } from '../xeps/area.js';
+import { ftwName, type Area } from '../xeps/area.js';
 import { byId, declaredActions, type DeclaredAction } from '../xeps/index.js';
 import { authenticate, sessionOf } from './auth.js';
 import type { LoginLimits } from './login-limits.js';
@@ -32,7 +33,7 @@ export interface ActionRouteDeps {
 
 function description({ area, name, spec }: DeclaredAction): string {
   return `${spec.description ?? ''}${spec.description ? '\n\n' : ''}${
-    spec.beyondXmppFtw ? 'Beyond XMPP-FTW (a gateway addition).' : `XMPP-FTW event \`xmpp.${name}\`.`
+    spec.beyondXmppFtw ? 'Beyond XMPP-FTW (a gateway addition).' : `XMPP-FTW event \`${ftwName(area, name)}\`.`
   } Spec: ${area.spec}.`;
 }
 

@@ -69,10 +69,33 @@ export interface AreaApi {
   readonly sessionless?: Readonly<Record<string, SessionlessSpec>>;
   /** Full SSE event names (`xmpp.muc.message`) and their data schemas. */
   readonly events?: Readonly<Record<string, EventSpec>>;
+  /**
+   * The prefix of XMPP-FTW's names for this area's actions and events (default `xmpp.`), which the action
+   * names drop. One area had none: Fanout's `fanout.fpp.subscribe` keeps every part (POST
+   * /v1/fanout/fpp/subscribe) and its event is `fanout.fpp.push` (docs/api.md §1).
+   */
+  readonly ftwPrefix?: 'xmpp.' | '';
+}
+
+/** XMPP-FTW's name of an action (`muc.join` → `xmpp.muc.join`; `fanout.fpp.subscribe` as it is). */
+export function ftwName(api: Pick<AreaApi, 'ftwPrefix'>, action: string): string {
+  return `${api.ftwPrefix ?? 'xmpp.'}${action}`;
+}
+
+/** An SSE event's name as the areas table shows it: without the area's prefix (`xmpp.muc.message` → `muc.message`). */
+export function shortEventName(api: Pick<AreaApi, 'ftwPrefix'>, event: string): string {
+  const prefix = api.ftwPrefix ?? 'xmpp.';
+  return event.startsWith(prefix) ? event.slice(prefix.length) : event;
 }
 
 /** Declares an API side; `const` keeps action names and schemas as literal types for the worker side. */
 export function defineApi<const A extends AreaApi>(api: A): A {
+  // Event names carry the area's prefix; only an area that declares the exception may go without `xmpp.`.
+  for (const name of Object.keys(api.events ?? {})) {
+    if (((api.ftwPrefix ?? 'xmpp.') === 'xmpp.') !== name.startsWith('xmpp.')) {
+      throw new Error(`Area ${api.id}: event ${name} ${name.startsWith('xmpp.') ? 'has' : 'lacks'} the xmpp. prefix (see ftwPrefix)`);
+    }
+  }
   return api;
 }
 

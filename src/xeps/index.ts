@@ -20,6 +20,8 @@ import mam from './xep0313-mam/index.js';
 import pubsubOwner from './xep0060-pubsub-owner/index.js';
 import wtf from './wtf/index.js';
 import buddycloud from './buddycloud/index.js';
+import superfeedr from './superfeedr/index.js';
+import fanout from './fanout/index.js';
 
 export const registry: readonly Area[] = [
   chat,
@@ -40,6 +42,8 @@ export const registry: readonly Area[] = [
   pubsubOwner,
   wtf,
   buddycloud,
+  superfeedr,
+  fanout,
 ];
 
 export interface DeclaredAction {

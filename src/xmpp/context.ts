@@ -29,11 +29,11 @@ export interface XmppContext {
   state<T>(areaId: string, init: () => T): T;
   /** How long to wait for an answer that is not an IQ result (e.g. a MUC self-presence): the IQ timeout. */
   readonly timeoutMs: number;
-  /** Configured bounds on what one session may produce or hold. */
+  /** Configured bounds on what one session may produce or hold, and the services it addresses by default. */
   readonly limits: SessionLimits;
 }
 
-/** From the configuration (src/config.ts): MAM_MAX_RESULTS, WTF_MAX_BYTES, WTF_PER_MINUTE. */
+/** From the configuration (src/config.ts): MAM_MAX_RESULTS, WTF_MAX_BYTES, WTF_PER_MINUTE, SUPERFEEDR_JID, FANOUT_JID. */
 export interface SessionLimits {
   /** Most archived messages one archive query answers (XEP-0313); more come page by page. */
   readonly mamMaxResults: number;
@@ -41,6 +41,10 @@ export interface SessionLimits {
   readonly unknownStanzaMaxBytes: number;
   /** Unknown stanzas pushed per minute (the burst allowed is the same number); 0: none. */
   readonly unknownStanzasPerMinute: number;
+  /** The Superfeedr service (SUPERFEEDR_JID): its notifications alone are xmpp.superfeedr.push. */
+  readonly superfeedrJid: string;
+  /** The default Fanout service (FANOUT_JID) of fanout.fpp.* actions. */
+  readonly fanoutJid: string;
 }
 
 /** A stream that has not authenticated (XEP-0077 §3.1): the server answers for itself. */

@@ -10,7 +10,13 @@ const worker = new Worker(new URL('../../src/workers/worker.js', import.meta.url
     connectTimeoutMs: 1000,
     tlsVerify: true,
     caps: { node: 'x' },
-    limits: { mamMaxResults: 100, unknownStanzaMaxBytes: 16384, unknownStanzasPerMinute: 60 },
+    limits: {
+      mamMaxResults: 100,
+      unknownStanzaMaxBytes: 16384,
+      unknownStanzasPerMinute: 60,
+      superfeedrJid: 'firehoser.superfeedr.com',
+      fanoutJid: 'pubsub.fanout.io',
+    },
   },
 });
 worker.on('message', (batch: Array<{ t?: string }>) => {

@@ -179,8 +179,12 @@ async function httpAnswer(ctx: XmppContext, body: Static<typeof HttpAnswerBody>,
   return { ok: true };
 }
 
-/** Above the generic PubSub (0), avatar (10) and HTTP-auth (0) handlers of the same keys. */
-const PRIORITY = 20;
+/**
+ * Above the generic PubSub (0), avatar (10), Fanout (20), Superfeedr (30) and HTTP-auth (0) handlers
+ * of the same keys. Each claims only its own sender (the discovered channel server here), so the order
+ * among them matters only in that it must be declared: equal priorities are refused at boot.
+ */
+const PRIORITY = 40;
 
 export const worker = defineWorker(api, {
   actions: {
