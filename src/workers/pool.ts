@@ -26,6 +26,10 @@ interface Slot {
   sessions: Set<string>;
   ready: Promise<void>;
   alive: boolean;
+  /** Set once the worker said `ready`; a worker that exits before that failed to boot. */
+  booted: boolean;
+  /** The boot error, when the worker threw before `ready`. */
+  bootError?: Error;
 }
 
 interface Pending {
@@ -162,20 +166,35 @@ export class WorkerPool {
       workerData: this.options.settings,
     });
     let markReady: () => void = () => undefined;
+    let failBoot: (err: Error) => void = () => undefined;
     const slot: Slot = {
       index,
       worker,
       post: batcher<ToWorker>((batch) => worker.postMessage(batch)),
       sessions: new Set(),
       alive: true,
-      ready: new Promise<void>((r) => (markReady = r)),
+      booted: false,
+      ready: new Promise<void>((resolve, reject) => {
+        markReady = () => {
+          slot.booted = true;
+          resolve();
+        };
+        failBoot = reject;
+      }),
     };
+    // ready() may never be awaited for a respawned slot: its rejection must not be unhandled.
+    slot.ready.catch(() => undefined);
     worker.on('message', (batch: FromWorker[]) => {
       if (!Array.isArray(batch)) return;
       for (const msg of batch) this.onMessage(slot, msg, markReady);
     });
-    worker.on('error', () => undefined);
-    worker.on('exit', () => this.onExit(slot));
+    worker.on('error', (err) => {
+      if (!slot.booted) slot.bootError = err;
+    });
+    worker.on('exit', (code) => {
+      if (!slot.booted) failBoot(slot.bootError ?? new Error(`XMPP worker exited with code ${code} before it was ready`));
+      this.onExit(slot);
+    });
     return slot;
   }
 
@@ -221,6 +240,8 @@ export class WorkerPool {
       this.owner.delete(sid);
       this.hooks.onClosed(sid, 'XMPP client disconnected');
     }
-    if (!this.stopping) this.slots[slot.index] = this.spawn(slot.index);
+    // A worker that failed to boot would fail the same way again (its code and settings are the same):
+    // respawning it would spin forever, so the slot stays dead and ready() reports the boot error.
+    if (!this.stopping && slot.booted) this.slots[slot.index] = this.spawn(slot.index);
   }
 }
