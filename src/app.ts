@@ -139,6 +139,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           mamMaxResults: config.mamMaxResults,
           unknownStanzaMaxBytes: config.unknownStanzaMaxBytes,
           unknownStanzasPerMinute: config.unknownStanzasPerMinute,
+          avatarMaxBytes: config.avatarMaxBytes,
         },
       },
     },

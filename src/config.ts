@@ -121,6 +121,14 @@ const settings = {
     default: 60,
     parse: int(0, 100000),
   },
+  avatarMaxBytes: {
+    env: 'AVATAR_MAX_BYTES',
+    description:
+      'Largest avatar image avatar/upload publishes (XEP-0084), in decoded bytes; larger is 413 and nothing is sent. ' +
+      'Its base64 text (4/3 of it) must also fit BODY_LIMIT_BYTES and the XMPP server’s stanza size limit',
+    default: 131072,
+    parse: int(1024, 16777216),
+  },
   loginTimeoutMs: {
     env: 'LOGIN_TIMEOUT_MS',
     description: 'How long a login may take to connect, authenticate and bind',

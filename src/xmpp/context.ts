@@ -33,7 +33,7 @@ export interface XmppContext {
   readonly limits: SessionLimits;
 }
 
-/** From the configuration (src/config.ts): MAM_MAX_RESULTS, WTF_MAX_BYTES, WTF_PER_MINUTE. */
+/** From the configuration (src/config.ts): MAM_MAX_RESULTS, WTF_MAX_BYTES, WTF_PER_MINUTE, AVATAR_MAX_BYTES. */
 export interface SessionLimits {
   /** Most archived messages one archive query answers (XEP-0313); more come page by page. */
   readonly mamMaxResults: number;
@@ -41,6 +41,8 @@ export interface SessionLimits {
   readonly unknownStanzaMaxBytes: number;
   /** Unknown stanzas pushed per minute (the burst allowed is the same number); 0: none. */
   readonly unknownStanzasPerMinute: number;
+  /** Largest avatar image one upload publishes (XEP-0084 data), in decoded bytes. */
+  readonly avatarMaxBytes: number;
 }
 
 /** A stream that has not authenticated (XEP-0077 §3.1): the server answers for itself. */

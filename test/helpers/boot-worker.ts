@@ -10,7 +10,7 @@ const worker = new Worker(new URL('../../src/workers/worker.js', import.meta.url
     connectTimeoutMs: 1000,
     tlsVerify: true,
     caps: { node: 'x' },
-    limits: { mamMaxResults: 100, unknownStanzaMaxBytes: 16384, unknownStanzasPerMinute: 60 },
+    limits: { mamMaxResults: 100, unknownStanzaMaxBytes: 16384, unknownStanzasPerMinute: 60, avatarMaxBytes: 131072 },
   },
 });
 worker.on('message', (batch: Array<{ t?: string }>) => {

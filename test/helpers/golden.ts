@@ -342,7 +342,7 @@ export interface FakeSession {
 export const FAKE_TIMEOUT_MS = 200;
 
 /** The fake session's configured limits (XmppContext.limits): small enough for a case to reach. */
-export const FAKE_LIMITS = { mamMaxResults: 10, unknownStanzaMaxBytes: 2048, unknownStanzasPerMinute: 60 } as const;
+export const FAKE_LIMITS = { mamMaxResults: 10, unknownStanzaMaxBytes: 2048, unknownStanzasPerMinute: 60, avatarMaxBytes: 64 } as const;
 
 export interface FakeSessionOptions {
   /** Per-area state seeds (see the "state" fixture key). */
