@@ -124,8 +124,7 @@ const settings = {
   avatarMaxBytes: {
     env: 'AVATAR_MAX_BYTES',
     description:
-      'Largest avatar image avatar/upload publishes (XEP-0084), in decoded bytes; larger is 413 and nothing is sent. ' +
-      'Its base64 text (4/3 of it) must also fit BODY_LIMIT_BYTES and the XMPP server’s stanza size limit',
+      'Largest image avatar/upload publishes (XEP-0084), decoded; larger is 413. Its base64 (4/3 the size) must fit BODY_LIMIT_BYTES',
     default: 131072,
     parse: int(1024, 16777216),
   },

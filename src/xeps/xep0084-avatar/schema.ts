@@ -111,13 +111,15 @@ const Info = Type.Object(
   { description: 'One <info/> of the metadata (XEP-0084 §4.2); values are strings, as XMPP-FTW sent them' },
 );
 
-export const PushMetadataEvent = Type.Union(
-  [
-    Type.Object({ from: JidObject, avatars: Type.Array(Info) }, { description: 'The contact published avatar metadata' }),
-    Type.Object(
-      { from: JidObject, disabled: Type.Literal(true) },
-      { description: 'The contact switched their avatar off (empty metadata, XEP-0084 §4.5)' },
-    ),
-  ],
-  { description: 'A contact’s avatar metadata (XEP-0084 §4.3), from their PEP node urn:xmpp:avatar:metadata' },
+// One object (not a union) so that the event reference lists every field: exactly one of
+// `avatars` and `disabled` is present.
+export const PushMetadataEvent = Type.Object(
+  {
+    from: JidObject,
+    avatars: Type.Optional(Type.Array(Info, { description: 'The metadata’s <info/> elements: one avatar in its formats and locations' })),
+    disabled: Type.Optional(Type.Literal(true, { description: 'The contact switched their avatar off (empty metadata, XEP-0084 §4.5)' })),
+  },
+  {
+    description: 'A contact’s avatar metadata (XEP-0084 §4.3), from their PEP node urn:xmpp:avatar:metadata: `avatars`, or `disabled`',
+  },
 );
