@@ -109,10 +109,11 @@ export function requestData(id: string): Element {
   return pubsub(op);
 }
 
-/** The base64 text of the answer's item (whitespace the publisher wrapped it in removed); undefined when there is none. */
+/** The base64 text of the answer's item `id` (whitespace the publisher wrapped it in removed); undefined when there is none. */
 export function parseData(answer: Element | undefined, id: string): string | undefined {
   const items = answer?.getChildren('items').find((i) => i.attrs.node === AV.data);
-  const item = items?.getChildren('item').find((i) => i.attrs.id === id) ?? items?.getChild('item');
+  // Only the item asked for: another one would be another image under this id.
+  const item = items?.getChildren('item').find((i) => i.attrs.id === id);
   const data = item?.getChild('data', AV.data);
   return data ? data.getText().replace(/\s+/g, '') : undefined;
 }

@@ -13,8 +13,8 @@ const Url = (description: string) => Type.String({ minLength: 1, maxLength: 4096
 
 export const UploadBody = Body(
   {
+    // No minLength: an empty image is XMPP-FTW's `Missing 'content' key`, which the worker answers.
     content: Type.String({
-      minLength: 1,
       description: 'The image, base64-encoded (RFC 4648 §4, padded, no whitespace); image/png is the type every client supports (XEP-0084)',
     }),
     id: Type.Optional(AvatarId('The avatar id (default: the SHA-1 of the decoded image, hex, as XEP-0084 §4.1 requires)')),

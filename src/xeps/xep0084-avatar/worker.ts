@@ -10,6 +10,7 @@ import { AV, decodeBase64, decodedLength, parseData, parseMetadataEvent, publish
 export const worker = defineWorker(api, {
   actions: {
     async 'avatar.upload'(ctx, body) {
+      if (body.content === '') throw errors.clientError("Missing 'content' key", body);
       // The size first, from the length alone: an oversized text is never decoded, and nothing is sent.
       if (decodedLength(body.content) > ctx.limits.avatarMaxBytes) {
         throw errors.payloadTooLarge(`Image is larger than ${ctx.limits.avatarMaxBytes} bytes (AVATAR_MAX_BYTES)`);

@@ -217,6 +217,7 @@ t.test('bad input: 400 with the catalogue’s messages, and nothing sent', async
   tt.equal(current.status, 200, JSON.stringify(current.body));
   const cases: Array<[string, unknown, string]> = [
     ['/v1/avatar/upload', {}, "Missing 'content' key"],
+    ['/v1/avatar/upload', { content: '' }, "Missing 'content' key"],
     ['/v1/avatar/upload', { content: 5 }, 'Image content should be a string'],
     ['/v1/avatar/upload', { content: 'AAAA', id: 7 }, 'Avatar id should be a string'],
     [
