@@ -45,9 +45,9 @@ const Additional = Type.Object(
 
 export const MetadataBody = Type.Object(
   {
-    bytes: Type.Optional(Bytes()),
-    id: Type.Optional(AvatarId('The avatar id: the SHA-1 of the image bytes, as avatar/upload answered')),
-    type: Type.Optional(Mime()),
+    bytes: Type.Optional({ ...Bytes(), description: 'The image size in bytes (required unless `disable`)' }),
+    id: Type.Optional(AvatarId('The avatar id: the SHA-1 of the image bytes, as avatar/upload answered (required unless `disable`)')),
+    type: Type.Optional({ ...Mime(), description: 'The MIME type, e.g. image/png (required unless `disable`)' }),
     width: Pixels('width'),
     height: Pixels('height'),
     url: Type.Optional(Url('Where the image can be fetched instead of from the data node (XEP-0084 §4.2)')),
@@ -58,10 +58,9 @@ export const MetadataBody = Type.Object(
   },
   {
     additionalProperties: false,
-    // bytes, id and type are required unless disable is true (XMPP-FTW's rule), in that order.
-    if: { properties: { disable: { const: true } }, required: ['disable'] },
-    then: {},
-    else: { required: ['bytes', 'id', 'type'] },
+    // bytes, id and type are required unless disable is true (XMPP-FTW's rule): the worker checks them,
+    // in that order, before anything is sent. (A JSON Schema if/else would do it too, but its error would
+    // then come before an unknown key's, and the schema would no longer say which keys a body needs.)
     examples: [
       { bytes: 12345, id: '111f4b3c50d7b0df729d299bc6f8e9ef9066971f', type: 'image/png', width: 64, height: 64 },
       { disable: true },

@@ -30,7 +30,14 @@ export const worker = defineWorker(api, {
     'avatar.metadata': iqOk({
       type: 'set',
       to: (_body, ctx) => ctx.bareJid,
-      payload: (body) => publishMetadata(body),
+      payload: (body) => {
+        if (body.disable !== true) {
+          for (const key of ['bytes', 'id', 'type'] as const) {
+            if (body[key] === undefined) throw errors.clientError(`Missing '${key}' key`, body);
+          }
+        }
+        return publishMetadata(body);
+      },
     }),
     'avatar.data': iqAction({
       type: 'get',
