@@ -141,6 +141,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           unknownStanzasPerMinute: config.unknownStanzasPerMinute,
           superfeedrJid: config.superfeedrJid,
           fanoutJid: config.fanoutJid,
+          avatarMaxBytes: config.avatarMaxBytes,
         },
       },
     },

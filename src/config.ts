@@ -141,6 +141,13 @@ const settings = {
     default: 60,
     parse: int(0, 100000),
   },
+  avatarMaxBytes: {
+    env: 'AVATAR_MAX_BYTES',
+    description:
+      'Largest image avatar/upload publishes (XEP-0084), decoded; larger is 413. Its base64 (4/3 the size) must fit BODY_LIMIT_BYTES',
+    default: 131072,
+    parse: int(1024, 16777216),
+  },
   loginTimeoutMs: {
     env: 'LOGIN_TIMEOUT_MS',
     description: 'How long a login may take to connect, authenticate and bind',

@@ -18,6 +18,7 @@ import ping from './xep0199-ping/index.js';
 import carbons from './xep0280-carbons/index.js';
 import mam from './xep0313-mam/index.js';
 import pubsubOwner from './xep0060-pubsub-owner/index.js';
+import avatar from './xep0084-avatar/index.js';
 import wtf from './wtf/index.js';
 import buddycloud from './buddycloud/index.js';
 import superfeedr from './superfeedr/index.js';
@@ -40,6 +41,7 @@ export const registry: readonly Area[] = [
   mam,
   jingle,
   pubsubOwner,
+  avatar,
   wtf,
   buddycloud,
   superfeedr,

@@ -33,7 +33,7 @@ export interface XmppContext {
   readonly limits: SessionLimits;
 }
 
-/** From the configuration (src/config.ts): MAM_MAX_RESULTS, WTF_MAX_BYTES, WTF_PER_MINUTE, SUPERFEEDR_JID, FANOUT_JID. */
+/** From the configuration (src/config.ts): MAM_MAX_RESULTS, WTF_MAX_BYTES, WTF_PER_MINUTE, SUPERFEEDR_JID, FANOUT_JID, AVATAR_MAX_BYTES. */
 export interface SessionLimits {
   /** Most archived messages one archive query answers (XEP-0313); more come page by page. */
   readonly mamMaxResults: number;
@@ -45,6 +45,8 @@ export interface SessionLimits {
   readonly superfeedrJid: string;
   /** The default Fanout service (FANOUT_JID) of fanout.fpp.* actions. */
   readonly fanoutJid: string;
+  /** Largest avatar image one upload publishes (XEP-0084 data), in decoded bytes. */
+  readonly avatarMaxBytes: number;
 }
 
 /** A stream that has not authenticated (XEP-0077 §3.1): the server answers for itself. */

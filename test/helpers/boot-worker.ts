@@ -16,6 +16,7 @@ const worker = new Worker(new URL('../../src/workers/worker.js', import.meta.url
       unknownStanzasPerMinute: 60,
       superfeedrJid: 'firehoser.superfeedr.com',
       fanoutJid: 'pubsub.fanout.io',
+      avatarMaxBytes: 131072,
     },
   },
 });

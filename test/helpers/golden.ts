@@ -348,6 +348,7 @@ export const FAKE_LIMITS = {
   unknownStanzasPerMinute: 60,
   superfeedrJid: 'superfeedr.localhost',
   fanoutJid: 'fanout.localhost',
+  avatarMaxBytes: 64,
 } as const;
 
 export interface FakeSessionOptions {

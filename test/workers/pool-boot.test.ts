@@ -18,6 +18,7 @@ const settings = {
     unknownStanzasPerMinute: 60,
     superfeedrJid: 'firehoser.superfeedr.com',
     fanoutJid: 'pubsub.fanout.io',
+    avatarMaxBytes: 131072,
   },
 };
 
