@@ -146,10 +146,13 @@ export function createXmppClient(options: ClientOptions): Client {
 /** A STARTTLS failure as the gateway's error: the server's refusal, or the handshake's reason. */
 function tlsError(err: unknown): unknown {
   if (err instanceof Error && err.message === 'STARTTLS_FAILURE') return errors.tlsFailed('the server answered STARTTLS with <failure/>');
-  const e = err as { code?: unknown; message?: unknown } | null;
-  // Node's TLS errors carry OpenSSL's verification code (e.g. DEPTH_ZERO_SELF_SIGNED_CERT) and a sentence.
-  if (typeof e?.code === 'string' && typeof e.message === 'string') return errors.tlsFailed(`${e.message} (${e.code})`);
-  return err;
+  const e = err as { code?: unknown; message?: unknown; reason?: unknown } | null;
+  if (typeof e?.code !== 'string' || typeof e.message !== 'string') return err;
+  // A certificate check names OpenSSL's verification code (DEPTH_ZERO_SELF_SIGNED_CERT) with a
+  // sentence as message; a protocol failure (ERR_SSL_…) has OpenSSL's reason, and a message that
+  // also names OpenSSL's source files, which is left out.
+  const why = typeof e.reason === 'string' ? e.reason : (e.message.split('\n')[0] ?? e.code);
+  return errors.tlsFailed(`${why} (${e.code})`);
 }
 
 export class AuthError extends Error {
