@@ -313,8 +313,14 @@ async function startOnce(opts: StartEjabberdOptions): Promise<EjabberdServer> {
       const vm = await nodePid(pidFile, node);
       const gone = () => exited(child) && (vm === undefined || !alive(vm));
       signalGroup(child, 'SIGTERM');
-      // Erlang stops the node cleanly on SIGTERM (about a second); then, or after 10 s, nothing is left.
-      for (const deadline = Date.now() + 10000; !gone() && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 50));
+      // On SIGTERM ejabberd stops in milliseconds ("is stopped in the node" in its log), and then the
+      // Erlang VM takes about 3 s more to exit: once ejabberd says it stopped (or after 10 s), the
+      // VM is killed. Nothing of it is kept: the whole directory is removed below.
+      const stoppedLine = `is stopped in the node ${node}`;
+      for (const deadline = Date.now() + 10000; !gone() && Date.now() < deadline;) {
+        if ((await readFile(logFile, 'utf8').catch(() => '')).includes(stoppedLine)) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
       if (!gone()) {
         signalGroup(child, 'SIGKILL');
         if (vm !== undefined && alive(vm)) process.kill(vm, 'SIGKILL');
