@@ -61,6 +61,7 @@ export function sessionRoutes(app: FastifyInstance, manager: SessionManager, lim
     summary: string,
     config: RouteConfigWithMessages,
     anonymous: boolean,
+    description?: string,
   ) =>
     typed.post(path, {
       config,
@@ -69,6 +70,7 @@ export function sessionRoutes(app: FastifyInstance, manager: SessionManager, lim
           path,
           tag: 'session',
           summary,
+          ...(description !== undefined && { description }),
           success: { status: 201, schema: LoginResult, description: 'The session is online' },
           errors: [400, 401, 403, 429, 502, 503, 504],
           security: false,
@@ -100,6 +102,10 @@ export function sessionRoutes(app: FastifyInstance, manager: SessionManager, lim
     'Log in to an XMPP server (SASL SCRAM-SHA-512, -256 or -1; PLAIN only over TLS when no SCRAM is offered; resource binding); 201 once the stream is bound',
     loginMessages,
     false,
+    'A wrong JID or password is `401 login-fail`. A `502` means this gateway cannot log in to that server whatever the password ' +
+      '(docs/api.md §5): `no-usable-mechanism` (none of the SASL mechanisms offered fits; `offered` lists them), `tls-failed` ' +
+      '(the STARTTLS handshake failed; the description gives the reason), `undefined-condition` (the server failed SCRAM mutual ' +
+      'authentication), `remote-server-not-found` (unreachable).',
   );
   loginRoute(
     '/v1/login/anonymous',
