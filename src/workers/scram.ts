@@ -30,6 +30,12 @@ export class ScramError extends Error {
   override name = 'ScramError';
 }
 
+/**
+ * The most PBKDF2 iterations a server may ask for (servers use 4096 to 10000; OWASP's 2023 advice
+ * for PBKDF2-HMAC-SHA256 is 600000): about half a second of one thread-pool thread here.
+ */
+export const MAX_ITERATIONS = 1_000_000;
+
 export interface ScramCredentials {
   username: string;
   password: string;
@@ -74,6 +80,10 @@ abstract class ScramMechanism {
     if (!nonce || !nonce.startsWith(this.cnonce) || !salt || !Number.isInteger(iterations) || iterations < 1) {
       throw new ScramError('SCRAM: invalid server-first message');
     }
+    // RFC 5802 §5.1: a mandatory extension this client does not know must fail the authentication.
+    if (attrs.has('m')) throw new ScramError('SCRAM: unsupported mandatory extension in server-first message');
+    // The derivation holds one of libuv's few pool threads for as long as the server asks: bounded.
+    if (iterations > MAX_ITERATIONS) throw new ScramError(`SCRAM: iteration count ${iterations} above ${MAX_ITERATIONS}`);
     const salted = await pbkdf2Async(cred.password.normalize('NFKC'), Buffer.from(salt, 'base64'), iterations, bytes, algorithm);
     const hmac = (key: Buffer, data: string) => createHmac(algorithm, key).update(data, 'utf8').digest();
     const withoutProof = `c=${Buffer.from(cred.authzid ? `n,a=${saslName(cred.authzid)},` : 'n,,').toString('base64')},r=${nonce}`;

@@ -3,7 +3,7 @@
 // nonces, salt and iteration count) with Python's hashlib.pbkdf2_hmac and hmac, an implementation
 // independent of this one that reproduces both RFC vectors exactly. Plus the mechanism choice.
 import t from 'tap';
-import { ScramSha1Mechanism, ScramSha256Mechanism, ScramSha512Mechanism } from '../../src/workers/scram.js';
+import { MAX_ITERATIONS, ScramSha1Mechanism, ScramSha256Mechanism, ScramSha512Mechanism } from '../../src/workers/scram.js';
 import { chooseMechanism } from '../../src/workers/xmpp-client.js';
 
 const latin1 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
@@ -80,6 +80,19 @@ t.test('a server nonce that does not extend ours is refused', async (t) => {
   await mech.response({ username: 'u', password: 'p' });
   mech.challenge(latin1('r=zzz,s=QSXCR+Q6sek8bf92,i=4096'));
   await t.rejects(mech.response({ username: 'u', password: 'p' }), /invalid server-first/);
+});
+
+t.test('a mandatory extension, or more iterations than MAX_ITERATIONS, is refused before any key derivation', async (t) => {
+  const ext = new ScramSha256Mechanism('abc');
+  await ext.response(cred);
+  ext.challenge(latin1('m=future,r=abcdef,s=QSXCR+Q6sek8bf92,i=4096'));
+  await t.rejects(ext.response(cred), /unsupported mandatory extension/);
+  const slow = new ScramSha512Mechanism('abc');
+  await slow.response(cred);
+  slow.challenge(latin1(`r=abcdef,s=QSXCR+Q6sek8bf92,i=${MAX_ITERATIONS + 1}`));
+  const started = Date.now();
+  await t.rejects(slow.response(cred), /iteration count \d+ above \d+/);
+  t.ok(Date.now() - started < 200, 'refused at once');
 });
 
 t.test('an authorization identity is bound into the channel-binding attribute', async (t) => {
