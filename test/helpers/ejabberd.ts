@@ -170,6 +170,23 @@ function track(child: ChildProcess, dir: string): void {
   running.set(child, dir);
 }
 
+/**
+ * A test process killed outright (SIGKILL, a crash) runs no exit handler: a small shell, outside
+ * the node's group, kills the node's group once this process is gone (and removes its directory),
+ * and ends with the group.
+ */
+function watchdog(child: ChildProcess, dir: string): void {
+  if (child.pid === undefined) return;
+  // dash's kill takes "-PGID" after a signal option (not after "--").
+  const script =
+    'while kill -0 "$1" 2>/dev/null && kill -0 "-$2" 2>/dev/null; do sleep 1; done; kill -9 "-$2" 2>/dev/null; ' +
+    'if [ -n "$3" ]; then sleep 1; rm -rf -- "$3"; fi';
+  spawn('/bin/sh', ['-c', script, 'ejabberd-watchdog', String(process.pid), String(child.pid), KEEP ? '' : dir], {
+    detached: true,
+    stdio: 'ignore',
+  }).unref();
+}
+
 class PortInUse extends Error {}
 
 export async function startEjabberd(opts: StartEjabberdOptions = {}): Promise<EjabberdServer> {
@@ -304,6 +321,7 @@ async function startOnce(opts: StartEjabberdOptions): Promise<EjabberdServer> {
     closeSync(out);
   }
   track(child, dir);
+  watchdog(child, dir);
   let spawnError: Error | undefined;
   child.once('error', (err) => (spawnError = err));
 
