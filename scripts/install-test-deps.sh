@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs: from Debian, Prosody (+ its Lua DNS module and prosody-modules for
-# mod_vjud), redis-server and redis-cli, openssl, docker-compose (to validate docker-compose.yml),
+# mod_vjud), ejabberd (interoperability tests: test/helpers/ejabberd.ts runs its own node), redis-server and redis-cli, openssl, docker-compose (to validate docker-compose.yml),
 # chromium (the demo page's browser test, driven by playwright-core: no browser download) and prometheus
 # (promtool checks /metrics and the scrape example); then the npm packages. The tests start their own Prosody and Redis on free loopback ports: no system
 # service is started or used here.
@@ -16,7 +16,7 @@ fi
 installed() { dpkg -s "$1" >/dev/null 2>&1; }
 
 missing=()
-for pkg in prosody lua-unbound prosody-modules redis-server redis-tools openssl docker-compose chromium prometheus; do
+for pkg in prosody lua-unbound prosody-modules ejabberd redis-server redis-tools openssl docker-compose chromium prometheus; do
   installed "$pkg" || missing+=("$pkg")
 done
 
@@ -36,5 +36,5 @@ if [ "${#missing[@]}" -gt 0 ]; then
   if [ -n "$added_policy" ]; then $SUDO rm -f "$policy_rc_d"; added_policy=""; fi
 fi
 
-echo "install-test-deps: node $(node --version), npm $(npm --version), $(dpkg-query -W -f='prosody ${Version}' prosody), $(redis-server --version | cut -d' ' -f1-3)"
+echo "install-test-deps: node $(node --version), npm $(npm --version), $(dpkg-query -W -f='prosody ${Version}' prosody), $(dpkg-query -W -f='ejabberd ${Version}' ejabberd), $(redis-server --version | cut -d' ' -f1-3)"
 npm ci --no-audit --no-fund

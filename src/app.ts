@@ -134,6 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         answerTimeoutMs: config.answerTimeoutMs,
         connectTimeoutMs: config.loginTimeoutMs,
         tlsVerify: config.tlsVerify,
+        allowPlain: config.allowPlain,
         caps: { node: GATEWAY_CAPS_NODE },
         limits: {
           mamMaxResults: config.mamMaxResults,

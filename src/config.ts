@@ -71,6 +71,13 @@ const settings = {
     default: 'pubsub.fanout.io',
     parse: serviceJid,
   },
+  allowPlain: {
+    env: 'XMPP_ALLOW_PLAIN',
+    description:
+      'Allow SASL PLAIN, used only over TLS and only when the server offers no SCRAM (e.g. LDAP-backed servers); false: SCRAM only, so the password itself never leaves the gateway',
+    default: true,
+    parse: bool,
+  },
   workers: { env: 'WORKERS', description: 'XMPP worker threads', default: availableParallelism(), shown: 'CPU count', parse: int(1, 256) },
   redisUrl: {
     env: 'REDIS_URL',

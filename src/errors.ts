@@ -70,6 +70,32 @@ export const errors = {
     new GatewayError(400, { type, condition: 'client-error', description, ...(request !== undefined && { request }) }),
   sessionInvalid: () => new GatewayError(401, { type: 'auth', condition: 'session-invalid' }),
   loginFail: (description = 'XMPP authentication fail') => new GatewayError(401, { type: 'auth', condition: 'login-fail', description }),
+  /**
+   * The server offers no SASL mechanism the gateway may use (502: the gateway and this server cannot
+   * talk; a password would not help). `spoken` lists what the gateway speaks, `why` what else stood
+   * in the way (PLAIN turned off or offered without TLS), `offered` is what the server offered.
+   */
+  noUsableMechanism: (offered: readonly string[], spoken: readonly string[], why?: string) =>
+    new GatewayError(502, {
+      type: 'cancel',
+      condition: 'no-usable-mechanism',
+      description: `The server offers none of the mechanisms this gateway speaks: ${spoken.join(', ')}${why ? `. ${why}` : ''}`,
+      offered: [...offered],
+    }),
+  /** STARTTLS was offered but the TLS handshake failed (a certificate that does not verify, or the server's <failure/>). */
+  tlsFailed: (why: string) =>
+    new GatewayError(502, {
+      type: 'cancel',
+      condition: 'tls-failed',
+      description: `The TLS handshake with the XMPP server failed: ${why}`,
+    }),
+  /** The server's SCRAM messages are malformed or it failed mutual authentication (RFC 5802 §5.1, its `v` signature). */
+  scramServerFailed: (why: string) =>
+    new GatewayError(502, {
+      type: 'cancel',
+      condition: 'undefined-condition',
+      description: `The XMPP server failed SCRAM authentication: ${why}`,
+    }),
   hostNotAllowed: (description: string) => new GatewayError(403, { type: 'cancel', condition: 'host-not-allowed', description }),
   disconnected: (description = 'XMPP client disconnected') =>
     new GatewayError(410, { type: 'connection', condition: 'disconnected', description }),

@@ -2,6 +2,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { isGatewayErrorLike } from '../errors.js';
 import { Body, ConnectHost, ConnectPort, Empty, JidObject } from '../schemas/common.js';
 import { resolveTarget, type SessionManager } from '../session/manager.js';
 import { authenticate, sessionOf } from './auth.js';
@@ -39,6 +40,9 @@ const TicketResult = Type.Object({
   expiresIn: Type.Integer({ description: 'Seconds to open a first stream with it; from then on it lives as long as the session' }),
 });
 
+/** Login failures that no retry or other password will mend: the server and the gateway do not fit. */
+const OPERATOR_CONDITIONS: ReadonlySet<string> = new Set(['no-usable-mechanism', 'tls-failed']);
+
 const loginMessages: RouteConfigWithMessages = {
   validationType: 'auth',
   messages: {
@@ -57,6 +61,7 @@ export function sessionRoutes(app: FastifyInstance, manager: SessionManager, lim
     summary: string,
     config: RouteConfigWithMessages,
     anonymous: boolean,
+    description?: string,
   ) =>
     typed.post(path, {
       config,
@@ -65,6 +70,7 @@ export function sessionRoutes(app: FastifyInstance, manager: SessionManager, lim
           path,
           tag: 'session',
           summary,
+          ...(description !== undefined && { description }),
           success: { status: 201, schema: LoginResult, description: 'The session is online' },
           errors: [400, 401, 403, 429, 502, 503, 504],
           security: false,
@@ -72,7 +78,17 @@ export function sessionRoutes(app: FastifyInstance, manager: SessionManager, lim
         body,
       },
       handler: async (request, reply) => {
-        const attempt = async () => reply.status(201).send(await manager.login(request.body, anonymous));
+        const attempt = async () => {
+          try {
+            return reply.status(201).send(await manager.login(request.body, anonymous));
+          } catch (err) {
+            // A server this gateway cannot log in to is the operator's business: one line, no stack.
+            if (isGatewayErrorLike(err) && OPERATOR_CONDITIONS.has(err.body.condition)) {
+              request.log.warn({ condition: err.body.condition, offered: err.body.offered }, err.body.description ?? err.body.condition);
+            }
+            throw err;
+          }
+        };
         if (!limits) return attempt();
         // Counted per bare JID, or per domain for anonymous logins (a 400 for a bad JID is thrown here, before counting).
         const target = resolveTarget(request.body, anonymous);
@@ -83,9 +99,13 @@ export function sessionRoutes(app: FastifyInstance, manager: SessionManager, lim
   loginRoute(
     '/v1/login',
     LoginBody,
-    'Log in to an XMPP server (SASL SCRAM-SHA-1, resource binding); 201 once the stream is bound',
+    'Log in to an XMPP server (SASL SCRAM-SHA-512, -256 or -1; PLAIN only over TLS when no SCRAM is offered; resource binding); 201 once the stream is bound',
     loginMessages,
     false,
+    'A wrong JID or password is `401 login-fail`. A `502` means this gateway cannot log in to that server whatever the password ' +
+      '(docs/api.md §5): `no-usable-mechanism` (none of the SASL mechanisms offered fits; `offered` lists them), `tls-failed` ' +
+      '(the STARTTLS handshake failed; the description gives the reason), `undefined-condition` (the server failed SCRAM mutual ' +
+      'authentication), `remote-server-not-found` (unreachable).',
   );
   loginRoute(
     '/v1/login/anonymous',

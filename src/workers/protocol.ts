@@ -74,6 +74,8 @@ export interface WorkerSettings {
   answerTimeoutMs: number;
   connectTimeoutMs: number;
   tlsVerify: boolean;
+  /** XMPP_ALLOW_PLAIN (src/workers/xmpp-client.ts chooseMechanism). */
+  allowPlain: boolean;
   caps: { node: string };
   limits: SessionLimits;
 }

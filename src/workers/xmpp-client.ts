@@ -1,5 +1,5 @@
-// One XMPP c2s client, wired from xmpp.js parts: TCP, SASL (our fast SCRAM-SHA-1, PLAIN only
-// over TLS, ANONYMOUS on request) and resource binding. No websocket, no reconnect, no stream
+// One XMPP c2s client, wired from xmpp.js parts: TCP, SASL (our fast SCRAM-SHA-512/256/1, PLAIN
+// only over TLS and only without SCRAM, ANONYMOUS on request) and resource binding. No websocket, no reconnect, no stream
 // management: the gateway owns the session lifecycle itself.
 import { randomUUID } from 'node:crypto';
 import { Client } from '@xmpp/client-core';
@@ -16,10 +16,38 @@ import SASLFactory from 'saslmechanisms';
 import { errors } from '../errors.js';
 import { serialize } from '../xmpp/serialize.js';
 import type { LoginRequest } from './protocol.js';
-import { ScramSha1Mechanism } from './scram.js';
+import { SCRAM_MECHANISMS, ScramError, type ScramMechanism } from './scram.js';
 import { starttls } from './starttls.js';
 
 const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
+const NS_TLS = 'urn:ietf:params:xml:ns:xmpp-tls';
+
+const SCRAM_NAMES: readonly string[] = SCRAM_MECHANISMS.map(([name]) => name);
+/** What the gateway speaks for a password login, most preferred first (as error descriptions list it). */
+export const SPOKEN_MECHANISMS: readonly string[] = [...SCRAM_NAMES, 'PLAIN (over TLS only)'];
+
+export interface MechanismPolicy {
+  /** The stream is encrypted (STARTTLS done). */
+  secure: boolean;
+  /** XMPP_ALLOW_PLAIN: PLAIN may be used at all. */
+  allowPlain: boolean;
+}
+
+/**
+ * The mechanism of a password login among those `offered`: the strongest SCRAM (SHA-512 > SHA-256 >
+ * SHA-1); PLAIN only when no SCRAM is offered, over TLS, and when allowed. Otherwise why not.
+ */
+export function chooseMechanism(
+  offered: readonly string[],
+  policy: MechanismPolicy,
+): { mechanism: string } | { refused: string | undefined } {
+  const scram = SCRAM_NAMES.find((name) => offered.includes(name));
+  if (scram) return { mechanism: scram };
+  if (!offered.includes('PLAIN')) return { refused: undefined };
+  if (!policy.allowPlain) return { refused: 'PLAIN is offered but turned off here (XMPP_ALLOW_PLAIN=false)' };
+  if (!policy.secure) return { refused: 'PLAIN is offered on an unencrypted stream, where the gateway never sends a password' };
+  return { mechanism: 'PLAIN' };
+}
 
 /** Where and as whom to connect (the worker protocol's login request), plus how. */
 export interface ClientOptions extends Omit<LoginRequest, 'anonymous'> {
@@ -27,6 +55,8 @@ export interface ClientOptions extends Omit<LoginRequest, 'anonymous'> {
   timeoutMs: number;
   /** Verify the server certificate on STARTTLS (false only for development servers). */
   tlsVerify: boolean;
+  /** Whether SASL PLAIN may be used (over TLS, when no SCRAM is offered); true when left out. */
+  allowPlain?: boolean;
   /**
    * Run this where authentication would start (on the secured stream when the server offers
    * STARTTLS) instead of authenticating: the client never goes online. For XEP-0077 §3.1.
@@ -45,6 +75,15 @@ export function createXmppClient(options: ClientOptions): Client {
   const middleware = _middleware({ entity });
   const streamFeatures = _streamFeatures({ middleware });
   const iqCaller = _iqCaller({ middleware, entity });
+  // A failed handshake says so, and why (the certificate check), rather than "could not connect".
+  // Registered ahead of STARTTLS, whose errors it sees.
+  streamFeatures.use('starttls', NS_TLS, async (_ctx, next) => {
+    try {
+      return await next();
+    } catch (err) {
+      throw tlsError(err);
+    }
+  });
   // STARTTLS first when the server offers it (stream features are tried in registration order).
   starttls(streamFeatures, { domain: options.domain, verify: options.tlsVerify });
 
@@ -52,21 +91,55 @@ export function createXmppClient(options: ClientOptions): Client {
   // Registered ahead of SASL, which it never hands on to.
   if (beforeAuth) streamFeatures.use('mechanisms', NS_SASL, ({ entity: e }, _next, features) => beforeAuth(e as Client, features));
 
-  // Priority order: SCRAM first; PLAIN is used only when the stream is encrypted.
+  const policy = (): MechanismPolicy => ({ secure: entity.isSecure(), allowPlain: options.allowPlain ?? true });
+  // Ahead of SASL, which sees only the mechanisms it knows and, finding none, fails like a wrong
+  // password: here the whole offer is known, and the answer says what did not fit.
+  streamFeatures.use('mechanisms', NS_SASL, (_ctx, next, features) => {
+    if (options.anonymous) return next();
+    const offered = features.getChildren('mechanism', NS_SASL).map((m) => m.text().trim());
+    const choice = chooseMechanism(offered, policy());
+    if ('refused' in choice) throw errors.noUsableMechanism(offered, SPOKEN_MECHANISMS, choice.refused);
+    return next();
+  });
+
+  // The factory's order is @xmpp/sasl's "supported" list; the choice itself is chooseMechanism's.
   const saslFactory = new SASLFactory();
-  saslFactory.use(ScramSha1Mechanism);
+  for (const [, mech] of SCRAM_MECHANISMS) saslFactory.use(mech);
   plain(saslFactory);
   anonymous(saslFactory);
+  // The mechanism @xmpp/sasl creates, to check the server's signature once it reports success.
+  let created: unknown;
+  const create = saslFactory.create.bind(saslFactory);
+  saslFactory.create = (names: string[]) => (created = create(names));
 
   _sasl({ streamFeatures, saslFactory }, async (authenticate, mechanisms) => {
     if (options.anonymous) {
       if (!mechanisms.includes('ANONYMOUS')) throw new AuthError('The server does not offer anonymous login');
       return authenticate({}, 'ANONYMOUS');
     }
-    const usable = mechanisms.filter((m) => m !== 'ANONYMOUS' && (m !== 'PLAIN' || entity.isSecure()));
-    const mechanism = usable[0];
-    if (!mechanism) throw new AuthError('No compatible SASL mechanism offered');
-    return authenticate({ username: options.username, password: options.password }, mechanism);
+    const choice = chooseMechanism(mechanisms, policy());
+    if (!('mechanism' in choice)) throw errors.noUsableMechanism(mechanisms, SPOKEN_MECHANISMS, choice.refused);
+    // RFC 6120 §6.3.10: the server-final message comes as additional data of <success/>, which
+    // @xmpp/sasl does not look at.
+    let success: string | undefined;
+    const onNonza = (el: Element) => {
+      if (el.is('success', NS_SASL)) success = el.text();
+    };
+    entity.on('nonza', onNonza);
+    try {
+      await authenticate({ username: options.username, password: options.password }, choice.mechanism);
+      if (SCRAM_NAMES.includes(choice.mechanism)) {
+        // Created by the factory for this name: one of the SCRAM classes.
+        const scram = created as ScramMechanism;
+        if (success) scram.verifyServerFinal(Buffer.from(success, 'base64').toString('latin1'));
+        if (!scram.serverVerified) throw new ScramError('SCRAM: the server sent no signature (server-final message)');
+      }
+    } catch (err) {
+      if (err instanceof ScramError) throw errors.scramServerFailed(err.message.replace(/^SCRAM: /, ''));
+      throw err;
+    } finally {
+      entity.off('nonza', onNonza);
+    }
   });
   _resourceBinding({ streamFeatures, iqCaller }, options.resource);
   return entity;
@@ -103,6 +176,18 @@ function writeWithCharacterReferences(entity: Client): void {
     await connection.write(fragment);
     for (const element of elements) connection.emit('send', element);
   };
+}
+
+/** A STARTTLS failure as the gateway's error: the server's refusal, or the handshake's reason. */
+function tlsError(err: unknown): unknown {
+  if (err instanceof Error && err.message === 'STARTTLS_FAILURE') return errors.tlsFailed('the server answered STARTTLS with <failure/>');
+  const e = err as { code?: unknown; message?: unknown; reason?: unknown } | null;
+  if (typeof e?.code !== 'string' || typeof e.message !== 'string') return err;
+  // A certificate check names OpenSSL's verification code (DEPTH_ZERO_SELF_SIGNED_CERT) with a
+  // sentence as message; a protocol failure (ERR_SSL_…) has OpenSSL's reason, and a message that
+  // also names OpenSSL's source files, which is left out.
+  const why = typeof e.reason === 'string' ? e.reason : (e.message.split('\n')[0] ?? e.code);
+  return errors.tlsFailed(`${why} (${e.code})`);
 }
 
 export class AuthError extends Error {

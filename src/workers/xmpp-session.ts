@@ -67,7 +67,12 @@ export class XmppSession {
   }
 
   async open(login: LoginRequest): Promise<Jid> {
-    const client = createXmppClient({ ...login, timeoutMs: this.settings.connectTimeoutMs, tlsVerify: this.settings.tlsVerify });
+    const client = createXmppClient({
+      ...login,
+      timeoutMs: this.settings.connectTimeoutMs,
+      tlsVerify: this.settings.tlsVerify,
+      allowPlain: this.settings.allowPlain,
+    });
     this.client = client;
     client.on('stanza', (stanza: Element) => this.onStanza(stanza));
     // Small stanzas one after another: without TCP_NODELAY, Nagle holds each until the previous is

@@ -9,6 +9,7 @@ const worker = new Worker(new URL('../../src/workers/worker.js', import.meta.url
     answerTimeoutMs: 1000,
     connectTimeoutMs: 1000,
     tlsVerify: true,
+    allowPlain: true,
     caps: { node: 'x' },
     limits: {
       mamMaxResults: 100,

@@ -4,13 +4,15 @@
 import t from 'tap';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkerPool } from '../../src/workers/pool.js';
+import type { WorkerSettings } from '../../src/workers/protocol.js';
 
 const throwsAtBoot = new URL('../../../test/fixtures/workers/throws-at-boot.mjs', import.meta.url);
-const settings = {
+const settings: WorkerSettings = {
   iqTimeoutMs: 1000,
   answerTimeoutMs: 1000,
   connectTimeoutMs: 1000,
   tlsVerify: true,
+  allowPlain: true,
   caps: { node: 'x' },
   limits: {
     mamMaxResults: 100,
