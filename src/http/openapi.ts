@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { ErrorSchema, GatewayWarningEvent, JidObject } from '../schemas/common.js';
 import type { Area } from '../xeps/area.js';
 import { byId } from '../xeps/index.js';
+import { ERROR_SCHEMA_ID } from './route-schema.js';
 
 export const GATEWAY_EVENTS = [
   { name: 'xmpp.connection', summary: 'Session status: online at login, offline at logout (the last event)' },
@@ -18,15 +19,29 @@ export const GATEWAY_EVENTS = [
   },
 ];
 
+const FIXED_TAGS: Record<string, string> = {
+  session: 'Log in (bearer token), log out (docs/api.md §2)',
+  events: 'The event stream: Server-Sent Events of every incoming XMPP-FTW event, and its tickets (docs/api.md §3)',
+  operations: 'Health, readiness and metrics for operators; no token (docs/api.md §9)',
+};
+
+/** One tag per area (areas sharing a tag list each spec), between the session tags and the operations tag. */
+function tagsOf(areas: readonly Area[]): Array<{ name: string; description: string }> {
+  const specs = new Map<string, string[]>();
+  for (const { api } of byId(areas)) specs.set(api.tag, [...(specs.get(api.tag) ?? []), api.spec]);
+  const names = [...new Set(['session', 'events', ...specs.keys(), 'operations'])];
+  return names.map((name) => ({ name, description: FIXED_TAGS[name] ?? `Actions and events of ${specs.get(name)!.join('; ')}` }));
+}
+
 export async function registerOpenApi(app: FastifyInstance, areas: readonly Area[], version: string): Promise<void> {
-  app.addSchema({ $id: 'Error', ...ErrorSchema });
+  app.addSchema({ $id: ERROR_SCHEMA_ID, ...ErrorSchema });
   const eventSchemas: Record<string, unknown> = {
     'xmpp.connection': {
       type: 'object',
       properties: { status: { type: 'string', enum: ['online', 'offline'] }, jid: JidObject },
       required: ['status'],
     },
-    'xmpp.error': { $ref: '#/components/schemas/Error' },
+    'xmpp.error': { $ref: `#/components/schemas/${ERROR_SCHEMA_ID}` },
     'xmpp.gateway.gap': {
       type: 'object',
       properties: { description: { type: 'string' }, after: { type: ['string', 'null'] } },
@@ -50,7 +65,8 @@ export async function registerOpenApi(app: FastifyInstance, areas: readonly Area
         description:
           'XMPP for the web over plain HTTP: every XMPP-FTW event `xmpp.a.b.c` is `POST /v1/a/b/c`; incoming events stream from `GET /v1/events` as Server-Sent Events with the same JSON shapes.',
       },
-      tags: [...new Set(['session', 'events', ...byId(areas).map((a) => a.api.tag), 'operations'])].map((name) => ({ name })),
+      servers: [{ url: '/', description: 'This gateway (paths are relative to where it is served)' }],
+      tags: tagsOf(areas),
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'The token from POST /v1/login' },

@@ -55,6 +55,7 @@ export function sessionRoutes(app: FastifyInstance, manager: SessionManager, lim
     path: string,
     body: typeof LoginBody | typeof AnonymousBody,
     summary: string,
+    description: string,
     config: RouteConfigWithMessages,
     anonymous: boolean,
   ) =>
@@ -65,6 +66,7 @@ export function sessionRoutes(app: FastifyInstance, manager: SessionManager, lim
           path,
           tag: 'session',
           summary,
+          description,
           success: { status: 201, schema: LoginResult, description: 'The session is online' },
           errors: [400, 401, 403, 429, 502, 503, 504],
           security: false,
@@ -84,6 +86,9 @@ export function sessionRoutes(app: FastifyInstance, manager: SessionManager, lim
     '/v1/login',
     LoginBody,
     'Log in to an XMPP server (SASL SCRAM-SHA-1, resource binding); 201 once the stream is bound',
+    'XMPP-FTW event `xmpp.login`. Opens an XMPP connection (RFC 6120 §6 SASL, §7 resource binding) and answers with a bearer ' +
+      'token for every other operation. No token needed. Attempts are limited per client address and per account (429 with ' +
+      'Retry-After, docs/api.md §2).',
     loginMessages,
     false,
   );
@@ -91,6 +96,8 @@ export function sessionRoutes(app: FastifyInstance, manager: SessionManager, lim
     '/v1/login/anonymous',
     AnonymousBody,
     'Log in anonymously (SASL ANONYMOUS) to a domain that allows it',
+    'XMPP-FTW’s login with an anonymous domain. SASL ANONYMOUS (RFC 4505, XEP-0175): the server chooses the JID. ' +
+      'No token needed. Attempts are limited per client address and per domain (429 with Retry-After, docs/api.md §2).',
     { validationType: 'auth' },
     true,
   );
@@ -101,8 +108,11 @@ export function sessionRoutes(app: FastifyInstance, manager: SessionManager, lim
       path: '/v1/logout',
       tag: 'session',
       summary: 'End the session: unavailable presence, stream closed, token revoked; event streams end with xmpp.connection offline',
+      description:
+        'XMPP-FTW event `xmpp.logout`. Sends unavailable presence, closes the XMPP stream (RFC 6120 §4.4) and revokes the token and ' +
+        'its tickets. The body may be left out.',
       body: Empty,
-      success: { status: 200, schema: Type.Object({ ok: Type.Literal(true) }) },
+      success: { status: 200, schema: Type.Object({ ok: Type.Literal(true) }), description: 'The session has ended' },
       errors: [400, 401, 503, 504],
     }),
     handler: async (request) => {
@@ -123,7 +133,7 @@ export function sessionRoutes(app: FastifyInstance, manager: SessionManager, lim
         '(logout, idle timeout, disconnection), so that EventSource’s own reconnections, which reuse the URL with `Last-Event-ID`, go on ' +
         'however late they come. Logout revokes it.',
       body: Empty,
-      success: { status: 200, schema: TicketResult },
+      success: { status: 200, schema: TicketResult, description: 'A ticket for this session’s event stream' },
       errors: [400, 401, 410, 503],
     }),
     handler: async (request) => manager.createTicket(sessionOf(request)),
