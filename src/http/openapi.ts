@@ -3,9 +3,11 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { ErrorSchema, GatewayWarningEvent, JidObject } from '../schemas/common.js';
+import type { TSchema } from '@sinclair/typebox';
+import { ErrorSchema, GatewayWarningEvent, JidObject, JidString } from '../schemas/common.js';
 import type { Area } from '../xeps/area.js';
 import { byId } from '../xeps/index.js';
+import { type JsonObject, optionalBodies, shareSchemas, unwrapSingleAnyOf } from './openapi-document.js';
 import { ERROR_SCHEMA_ID } from './route-schema.js';
 
 export const GATEWAY_EVENTS = [
@@ -18,6 +20,18 @@ export const GATEWAY_EVENTS = [
       'An incoming stanza could not be handled (it was answered with an error where it was a request), or an unknown one was not pushed (too large, too many)',
   },
 ];
+
+/** A TypeBox schema as the plain JSON it serialises to (its symbol keys dropped). */
+const toJson = (schema: TSchema): JsonObject => JSON.parse(JSON.stringify(schema)) as JsonObject;
+
+/**
+ * Named once in components.schemas, referenced everywhere else: a JID as events and responses give it,
+ * and as requests take it (src/schemas/common.ts).
+ */
+export const SHARED_COMPONENTS: Record<string, JsonObject> = {
+  Jid: toJson(JidObject),
+  JidString: toJson(JidString()),
+};
 
 const FIXED_TAGS: Record<string, string> = {
   session: 'Log in (bearer token), log out (docs/api.md §2)',
@@ -35,10 +49,10 @@ function tagsOf(areas: readonly Area[]): Array<{ name: string; description: stri
 
 export async function registerOpenApi(app: FastifyInstance, areas: readonly Area[], version: string): Promise<void> {
   app.addSchema({ $id: ERROR_SCHEMA_ID, ...ErrorSchema });
-  const eventSchemas: Record<string, unknown> = {
+  const eventSchemas: JsonObject = {
     'xmpp.connection': {
       type: 'object',
-      properties: { status: { type: 'string', enum: ['online', 'offline'] }, jid: JidObject },
+      properties: { status: { type: 'string', enum: ['online', 'offline'] }, jid: toJson(JidObject) },
       required: ['status'],
     },
     'xmpp.error': { $ref: `#/components/schemas/${ERROR_SCHEMA_ID}` },
@@ -46,12 +60,12 @@ export async function registerOpenApi(app: FastifyInstance, areas: readonly Area
       type: 'object',
       properties: { description: { type: 'string' }, after: { type: ['string', 'null'] } },
     },
-    'xmpp.gateway.warning': GatewayWarningEvent,
+    'xmpp.gateway.warning': toJson(GatewayWarningEvent),
   };
   const summaries: Record<string, string> = Object.fromEntries(GATEWAY_EVENTS.map((e) => [e.name, e.summary]));
   for (const { api } of areas) {
     for (const [name, e] of Object.entries(api.events ?? {})) {
-      eventSchemas[name] = { ...e.schema, description: e.summary };
+      eventSchemas[name] = { ...toJson(e.schema), description: e.summary };
       summaries[name] = e.summary;
     }
   }
@@ -77,18 +91,23 @@ export async function registerOpenApi(app: FastifyInstance, areas: readonly Area
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     transformObject: (doc) => {
       if (!('openapiObject' in doc)) return doc.swaggerObject;
-      const o = doc.openapiObject as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- the OpenAPI document is a free-form JSON tree here
-      o.components ??= {};
-      o.components.schemas = { ...(o.components.schemas ?? {}), ...eventSchemas };
-      const events = o.paths?.['/v1/events']?.get;
+      // A deep copy as plain JSON: the passes below must never reach the route schemas that validate requests.
+      let o = JSON.parse(JSON.stringify(doc.openapiObject)) as JsonObject;
+      const components = (o.components ?? {}) as JsonObject; // always an object: the options above give it
+      o.components = { ...components, schemas: { ...((components.schemas ?? {}) as JsonObject), ...eventSchemas } };
+      const events = ((o.paths as JsonObject | undefined)?.['/v1/events'] as JsonObject | undefined)?.get as JsonObject | undefined;
       if (events) {
         events['x-events'] = Object.fromEntries(
           Object.keys(eventSchemas)
             .sort()
-            .map((n) => [n, { summary: summaries[n], schema: { $ref: `#/components/schemas/${n}` } }]),
+            .map((n) => [n, { summary: summaries[n]!, schema: { $ref: `#/components/schemas/${n}` } }]),
         );
       }
-      return o;
+      o = unwrapSingleAnyOf(o);
+      o = shareSchemas(o, SHARED_COMPONENTS);
+      o = optionalBodies(o);
+      // The JSON tree is the document fastify-swagger's type describes; only its static type is lost above.
+      return o as unknown as typeof doc.openapiObject;
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
