@@ -7,7 +7,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { ErrorSchema, GatewayWarningEvent, JidObject, JidString } from '../schemas/common.js';
 import type { Area } from '../xeps/area.js';
 import { byId } from '../xeps/index.js';
-import { type JsonObject, optionalBodies, shareSchemas, unwrapSingleAnyOf } from './openapi-document.js';
+import { type Json, type JsonObject, optionalBodies, shareSchemas, unwrapSingleAnyOf } from './openapi-document.js';
 import { ERROR_SCHEMA_ID } from './route-schema.js';
 
 export const GATEWAY_EVENTS = [
@@ -32,6 +32,65 @@ export const SHARED_COMPONENTS: Record<string, JsonObject> = {
   Jid: toJson(JidObject),
   JidString: toJson(JidString()),
 };
+
+const TICKET_PARAMETER: JsonObject = {
+  name: 'ticket',
+  in: 'query',
+  required: false,
+  schema: { type: 'string', maxLength: 256 },
+  description: 'From POST /v1/events/ticket, for clients that cannot send headers (EventSource); the `ticket` security scheme',
+};
+
+/** The component of one SSE frame of an event (`sse.` never starts an event name). */
+export const frameComponent = (event: string): string => `sse.${event}`;
+
+/** Frames without an `id:` line: the gap notice is not in the log, so it has no cursor (src/http/sse.ts). */
+const WITHOUT_ID = new Set(['xmpp.gateway.gap']);
+
+/** One component per event: the frame `{ event, id, data }` as an SSE parser gives it, data parsed from its JSON. */
+function frameSchemas(summaries: Record<string, string>): JsonObject {
+  const out: JsonObject = {};
+  for (const name of Object.keys(summaries).sort()) {
+    out[frameComponent(name)] = {
+      type: 'object',
+      description: `The SSE frame of ${name}: ${summaries[name]!}`,
+      properties: {
+        event: { type: 'string', const: name, description: 'The `event:` line' },
+        ...(!WITHOUT_ID.has(name) && {
+          id: { type: 'string', description: 'The `id:` line: the cursor to resume after this event (Last-Event-ID)' },
+        }),
+        data: { $ref: `#/components/schemas/${name}`, description: 'The `data:` line, parsed as JSON' },
+      },
+      required: WITHOUT_ID.has(name) ? ['event', 'data'] : ['event', 'id', 'data'],
+      additionalProperties: false,
+    };
+  }
+  return out;
+}
+
+/**
+ * The 200 of GET /v1/events: the schema of one frame of the stream, a oneOf of every event's frame
+ * discriminated by its name. OpenAPI 3.1 has no item schema for streams (3.2's `itemSchema`), so the
+ * convention is docs/api.md §7's: the text/event-stream schema describes each frame, not the whole body.
+ */
+function setStreamSchema(op: JsonObject, names: string[], summaries: Record<string, string>): void {
+  const refs = names.filter((n) => summaries[n] !== undefined).map((n) => `#/components/schemas/${frameComponent(n)}`);
+  const ok = ((op.responses as JsonObject)['200'] ?? {}) as JsonObject; // the route declares it (src/http/sse.ts)
+  ok.content = {
+    'text/event-stream': {
+      schema: {
+        description:
+          'One frame of the stream (docs/api.md §7): its `event:` name, its `id:` cursor and its `data:` parsed as JSON. ' +
+          'Comment lines (heartbeats) and the `retry:` line carry no event.',
+        oneOf: refs.map(($ref) => ({ $ref })),
+        discriminator: {
+          propertyName: 'event',
+          mapping: Object.fromEntries(names.map((n) => [n, `#/components/schemas/${frameComponent(n)}`])),
+        },
+      },
+    },
+  };
+}
 
 const FIXED_TAGS: Record<string, string> = {
   session: 'Log in (bearer token), log out (docs/api.md §2)',
@@ -103,6 +162,15 @@ export async function registerOpenApi(app: FastifyInstance, areas: readonly Area
             .map((n) => [n, { summary: summaries[n]!, schema: { $ref: `#/components/schemas/${n}` } }]),
         );
       }
+      if (events) {
+        setStreamSchema(events, Object.keys(eventSchemas).sort(), summaries);
+        // fastify-swagger leaves out a query parameter named like an apiKey scheme; SDKs need it to pass a ticket.
+        events.parameters = [TICKET_PARAMETER, ...((events.parameters ?? []) as Json[])];
+      }
+      o.components = {
+        ...(o.components as JsonObject),
+        schemas: { ...((o.components as JsonObject).schemas as JsonObject), ...frameSchemas(summaries) },
+      };
       o = unwrapSingleAnyOf(o);
       o = shareSchemas(o, SHARED_COMPONENTS);
       o = optionalBodies(o);
