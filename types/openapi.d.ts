@@ -3364,6 +3364,8 @@ export interface operations {
       /** @description Too many login or account-creation attempts from this address or on this account (type wait, policy-violation); retry after the Retry-After header’s seconds */
       429: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -3382,6 +3384,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -3481,6 +3485,8 @@ export interface operations {
       /** @description Too many login or account-creation attempts from this address or on this account (type wait, policy-violation); retry after the Retry-After header’s seconds */
       429: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -3499,6 +3505,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -3563,6 +3571,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -3638,6 +3648,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -3691,6 +3703,8 @@ export interface operations {
       /** @description The answer to the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -3748,6 +3762,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -3795,6 +3811,8 @@ export interface operations {
       /** @description Sent; nothing to report */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -3849,6 +3867,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -3909,6 +3929,8 @@ export interface operations {
       /** @description Sent; nothing to report */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -3963,6 +3985,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -4007,6 +4031,8 @@ export interface operations {
       /** @description Sent; nothing to report */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -4061,6 +4087,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -4105,6 +4133,8 @@ export interface operations {
       /** @description Sent; nothing to report */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -4159,6 +4189,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -4203,6 +4235,8 @@ export interface operations {
       /** @description Sent; nothing to report */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -4257,6 +4291,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -4301,6 +4337,8 @@ export interface operations {
       /** @description Sent; nothing to report */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -4355,6 +4393,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -4399,6 +4439,8 @@ export interface operations {
       /** @description Sent; nothing to report */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -4453,6 +4495,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -4490,6 +4534,8 @@ export interface operations {
       /** @description Sent; nothing to report */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -4544,6 +4590,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -4581,6 +4629,8 @@ export interface operations {
       /** @description The answer to the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -4644,6 +4694,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -4694,6 +4746,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -4751,6 +4805,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -4801,6 +4857,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -4858,6 +4916,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -4908,6 +4968,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -4965,6 +5027,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -5009,6 +5073,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -5066,6 +5132,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -5116,6 +5184,8 @@ export interface operations {
       /** @description The methodResponse params (empty when there were none) */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -5213,6 +5283,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -5275,6 +5347,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -5341,6 +5415,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -5394,6 +5470,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -5460,6 +5538,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -5510,6 +5590,8 @@ export interface operations {
       /** @description The items; `{ items, rsm }` when the answer was paged (XEP-0059) */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -5630,6 +5712,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -5680,6 +5764,8 @@ export interface operations {
       /** @description Identities, features and forms; `{ items, rsm }` when the answer carried a XEP-0059 set */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -5912,6 +5998,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -5987,6 +6075,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -6053,6 +6143,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -6119,6 +6211,8 @@ export interface operations {
       /** @description An occupant’s presence in a room (your own has status 110) */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -6257,6 +6351,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -6307,6 +6403,8 @@ export interface operations {
       /** @description An occupant’s presence in a room (your own has status 110) */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -6445,6 +6543,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -6508,6 +6608,8 @@ export interface operations {
       /** @description The answer to the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -6565,6 +6667,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -6612,6 +6716,8 @@ export interface operations {
       /** @description Sent; nothing to report */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -6666,6 +6772,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -6713,6 +6821,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -6815,6 +6925,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -6871,6 +6983,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -6973,6 +7087,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -7023,6 +7139,8 @@ export interface operations {
       /** @description The answer to the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -7129,6 +7247,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -7181,6 +7301,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -7283,6 +7405,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -7330,6 +7454,8 @@ export interface operations {
       /** @description The answer to the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -7436,6 +7562,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -7480,6 +7608,8 @@ export interface operations {
       /** @description { registered: true, nick? } when registered, else the registration form */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -7632,6 +7762,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -7689,6 +7821,8 @@ export interface operations {
       /** @description { registered: true, nick? } when registered, else the registration form */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -7841,6 +7975,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -7885,6 +8021,8 @@ export interface operations {
       /** @description XEP-0004 data form */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -8028,6 +8166,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -8093,6 +8233,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -8195,6 +8337,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -8239,6 +8383,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -8341,6 +8487,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -8385,6 +8533,8 @@ export interface operations {
       /** @description Your reserved nick in the room */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -8486,6 +8636,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -8536,6 +8688,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -8638,6 +8792,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -8688,6 +8844,8 @@ export interface operations {
       /** @description Sent; nothing to report */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -8742,6 +8900,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -8796,6 +8956,8 @@ export interface operations {
       /** @description Sent; nothing to report */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -8850,6 +9012,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -8900,6 +9064,8 @@ export interface operations {
       /** @description Sent; nothing to report */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -8954,6 +9120,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -9021,6 +9189,8 @@ export interface operations {
       /** @description A page of the room’s archive (XEP-0313) */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -9166,6 +9336,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -9214,6 +9386,8 @@ export interface operations {
       /** @description The commands; `{ items, rsm }` when the responder paged its answer (XEP-0059) */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -9339,6 +9513,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -9395,6 +9571,8 @@ export interface operations {
       /** @description Identities, features and forms; `{ items, rsm }` when the answer carried a XEP-0059 set */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -9636,6 +9814,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -9691,6 +9871,8 @@ export interface operations {
       /** @description The answer to the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -9898,6 +10080,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -9942,6 +10126,8 @@ export interface operations {
       /** @description The search form (XEP-0055 §3) when the service offers one, else its basic fields (§2) */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -10104,6 +10290,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -10154,6 +10342,8 @@ export interface operations {
       /** @description Form results keep the reported columns; basic results (legacy <item/>s) use the same shape, with `jid` (jid-single) and one text-single column per element */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -10294,6 +10484,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -10343,6 +10535,8 @@ export interface operations {
       /** @description The subscription (XEP-0060 §6.1.2) */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -10454,6 +10648,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -10505,6 +10701,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -10607,6 +10805,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -10658,6 +10858,8 @@ export interface operations {
       /** @description XEP-0004 data form */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -10801,6 +11003,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -10848,6 +11052,8 @@ export interface operations {
       /** @description XEP-0004 data form */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -10991,6 +11197,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -11055,6 +11263,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -11157,6 +11367,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -11355,6 +11567,8 @@ export interface operations {
       /** @description The published item */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -11457,6 +11671,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -11509,6 +11725,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -11611,6 +11829,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -11674,6 +11894,8 @@ export interface operations {
       /** @description The items, or `{ items, rsm }` when the service paged its answer */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -12060,6 +12282,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -12128,6 +12352,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -12194,6 +12420,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -12241,6 +12469,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -12298,6 +12528,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -12346,6 +12578,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -12457,6 +12691,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -12507,6 +12743,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -12618,6 +12856,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -12665,6 +12905,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -12776,6 +13018,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -12823,6 +13067,8 @@ export interface operations {
       /** @description XEP-0004 data form */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -12975,6 +13221,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -13035,6 +13283,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -13146,6 +13396,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -13202,6 +13454,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -13313,6 +13567,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -13365,6 +13621,8 @@ export interface operations {
       /** @description The affiliations; `{ items, rsm }` when the answer was paged (XEP-0059) */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -13498,6 +13756,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -13554,6 +13814,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -13665,6 +13927,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -13717,6 +13981,8 @@ export interface operations {
       /** @description The subscriptions; `{ items, rsm }` when the answer was paged (XEP-0059) */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -13854,6 +14120,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -13906,6 +14174,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -13972,6 +14242,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -14024,6 +14296,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -14090,6 +14364,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -14129,6 +14405,8 @@ export interface operations {
       /** @description The answer to the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -14350,6 +14628,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -14438,6 +14718,8 @@ export interface operations {
       /** @description The answer to the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -14558,6 +14840,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -14639,6 +14923,8 @@ export interface operations {
       /** @description The answer to the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -14759,6 +15045,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -14810,6 +15098,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -14930,6 +15220,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -15061,6 +15353,8 @@ export interface operations {
       /** @description Too many login or account-creation attempts from this address or on this account (type wait, policy-violation); retry after the Retry-After header’s seconds */
       429: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -15088,6 +15382,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -15430,6 +15726,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -15532,6 +15830,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -15571,6 +15871,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -15664,6 +15966,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -15711,6 +16015,8 @@ export interface operations {
       /** @description Sent; nothing to report */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -15765,6 +16071,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -15803,6 +16111,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -15887,6 +16197,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -15925,6 +16237,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -16009,6 +16323,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -16079,6 +16395,8 @@ export interface operations {
       /** @description A page of an archive (XEP-0313 <fin/> with its XEP-0059 set) */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -16218,6 +16536,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -16273,6 +16593,8 @@ export interface operations {
       /** @description The XMPP side confirmed the request */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -16357,6 +16679,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -16394,6 +16718,8 @@ export interface operations {
       /** @description The archiving preferences of your account (XEP-0441) */
       200: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -16482,6 +16808,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -16590,6 +16918,8 @@ export interface operations {
       /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
       503: {
         headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {

@@ -94,3 +94,41 @@ export function optionalBodies(doc: JsonObject): JsonObject {
   }
   return doc;
 }
+
+function isGatewayError(response: JsonObject): boolean {
+  const content = isObject(response.content) ? response.content : {};
+  const json = isObject(content['application/json']) ? content['application/json'] : {};
+  return isObject(json.schema) && typeof json.schema.$ref === 'string' && json.schema.$ref.endsWith('/GatewayError');
+}
+
+const RETRY_AFTER: JsonObject = {
+  description: 'Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait)',
+  schema: { type: 'integer', minimum: 0 },
+};
+const REPLAYED: JsonObject = {
+  description: '`true` when this is the stored answer to an earlier request with the same Idempotency-Key',
+  schema: { type: 'string', enum: ['true'] },
+};
+
+/**
+ * The response headers a client acts on: `Retry-After` on the error 429s and 503s (src/http/errors.ts,
+ * src/http/login-limits.ts; not /readyz's 503), `Idempotent-Replayed` on the success of operations taking an Idempotency-Key.
+ */
+export function responseHeaders(doc: JsonObject): JsonObject {
+  const paths = isObject(doc.paths) ? doc.paths : {};
+  for (const item of Object.values(paths)) {
+    if (!isObject(item)) continue;
+    for (const op of Object.values(item)) {
+      if (!isObject(op) || !isObject(op.responses)) continue;
+      const idempotent = Array.isArray(op.parameters) && op.parameters.some((p) => isObject(p) && p.name === 'idempotency-key');
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (!isObject(response)) continue;
+        const headers: JsonObject = isObject(response.headers) ? { ...response.headers } : {};
+        if ((status === '429' || status === '503') && isGatewayError(response)) headers['Retry-After'] = RETRY_AFTER;
+        if (idempotent && status.startsWith('2')) headers['Idempotent-Replayed'] = REPLAYED;
+        if (Object.keys(headers).length > 0) op.responses[status] = { ...response, headers };
+      }
+    }
+  }
+  return doc;
+}

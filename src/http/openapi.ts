@@ -7,7 +7,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { ErrorSchema, GatewayWarningEvent, JidObject, JidString } from '../schemas/common.js';
 import type { Area } from '../xeps/area.js';
 import { byId } from '../xeps/index.js';
-import { type Json, type JsonObject, optionalBodies, shareSchemas, unwrapSingleAnyOf } from './openapi-document.js';
+import { type Json, type JsonObject, optionalBodies, responseHeaders, shareSchemas, unwrapSingleAnyOf } from './openapi-document.js';
 import { ERROR_SCHEMA_ID } from './route-schema.js';
 
 export const GATEWAY_EVENTS = [
@@ -174,6 +174,7 @@ export async function registerOpenApi(app: FastifyInstance, areas: readonly Area
       o = unwrapSingleAnyOf(o);
       o = shareSchemas(o, SHARED_COMPONENTS);
       o = optionalBodies(o);
+      o = responseHeaders(o);
       // The JSON tree is the document fastify-swagger's type describes; only its static type is lost above.
       return o as unknown as typeof doc.openapiObject;
     },

@@ -19,6 +19,11 @@ interface Schema {
   description?: string;
   const?: unknown;
 }
+interface Response {
+  description?: string;
+  headers?: Record<string, { description?: string }>;
+  content?: Record<string, { schema: Schema }>;
+}
 interface Operation {
   operationId: string;
   tags: string[];
@@ -26,7 +31,7 @@ interface Operation {
   security?: unknown[];
   parameters?: Array<{ name: string; in: string; description?: string }>;
   requestBody?: { required?: boolean; content: Record<string, { schema: Schema }> };
-  responses: Record<string, { description?: string; content?: Record<string, { schema: Schema }> }>;
+  responses: Record<string, Response>;
 }
 const doc = JSON.parse(await readFile(OPENAPI_PATH, 'utf8')) as {
   servers: Array<{ url: string }>;
@@ -121,4 +126,18 @@ t.test('requestBody.required is false exactly where the body requires no field',
     const schema = op.requestBody.content['application/json']!.schema;
     t.equal(op.requestBody.required, (schema.required ?? []).length > 0, `${path}`);
   }
+});
+
+t.test('Retry-After on every error 429 and 503, Idempotent-Replayed on the success of every action with an Idempotency-Key', async (t) => {
+  for (const { path, method, op } of ops) {
+    for (const status of ['429', '503']) {
+      const response = op.responses[status];
+      if (response?.content?.['application/json']?.schema.$ref !== '#/components/schemas/GatewayError') continue;
+      t.ok(response.headers?.['Retry-After'], `${method} ${path} ${status}: Retry-After`);
+    }
+    if (op.parameters?.some((p) => p.name === 'idempotency-key')) {
+      t.ok(op.responses['200']?.headers?.['Idempotent-Replayed'], `${path}: Idempotent-Replayed`);
+    }
+  }
+  t.notOk(doc.paths['/readyz']!.get!.responses['503']!.headers, '/readyz 503 sends no Retry-After');
 });
