@@ -28,6 +28,7 @@ function shapeOf(schema: JsonObject): string {
   return JSON.stringify(sorted(rest));
 }
 
+/** Rebuilds a JSON tree bottom-up, `visit` replacing each object (an object in gives an object out). */
 function rewrite(node: Json, visit: (o: JsonObject) => JsonObject): Json {
   if (Array.isArray(node)) return node.map((v) => rewrite(v, visit));
   if (!isObject(node)) return node;
@@ -52,6 +53,7 @@ export function shareSchemas(doc: JsonObject, shared: Record<string, JsonObject>
     if (typeof o.description === 'string') ref.description = o.description;
     return ref;
   };
+  // rewrite() maps an object to an object: the casts only restore what its Json return type forgets.
   const rewritten = rewrite({ ...doc, components: { ...components, schemas: {} } }, visit) as JsonObject;
   const otherSchemas = rewrite(schemas, visit) as JsonObject;
   const rewrittenComponents = rewritten.components as JsonObject;
@@ -67,6 +69,7 @@ function sortedShared(shared: Record<string, JsonObject>): JsonObject {
 
 /** `{ anyOf: [X], …rest }` → `{ …X, …rest }`: a union of one says nothing and generators warn about it. */
 export function unwrapSingleAnyOf(doc: JsonObject): JsonObject {
+  // An object in, an object out (rewrite()).
   return rewrite(doc, (o) => {
     const alts = o.anyOf;
     if (!Array.isArray(alts) || alts.length !== 1 || !isObject(alts[0])) return o;

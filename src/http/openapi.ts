@@ -7,7 +7,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { ErrorSchema, GatewayWarningEvent, JidObject, JidString } from '../schemas/common.js';
 import type { Area } from '../xeps/area.js';
 import { byId } from '../xeps/index.js';
-import { type Json, type JsonObject, optionalBodies, responseHeaders, shareSchemas, unwrapSingleAnyOf } from './openapi-document.js';
+import { type JsonObject, optionalBodies, responseHeaders, shareSchemas, unwrapSingleAnyOf } from './openapi-document.js';
 import { ERROR_SCHEMA_ID } from './route-schema.js';
 
 export const GATEWAY_EVENTS = [
@@ -41,6 +41,21 @@ const TICKET_PARAMETER: JsonObject = {
   description: 'From POST /v1/events/ticket, for clients that cannot send headers (EventSource); the `ticket` security scheme',
 };
 
+/** The object under `key` (created empty when absent, so that passes can fill it in place). */
+function objectAt(parent: JsonObject, key: string): JsonObject {
+  const value = parent[key];
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value;
+  const created: JsonObject = {};
+  parent[key] = created;
+  return created;
+}
+
+/** The object under `key`, if there is one (apps built without the event stream have no /v1/events). */
+function objectIn(parent: JsonObject | undefined, key: string): JsonObject | undefined {
+  const value = parent?.[key];
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
+}
+
 /** The component of one SSE frame of an event (`sse.` never starts an event name). */
 export const frameComponent = (event: string): string => `sse.${event}`;
 
@@ -73,9 +88,9 @@ function frameSchemas(summaries: Record<string, string>): JsonObject {
  * discriminated by its name. OpenAPI 3.1 has no item schema for streams (3.2's `itemSchema`), so the
  * convention is docs/api.md §7's: the text/event-stream schema describes each frame, not the whole body.
  */
-function setStreamSchema(op: JsonObject, names: string[], summaries: Record<string, string>): void {
-  const refs = names.filter((n) => summaries[n] !== undefined).map((n) => `#/components/schemas/${frameComponent(n)}`);
-  const ok = ((op.responses as JsonObject)['200'] ?? {}) as JsonObject; // the route declares it (src/http/sse.ts)
+function setStreamSchema(op: JsonObject, names: string[]): void {
+  const refs = names.map((n) => `#/components/schemas/${frameComponent(n)}`);
+  const ok = objectAt(objectAt(op, 'responses'), '200'); // the route declares it (src/http/sse.ts)
   ok.content = {
     'text/event-stream': {
       schema: {
@@ -83,10 +98,7 @@ function setStreamSchema(op: JsonObject, names: string[], summaries: Record<stri
           'One frame of the stream (docs/api.md §7): its `event:` name, its `id:` cursor and its `data:` parsed as JSON. ' +
           'Comment lines (heartbeats) and the `retry:` line carry no event.',
         oneOf: refs.map(($ref) => ({ $ref })),
-        discriminator: {
-          propertyName: 'event',
-          mapping: Object.fromEntries(names.map((n) => [n, `#/components/schemas/${frameComponent(n)}`])),
-        },
+        discriminator: { propertyName: 'event', mapping: Object.fromEntries(names.map((n, i) => [n, refs[i]!])) },
       },
     },
   };
@@ -151,26 +163,19 @@ export async function registerOpenApi(app: FastifyInstance, areas: readonly Area
     transformObject: (doc) => {
       if (!('openapiObject' in doc)) return doc.swaggerObject;
       // A deep copy as plain JSON: the passes below must never reach the route schemas that validate requests.
-      let o = JSON.parse(JSON.stringify(doc.openapiObject)) as JsonObject;
-      const components = (o.components ?? {}) as JsonObject; // always an object: the options above give it
-      o.components = { ...components, schemas: { ...((components.schemas ?? {}) as JsonObject), ...eventSchemas } };
-      const events = ((o.paths as JsonObject | undefined)?.['/v1/events'] as JsonObject | undefined)?.get as JsonObject | undefined;
+      let o = JSON.parse(JSON.stringify(doc.openapiObject)) as JsonObject; // JSON.parse's any: a JSON object, as serialised above
+      const components = objectAt(o, 'components');
+      o.components = { ...components, schemas: { ...objectAt(components, 'schemas'), ...eventSchemas, ...frameSchemas(summaries) } };
+      const events = objectIn(objectIn(objectIn(o, 'paths'), '/v1/events'), 'get');
       if (events) {
+        const names = Object.keys(eventSchemas).sort();
         events['x-events'] = Object.fromEntries(
-          Object.keys(eventSchemas)
-            .sort()
-            .map((n) => [n, { summary: summaries[n]!, schema: { $ref: `#/components/schemas/${n}` } }]),
+          names.map((n) => [n, { summary: summaries[n]!, schema: { $ref: `#/components/schemas/${n}` } }]),
         );
-      }
-      if (events) {
-        setStreamSchema(events, Object.keys(eventSchemas).sort(), summaries);
+        setStreamSchema(events, names);
         // fastify-swagger leaves out a query parameter named like an apiKey scheme; SDKs need it to pass a ticket.
-        events.parameters = [TICKET_PARAMETER, ...((events.parameters ?? []) as Json[])];
+        events.parameters = [TICKET_PARAMETER, ...(Array.isArray(events.parameters) ? events.parameters : [])];
       }
-      o.components = {
-        ...(o.components as JsonObject),
-        schemas: { ...((o.components as JsonObject).schemas as JsonObject), ...frameSchemas(summaries) },
-      };
       o = unwrapSingleAnyOf(o);
       o = shareSchemas(o, SHARED_COMPONENTS);
       o = optionalBodies(o);
