@@ -29,6 +29,7 @@ const BUDGET_MS = 30_000;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 interface Schema {
+  $ref?: string;
   type?: string;
   properties?: Record<string, Schema>;
   required?: string[];
@@ -51,6 +52,7 @@ interface Operation {
   session: boolean;
 }
 interface OpenApi {
+  components: { schemas: Record<string, Schema> };
   paths: Record<string, Record<string, { security?: unknown[]; requestBody?: { content?: Record<string, { schema?: Schema }> } }>>;
 }
 
@@ -62,7 +64,8 @@ const doc = JSON.parse(readFileSync(path.join(root, 'openapi', 'openapi.json'), 
 const operations: Operation[] = Object.entries(doc.paths).flatMap(([p, methods]) => {
   const post = methods.post;
   const schema = post?.requestBody?.content?.['application/json']?.schema;
-  return post && schema && !SKIP.has(p) ? [{ path: p, schema, session: post.security !== undefined }] : [];
+  // Public operations (login, register) say `security: []`.
+  return post && schema && !SKIP.has(p) ? [{ path: p, schema, session: (post.security?.length ?? 0) > 0 }] : [];
 });
 
 /** 5xx conditions that are the XMPP side's answer relayed (a service that does not answer, or not this), not the gateway failing. */
@@ -125,6 +128,8 @@ function stringFor(s: Schema): fc.Arbitrary<string> {
 
 /** A value valid for the schema (as far as the keywords of our OpenAPI document go). */
 function valid(s: Schema, depth = 0): fc.Arbitrary<unknown> {
+  // Shared schemas (Jid, JidString) are components referenced by $ref.
+  if (s.$ref) return valid(doc.components.schemas[s.$ref.replace('#/components/schemas/', '')] ?? {}, depth);
   if (s.enum) return fc.constantFrom(...s.enum);
   if (s.anyOf) return fc.oneof(...s.anyOf.map((x) => valid(x, depth)));
   switch (s.type) {

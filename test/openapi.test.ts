@@ -35,7 +35,7 @@ t.test('every action is a documented POST with operationId, tag, body and every 
     t.ok(op.responses[String(sessionless?.successStatus ?? 200)]);
     // Sessionless actions take no token (no 401) and no session that could drop (no 410).
     for (const status of sessionless ? ['400', '403', '504'] : ['400', '401', '410', '504']) {
-      t.equal(op.responses[status]?.content?.['application/json']?.schema?.$ref, '#/components/schemas/Error', `${name} ${status}`);
+      t.equal(op.responses[status]?.content?.['application/json']?.schema?.$ref, '#/components/schemas/GatewayError', `${name} ${status}`);
     }
   }
   t.equal(doc.paths['/v1/chat/message'].post.operationId, 'chatMessage');

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { SessionManager } from '../session/manager.js';
 import type { WorkerPool } from '../workers/pool.js';
+import { errorResponses } from './route-schema.js';
 
 export type LoginResult = 'ok' | 'error' | 'refused';
 /** Why a session's XMPP connection ended on this node; a bounded set, so one series each. */
@@ -188,7 +189,12 @@ export function metricsRoutes(app: FastifyInstance, metrics: Metrics): void {
         tags: ['operations'],
         operationId: 'metrics',
         summary: 'Prometheus metrics of this node',
-        response: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+        description: 'The process_*, nodejs_* and gateway_* metrics of this node, for a Prometheus scrape (docs/ops/). No token.',
+        security: [],
+        response: {
+          200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } },
+          ...errorResponses([400]),
+        },
       },
     },
     async (_request, reply) => {

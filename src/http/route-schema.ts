@@ -1,8 +1,10 @@
 // Builds a route's OpenAPI-facing schema: tag, operationId (camelCase of the path, docs/api.md §7),
-// summary, body, success response and every error response with the shared Error schema.
+// summary, description, body, success response and every error response with the shared GatewayError schema.
 import { type TSchema, Type } from '@sinclair/typebox';
 
-export const ERROR_REF = Type.Ref('Error');
+/** The one error shape's component name: not `Error`, which would shadow the language's type in generated SDKs. */
+export const ERROR_SCHEMA_ID = 'GatewayError';
+export const ERROR_REF = Type.Ref(ERROR_SCHEMA_ID);
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'Invalid input (client-error), or a bad-request from the XMPP side',
@@ -33,7 +35,7 @@ export function operationIdOf(path: string): string {
 
 export function errorResponses(statuses: number[]): Record<number, TSchema> {
   const out: Record<number, TSchema> = {};
-  for (const s of [...new Set(statuses)].sort()) out[s] = Type.Ref('Error', { description: ERROR_TEXT[s] ?? 'Error' });
+  for (const s of [...new Set(statuses)].sort()) out[s] = Type.Ref(ERROR_SCHEMA_ID, { description: ERROR_TEXT[s] ?? 'Error' });
   return out;
 }
 
@@ -45,6 +47,7 @@ export interface RouteSchemaInput {
   body?: TSchema;
   success: { status: number; schema: TSchema; description?: string };
   errors: number[];
+  /** false: a public operation (`security: []`, no token). */
   security?: boolean;
 }
 
@@ -55,9 +58,13 @@ export function routeSchema(input: RouteSchemaInput): Record<string, unknown> {
     summary: input.summary,
     ...(input.description !== undefined && { description: input.description }),
     ...(input.body && { body: input.body }),
-    ...(input.security !== false && { security: [{ bearer: [] }] }),
+    security: input.security === false ? [] : [{ bearer: [] }],
     response: {
-      [input.success.status]: { ...input.success.schema, description: input.success.description ?? 'Success' },
+      [input.success.status]: {
+        ...input.success.schema,
+        // The response's description in the document: what success means, else what the answer is.
+        description: input.success.description ?? input.success.schema.description ?? 'The answer to the request',
+      },
       ...errorResponses(input.errors),
     },
   };

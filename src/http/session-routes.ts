@@ -59,9 +59,9 @@ export function sessionRoutes(app: FastifyInstance, manager: SessionManager, lim
     path: string,
     body: typeof LoginBody | typeof AnonymousBody,
     summary: string,
+    description: string,
     config: RouteConfigWithMessages,
     anonymous: boolean,
-    description?: string,
   ) =>
     typed.post(path, {
       config,
@@ -70,7 +70,7 @@ export function sessionRoutes(app: FastifyInstance, manager: SessionManager, lim
           path,
           tag: 'session',
           summary,
-          ...(description !== undefined && { description }),
+          description,
           success: { status: 201, schema: LoginResult, description: 'The session is online' },
           errors: [400, 401, 403, 429, 502, 503, 504],
           security: false,
@@ -100,17 +100,23 @@ export function sessionRoutes(app: FastifyInstance, manager: SessionManager, lim
     '/v1/login',
     LoginBody,
     'Log in to an XMPP server (SASL SCRAM-SHA-512, -256 or -1; PLAIN only over TLS when no SCRAM is offered; resource binding); 201 once the stream is bound',
-    loginMessages,
-    false,
-    'A wrong JID or password is `401 login-fail`. A `502` means this gateway cannot log in to that server whatever the password ' +
+    'XMPP-FTW event `xmpp.login`. Opens an XMPP connection (RFC 6120 §6 SASL, §7 resource binding) and answers with a bearer ' +
+      'token for every other operation. No token needed. Attempts are limited per client address and per account (429 with ' +
+      'Retry-After, docs/api.md §2). Send presence (`POST /v1/presence`) to receive messages addressed to the bare JID; give ' +
+      '`host`/`port` for a server that is not the JID domain on 5222. ' +
+      'A wrong JID or password is `401 login-fail`. A `502` means this gateway cannot log in to that server whatever the password ' +
       '(docs/api.md §5): `no-usable-mechanism` (none of the SASL mechanisms offered fits; `offered` lists them), `tls-failed` ' +
       '(the STARTTLS handshake failed; the description gives the reason), `undefined-condition` (the server failed SCRAM mutual ' +
       'authentication), `remote-server-not-found` (unreachable).',
+    loginMessages,
+    false,
   );
   loginRoute(
     '/v1/login/anonymous',
     AnonymousBody,
     'Log in anonymously (SASL ANONYMOUS) to a domain that allows it',
+    'XMPP-FTW’s login with an anonymous domain. SASL ANONYMOUS (RFC 4505, XEP-0175): the server chooses the JID. ' +
+      'No token needed. Attempts are limited per client address and per domain (429 with Retry-After, docs/api.md §2).',
     { validationType: 'auth' },
     true,
   );
@@ -121,8 +127,11 @@ export function sessionRoutes(app: FastifyInstance, manager: SessionManager, lim
       path: '/v1/logout',
       tag: 'session',
       summary: 'End the session: unavailable presence, stream closed, token revoked; event streams end with xmpp.connection offline',
+      description:
+        'XMPP-FTW event `xmpp.logout`. Sends unavailable presence, closes the XMPP stream (RFC 6120 §4.4) and revokes the token and ' +
+        'its tickets. The body may be left out.',
       body: Empty,
-      success: { status: 200, schema: Type.Object({ ok: Type.Literal(true) }) },
+      success: { status: 200, schema: Type.Object({ ok: Type.Literal(true) }), description: 'The session has ended' },
       errors: [400, 401, 503, 504],
     }),
     handler: async (request) => {
@@ -143,7 +152,7 @@ export function sessionRoutes(app: FastifyInstance, manager: SessionManager, lim
         '(logout, idle timeout, disconnection), so that EventSource’s own reconnections, which reuse the URL with `Last-Event-ID`, go on ' +
         'however late they come. Logout revokes it.',
       body: Empty,
-      success: { status: 200, schema: TicketResult },
+      success: { status: 200, schema: TicketResult, description: 'A ticket for this session’s event stream' },
       errors: [400, 401, 410, 503],
     }),
     handler: async (request) => manager.createTicket(sessionOf(request)),

@@ -65,15 +65,28 @@ export function sseRoutes(app: FastifyInstance, deps: SseDeps, eventNames: strin
         'unused it expires after TICKET_TTL_S, and once a stream opened with it, it stays valid until the session ends, so EventSource ' +
         'reconnects with the same URL however late). Resume with `Last-Event-ID` or `?lastEventId=`. ' +
         'A stream without a cursor first replays everything still buffered. `xmpp.gateway.gap` says events were missed. ' +
-        `Event names and data schemas: components.schemas (\`x-events\` maps each name to its schema). Events: ${eventNames.join(', ')}.`,
+        'The 200 schema describes one frame (docs/api.md §7): a oneOf of every event’s frame, discriminated by `event`; ' +
+        `each frame's \`data\` is the event's schema in components.schemas (\`x-events\` maps each name to it too). Events: ${eventNames.join(', ')}.`,
       security: [{ bearer: [] }, { ticket: [] }],
       querystring: Type.Object(
         {
-          ticket: Type.Optional(Type.String({ maxLength: 256 })),
-          lastEventId: Type.Optional(Type.String({ maxLength: 128 })),
+          ticket: Type.Optional(
+            Type.String({ maxLength: 256, description: 'From POST /v1/events/ticket, for clients that cannot send headers (EventSource)' }),
+          ),
+          lastEventId: Type.Optional(
+            Type.String({ maxLength: 128, description: 'Resume after this cursor (an event’s `id:`); the Last-Event-ID header wins' }),
+          ),
         },
         { additionalProperties: false },
       ),
+      headers: Type.Object({
+        'Last-Event-ID': Type.Optional(
+          Type.String({
+            description:
+              'Resume after this cursor (an event’s `id:`), as EventSource sends it on a reconnect; absent: replay everything buffered',
+          }),
+        ),
+      }),
       response: {
         200: {
           description: 'An endless text/event-stream',

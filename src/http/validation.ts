@@ -82,6 +82,8 @@ export function describeValidation(
     case 'minLength':
       // XMPP-FTW tested presence with `!data.x`, so some areas word an empty string as a missing key.
       return use(`minLength:${key}`, `'${key}' must not be empty`);
+    case 'minProperties':
+      return use(`minProperties:${key}`, key ? `'${key}' must not be empty` : 'Request body must not be empty');
     case 'maxItems':
       return { description: `'${key}' has too many entries (at most ${String(params.limit)})` };
     case 'minimum':

@@ -57,6 +57,8 @@ export const MetadataBody = Type.Object(
     ),
   },
   {
+    // `{}` is never valid (bytes/id/type, or disable): the body may not be left out (docs/api.md §7).
+    minProperties: 1,
     additionalProperties: false,
     // bytes, id and type are required unless disable is true (XMPP-FTW's rule): the worker checks them,
     // in that order, before anything is sent. (A JSON Schema if/else would do it too, but its error would
@@ -75,7 +77,12 @@ const additionalMessages = (): Record<string, string> => {
   }
   return out;
 };
-export const MetadataMessages = { 'type:additional': 'Additional must be an array', ...additionalMessages() };
+export const MetadataMessages = {
+  'type:additional': 'Additional must be an array',
+  // XMPP-FTW checked `bytes` first.
+  'minProperties:': "Missing 'bytes' key",
+  ...additionalMessages(),
+};
 
 export const DataBody = Body(
   {
