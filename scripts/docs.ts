@@ -11,6 +11,7 @@ import * as prettier from 'prettier';
 import { settingsTable } from '../src/config.js';
 import { shortEventName } from '../src/xeps/area.js';
 import { byId, registry } from '../src/xeps/index.js';
+import { GATEWAY_EVENTS } from '../src/http/openapi.js';
 import { generateOpenApi } from './openapi.js';
 
 /** The parts of a JSON Schema the reference shows. */
@@ -124,8 +125,15 @@ export function eventsDoc(doc: OpenApiDoc): string {
 
 export const EVENTS_DOC_PATH = new URL('../../docs/events.md', import.meta.url);
 
+let openApiDoc: Promise<OpenApiDoc> | undefined;
+/** The OpenAPI document, generated once per process (it boots the app). */
+function theOpenApiDoc(): Promise<OpenApiDoc> {
+  openApiDoc ??= generateOpenApi().then((text) => JSON.parse(text) as OpenApiDoc);
+  return openApiDoc;
+}
+
 export async function generateEventsDoc(): Promise<string> {
-  return eventsDoc(JSON.parse(await generateOpenApi()) as OpenApiDoc);
+  return eventsDoc(await theOpenApiDoc());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -140,40 +148,64 @@ export function markdownTable(header: string[], body: string[][]): string {
   return [line(header), line(header.map(() => '---')), ...body.map(line)].join('\n');
 }
 
+/**
+ * The session's own operations (tags session and events in the document: login, logout, tickets) and
+ * the gateway's events. An operation is XMPP-FTW's when its description says so (`XMPP-FTW event …`,
+ * as src/http/session-routes.ts writes it); the others are additions (⁺).
+ */
+function sessionRow(doc: OpenApiDoc): string[] {
+  const actions = Object.entries(doc.paths).flatMap(([path, item]) => {
+    const op = item.post;
+    if (!op || !op.tags?.some((t) => t === 'session' || t === 'events')) return [];
+    const name = path.replace(/^\/v1\//, '').replace(/\//g, '.');
+    return [`${code(name)}${op.description?.startsWith('XMPP-FTW') ? '' : '⁺'}`];
+  });
+  const events = GATEWAY_EVENTS.map((e) => `in ${code(e.name.replace(/^xmpp\./, ''))}${e.beyondXmppFtw ? '⁺' : ''}`);
+  return ['session', [...actions, ...events].join(', '), 'RFC 6120 (SASL, binding); the gateway’s own session and stream routes'];
+}
+
 /** One row per area: its tag, its XMPP-FTW events (out as actions, in as SSE events), its spec. */
-function areasTable(): string {
+function areasTable(doc: OpenApiDoc): string {
   return markdownTable(
     ['area', 'events', 'spec'],
-    byId(registry).map(({ api }) => {
-      const names = [
-        ...Object.entries(api.actions).map(([name, spec]) => `${code(name)}${spec.beyondXmppFtw ? '⁺' : ''}`),
-        ...Object.keys(api.sessionless ?? {}).map((name) => `${code(name)}⁺`),
-        ...Object.keys(api.events ?? {}).map((name) => `in ${code(shortEventName(api, name))}`),
-      ];
-      return [api.tag, names.join(', '), api.spec];
-    }),
+    [sessionRow(doc)].concat(
+      byId(registry).map(({ api }) => {
+        const names = [
+          ...Object.entries(api.actions).map(([name, spec]) => `${code(name)}${spec.beyondXmppFtw ? '⁺' : ''}`),
+          ...Object.keys(api.sessionless ?? {}).map((name) => `${code(name)}⁺`),
+          ...Object.keys(api.events ?? {}).map((name) => `in ${code(shortEventName(api, name))}`),
+        ];
+        return [api.tag, names.join(', '), api.spec];
+      }),
+    ),
   );
 }
 
-export const GENERATORS: Record<string, () => string> = {
+/** What a generator may read: the OpenAPI document (generated once). */
+export interface GeneratorContext {
+  doc: OpenApiDoc;
+}
+
+export const GENERATORS: Record<string, (ctx: GeneratorContext) => string> = {
   config: () =>
     markdownTable(
       ['variable', 'default', 'meaning'],
       settingsTable().map((s) => [code(s.env), s.default, s.description]),
     ),
-  areas: areasTable,
+  areas: ({ doc }) => areasTable(doc),
 };
 
 const BLOCK = /(<!-- generated:([\w-]+) \(npm run docs:write\) -->)[\s\S]*?(<!-- \/generated:\2 -->)/g;
 
 /** The README with every generated block rendered anew; throws on a marker without a generator. */
 export async function renderReadme(text: string, generators = GENERATORS): Promise<string> {
+  const ctx: GeneratorContext = { doc: await theOpenApiDoc() };
   const seen = new Set<string>();
   const replaced = text.replace(BLOCK, (_all, open: string, name: string, close: string) => {
     const generate = generators[name];
     if (!generate) throw new Error(`README.md: no generator for the block "${name}"`);
     seen.add(name);
-    return `${open}\n\n${generate()}\n\n${close}`;
+    return `${open}\n\n${generate(ctx)}\n\n${close}`;
   });
   const missing = Object.keys(generators).filter((name) => !seen.has(name));
   if (missing.length > 0) throw new Error(`README.md: no markers for ${missing.join(', ')}`);

@@ -10,12 +10,14 @@ import { byId } from '../xeps/index.js';
 import { type JsonObject, optionalBodies, responseHeaders, shareSchemas, unwrapSingleAnyOf } from './openapi-document.js';
 import { ERROR_SCHEMA_ID } from './route-schema.js';
 
-export const GATEWAY_EVENTS = [
+/** The session's own events (not an area's); `beyondXmppFtw`: the gateway's additions. */
+export const GATEWAY_EVENTS: ReadonlyArray<{ name: string; summary: string; beyondXmppFtw?: true }> = [
   { name: 'xmpp.connection', summary: 'Session status: online at login, offline at logout (the last event)' },
   { name: 'xmpp.error', summary: 'Connection-level error, e.g. { type: "connection", condition: "disconnected" } (the last event)' },
-  { name: 'xmpp.gateway.gap', summary: 'Events after the cursor are no longer buffered: some were missed' },
+  { name: 'xmpp.gateway.gap', summary: 'Events after the cursor are no longer buffered: some were missed', beyondXmppFtw: true },
   {
     name: 'xmpp.gateway.warning',
+    beyondXmppFtw: true,
     summary:
       'An incoming stanza could not be handled (it was answered with an error where it was a request), or an unknown one was not pushed (too large, too many)',
   },
