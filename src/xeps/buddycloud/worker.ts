@@ -1,13 +1,11 @@
-import type { Static } from '@sinclair/typebox';
 import { createElement, type Element } from 'ltx';
 import { errors } from '../../errors.js';
-import type { FormInput } from '../../schemas/forms.js';
 import { redact } from '../../redact.js';
 import type { XmppContext } from '../../xmpp/context.js';
 import { iqAction, iqOk, paged } from '../../xmpp/iq-action.js';
 import { domainOf } from '../../xmpp/jid.js';
 import { NS } from '../../xmpp/ns.js';
-import { parseForm } from '../../xmpp/shared/forms.js';
+import { parseForm, withForm } from '../../xmpp/shared/forms.js';
 import { defineWorker } from '../area.js';
 import { infoQuery, itemsQuery, parseInfo, parseItems, type InfoEntry } from '../xep0030-disco/mapping.js';
 import { parseSearchFields, parseSearchResults, searchQuery } from '../xep0055-search/mapping.js';
@@ -16,6 +14,7 @@ import {
   configureRequest,
   createRequest,
   deleteRequest,
+  ownerView,
   parseAffiliations,
   parseConfiguration,
 } from '../xep0060-pubsub-owner/mapping.js';
@@ -31,10 +30,9 @@ import {
   unsubscribe,
   PS,
 } from '../xep0060-pubsub/mapping.js';
-import { iqAnswer, messageAnswer, parseVerify } from '../xep0070-http-auth/mapping.js';
-import type { HttpAnswerBody } from '../xep0070-http-auth/schema.js';
-import { FORM_TYPE, parseRegisterInfo, registerQuery, withRegisterForm, type RegisterQuery } from '../xep0077-register/mapping.js';
-import { REGISTER_FIELDS } from '../xep0077-register/schema.js';
+import { iqAnswer, parseVerify } from '../xep0070-http-auth/mapping.js';
+import { answerVerification, HELD_KIND } from '../xep0070-http-auth/worker.js';
+import { FORM_TYPE, parseRegisterInfo, registerQuery, registration, withRegisterForm } from '../xep0077-register/mapping.js';
 import { api } from './api.js';
 import {
   CHANNEL_IDENTITY,
@@ -89,33 +87,6 @@ function since(body: { since?: string }): string {
   return new Date(ms).toISOString();
 }
 
-/** Builds an element from client input, turning a malformed form into XMPP-FTW's client error. */
-function withForm(body: unknown, build: () => Element): Element {
-  try {
-    return build();
-  } catch {
-    throw errors.clientError('Badly formatted data form', redact(body));
-  }
-}
-
-/** XMPP-FTW's rule: `owner` lists a node's entries, so it needs the node. */
-function ownerView(body: { node?: string; owner?: boolean }): boolean {
-  if (body.owner === true && body.node === undefined) throw errors.clientError("Can only do 'owner' for a node", redact(body));
-  return body.owner === true;
-}
-
-type FieldsBody = Partial<Record<(typeof REGISTER_FIELDS)[number], string>> & { form?: FormInput };
-/** The fields given (XMPP-FTW skipped empty ones), then the form under its FORM_TYPE. */
-function registration(body: FieldsBody, formType: string): RegisterQuery {
-  const query: RegisterQuery = {};
-  for (const f of REGISTER_FIELDS) {
-    const value = body[f];
-    if (typeof value === 'string' && value !== '') query[f] = value;
-  }
-  if (body.form !== undefined) query.submit = { formType, fields: body.form };
-  return query;
-}
-
 /** disco#items of `of`, then disco#info of every item at once; the first item (in disco#items order) that matches wins. */
 async function findComponent(
   ctx: XmppContext,
@@ -153,31 +124,7 @@ async function findComponent(
 const AUTHORISATION = 'buddycloud-authorisation';
 const HTTP_AUTH = 'buddycloud-http-auth';
 /** The HTTP-auth area's own kind: buddycloud/http/confirm answers its requests too, as XMPP-FTW's did. */
-const PLAIN_HTTP_AUTH = 'http-auth';
-
-async function httpAnswer(ctx: XmppContext, body: Static<typeof HttpAnswerBody>, approve: boolean): Promise<{ ok: true }> {
-  const type = body.type.toLowerCase();
-  if (type !== 'iq' && type !== 'message') throw errors.clientError("Invalid 'type' parameter", body);
-  if (type === 'iq') {
-    if (body.id === undefined) throw errors.clientError("Missing 'id' parameter", body);
-    const request = ctx.release(HTTP_AUTH, body.to, body.id) ?? ctx.release(PLAIN_HTTP_AUTH, body.to, body.id);
-    if (!request) throw errors.notFound(`No HTTP verification request '${body.id}' from ${body.to} is waiting`);
-    ctx.send(iqAnswer(request, approve, body.request));
-    return { ok: true };
-  }
-  if (body.request === undefined) throw errors.clientError("Missing 'request' parameter", body);
-  ctx.send(
-    messageAnswer.build({
-      type: approve ? 'normal' : 'error',
-      to: body.to,
-      id: ctx.newId(),
-      ...(body.id !== undefined && { thread: body.id }),
-      confirm: body.request,
-      ...(!approve && { denied: true as const }),
-    }),
-  );
-  return { ok: true };
-}
+const PLAIN_HTTP_AUTH = HELD_KIND;
 
 /**
  * Above the generic PubSub (0), avatar (10), Fanout (20), Superfeedr (30) and HTTP-auth (0) handlers
@@ -398,8 +345,8 @@ export const worker = defineWorker(api, {
       },
       result: (query) => withParsedEntries(parseSearchResults(query)),
     }),
-    'buddycloud.http.confirm': (ctx, body) => httpAnswer(ctx, body, true),
-    'buddycloud.http.deny': (ctx, body) => httpAnswer(ctx, body, false),
+    'buddycloud.http.confirm': (ctx, body) => answerVerification(ctx, body, true, [HTTP_AUTH, PLAIN_HTTP_AUTH]),
+    'buddycloud.http.deny': (ctx, body) => answerVerification(ctx, body, false, [HTTP_AUTH, PLAIN_HTTP_AUTH]),
     async 'buddycloud.authorisation'(ctx, body) {
       const server = channelServer(ctx, body);
       const request = ctx.release(AUTHORISATION, server, body.id);

@@ -6,7 +6,7 @@ import type { XmppContext } from '../../xmpp/context.js';
 import { iqAction, iqOk } from '../../xmpp/iq-action.js';
 import { parseJid } from '../../xmpp/jid.js';
 import { NS } from '../../xmpp/ns.js';
-import { buildForm } from '../../xmpp/shared/forms.js';
+import { buildForm, withForm } from '../../xmpp/shared/forms.js';
 import { queryArchive } from '../../xmpp/shared/mam.js';
 import { parseStanzaError } from '../../xmpp/stanza-error.js';
 import { defineWorker } from '../area.js';
@@ -83,11 +83,7 @@ const roomSet = <B extends { room: string }>(payload: (body: B) => Element) =>
   iqOk<B>({ type: 'set', to: (body) => roomOf(body), payload });
 
 function formOrClientError(form: FormInput, formType: string | undefined, body: unknown): Element {
-  try {
-    return buildForm(form, formType);
-  } catch {
-    throw errors.clientError('Badly formatted data form', redact(body));
-  }
+  return withForm(body, () => buildForm(form, formType));
 }
 
 /** A role or affiliation list of the room (muc#admin get). */

@@ -2,6 +2,8 @@
 // operations are in the pubsub#owner namespace (XEP-0060 §8); creation (§8.1) and the own lists
 // (§5.6–§5.7) in the plain pubsub namespace.
 import type { Static } from '@sinclair/typebox';
+import { errors } from '../../errors.js';
+import { redact } from '../../redact.js';
 import { createElement, type Element } from 'ltx';
 import type { Form, FormInput } from '../../schemas/forms.js';
 import type { RsmRequest } from '../../schemas/rsm.js';
@@ -120,4 +122,10 @@ export function purgeRequest(node: string): Element {
 export function parseConfiguration(answer: Element | undefined): Form {
   const x = findForm(answer?.getChild('configure', PS_OWNER));
   return x ? parseForm(x) : { items: [] };
+}
+
+/** XMPP-FTW's rule: `owner` lists a node's entries, so it needs the node. */
+export function ownerView(body: { node?: string; owner?: boolean }): boolean {
+  if (body.owner === true && body.node === undefined) throw errors.clientError("Can only do 'owner' for a node", redact(body));
+  return body.owner === true;
 }

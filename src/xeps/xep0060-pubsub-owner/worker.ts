@@ -1,8 +1,6 @@
-import type { Element } from 'ltx';
-import { errors } from '../../errors.js';
-import { redact } from '../../redact.js';
 import type { XmppContext } from '../../xmpp/context.js';
 import { iqAction, iqOk, paged } from '../../xmpp/iq-action.js';
+import { withForm } from '../../xmpp/shared/forms.js';
 import { defineWorker } from '../area.js';
 import { api } from './api.js';
 import {
@@ -10,6 +8,7 @@ import {
   configureRequest,
   createRequest,
   deleteRequest,
+  ownerView,
   parseAffiliations,
   parseConfiguration,
   parseSubscriptions,
@@ -19,21 +18,6 @@ import {
 
 /** The service: `to`, else your own PEP service (XEP-0163 §2: your bare JID). */
 const service = (body: { to?: string }, ctx: XmppContext) => body.to ?? ctx.bareJid;
-
-/** Builds an element from client input, turning a malformed form into XMPP-FTW's client error. */
-function withForm(body: unknown, build: () => Element): Element {
-  try {
-    return build();
-  } catch {
-    throw errors.clientError('Badly formatted data form', redact(body));
-  }
-}
-
-/** XMPP-FTW's rule: `owner` lists a node's entries, so it needs the node. */
-function ownerView(body: { node?: string; owner?: boolean }): boolean {
-  if (body.owner === true && body.node === undefined) throw errors.clientError("Can only do 'owner' for a node", redact(body));
-  return body.owner === true;
-}
 
 export const worker = defineWorker(api, {
   actions: {

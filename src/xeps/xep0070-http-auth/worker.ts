@@ -9,12 +9,25 @@ import { api } from './api.js';
 import { iqAnswer, messageAnswer, parseVerify } from './mapping.js';
 import type { HttpAnswerBody } from './schema.js';
 
-async function answer(ctx: XmppContext, body: Static<typeof HttpAnswerBody>, approve: boolean): Promise<{ ok: true }> {
+/** The kind under which this area holds iq verification requests until the client answers. */
+export const HELD_KIND = 'http-auth';
+
+/**
+ * Answers an HTTP verification request (XEP-0070 §4.5 iq, §4.6 message); an iq request must still be
+ * held under one of `heldAs` (the kinds it was held under: the plain area's, or buddycloud's too).
+ */
+export async function answerVerification(
+  ctx: XmppContext,
+  body: Static<typeof HttpAnswerBody>,
+  approve: boolean,
+  heldAs: readonly string[] = [HELD_KIND],
+): Promise<{ ok: true }> {
   const type = body.type.toLowerCase();
   if (type !== 'iq' && type !== 'message') throw errors.clientError("Invalid 'type' parameter", body);
   if (type === 'iq') {
     if (body.id === undefined) throw errors.clientError("Missing 'id' parameter", body);
-    const request = ctx.release('http-auth', body.to, body.id);
+    let request: Element | undefined;
+    for (const kind of heldAs) request ??= ctx.release(kind, body.to, body.id);
     if (!request) throw errors.notFound(`No HTTP verification request '${body.id}' from ${body.to} is waiting`);
     ctx.send(iqAnswer(request, approve, body.request));
     return { ok: true };
@@ -36,8 +49,8 @@ async function answer(ctx: XmppContext, body: Static<typeof HttpAnswerBody>, app
 
 export const worker = defineWorker(api, {
   actions: {
-    'http.confirm': (ctx, body) => answer(ctx, body, true),
-    'http.deny': (ctx, body) => answer(ctx, body, false),
+    'http.confirm': (ctx, body) => answerVerification(ctx, body, true),
+    'http.deny': (ctx, body) => answerVerification(ctx, body, false),
   },
   incoming: [
     {
@@ -53,7 +66,7 @@ export const worker = defineWorker(api, {
         }
         // Unconfirmed is not confirmed: on timeout the HTTP server is told the user denied (it answers 403).
         const deny = (s: Element) => iqAnswer(s, false, verify.request, 'The user did not answer in time');
-        if (ctx.hold('http-auth', stanza, deny)) ctx.emit('xmpp.http.verify', verify);
+        if (ctx.hold(HELD_KIND, stanza, deny)) ctx.emit('xmpp.http.verify', verify);
         return true;
       },
     },

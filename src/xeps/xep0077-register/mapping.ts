@@ -104,3 +104,17 @@ export function withRegisterForm(err: unknown): unknown {
   const reply = errorReplyOf(err);
   return reply && isGatewayErrorLike(err) ? registerErrorOf(reply) : err;
 }
+
+/** The registration fields and form of a body (register/set, register/password, buddycloud/register…). */
+export type RegistrationFields = Partial<Record<(typeof REGISTER_FIELDS)[number], string>> & { form?: FormInput };
+
+/** The fields given (XMPP-FTW skipped empty ones), then the form under its FORM_TYPE. */
+export function registration(body: RegistrationFields, formType: string): RegisterQuery {
+  const query: RegisterQuery = {};
+  for (const f of REGISTER_FIELDS) {
+    const value = body[f];
+    if (typeof value === 'string' && value !== '') query[f] = value;
+  }
+  if (body.form !== undefined) query.submit = { formType, fields: body.form };
+  return query;
+}

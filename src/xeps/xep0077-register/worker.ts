@@ -1,24 +1,9 @@
-import type { Static } from '@sinclair/typebox';
 import type { XmppContext } from '../../xmpp/context.js';
 import { iqAction, iqOk } from '../../xmpp/iq-action.js';
 import { defineWorker } from '../area.js';
 import { createAccount } from './account.js';
 import { api, newAccountJid } from './api.js';
-import { FORM_TYPE, parseRegisterInfo, registerQuery, withRegisterForm, type RegisterQuery } from './mapping.js';
-import { REGISTER_FIELDS, type RegisterSetBody } from './schema.js';
-
-type FieldsBody = Static<typeof RegisterSetBody>;
-
-/** The fields given (XMPP-FTW skipped empty ones), then the form under its FORM_TYPE. */
-function registration(body: FieldsBody, formType: string): RegisterQuery {
-  const query: RegisterQuery = {};
-  for (const f of REGISTER_FIELDS) {
-    const value = body[f];
-    if (typeof value === 'string' && value !== '') query[f] = value;
-  }
-  if (body.form !== undefined) query.submit = { formType, fields: body.form };
-  return query;
-}
+import { FORM_TYPE, parseRegisterInfo, registerQuery, registration, withRegisterForm } from './mapping.js';
 
 /** The service is the user's own server: no `to` (XEP-0077 §3.2, §3.3), or its domain. */
 const isOwnServer = (ctx: XmppContext, to: string | undefined) => to === undefined || to.toLowerCase() === ctx.domain;

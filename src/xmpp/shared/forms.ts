@@ -4,6 +4,7 @@
 import type { Form, FormField, FormInput } from '../../schemas/forms.js';
 import { createElement, type Element } from 'ltx';
 import { errors } from '../../errors.js';
+import { redact } from '../../redact.js';
 import { define } from '../mapping-kit.js';
 import { NS } from '../ns.js';
 
@@ -100,3 +101,12 @@ export function buildForm(fields: FormInput, formType?: string, type = 'submit')
 export const formEntry = define<{ form: Form }, object>('x', NS.data, {
   form: { read: (x) => parseForm(x), write: () => undefined },
 });
+
+/** Builds an element from client input, turning a malformed form into XMPP-FTW's client error (the body echoed, redacted). */
+export function withForm(body: unknown, build: () => Element): Element {
+  try {
+    return build();
+  } catch {
+    throw errors.clientError('Badly formatted data form', redact(body));
+  }
+}
