@@ -2,6 +2,7 @@
 // `npm run docs:write` writes it into the README (settingsTable()).
 import { availableParallelism } from 'node:os';
 import { jidToString, parseJid } from './xmpp/jid.js';
+import { messageOf } from './errors.js';
 
 interface Setting<T> {
   env: string;
@@ -237,6 +238,7 @@ export type Config = { [K in keyof Settings]: Settings[K]['default'] };
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
+  // Each setting's parse() returns its own default's type; they are read here as one list, so the types are widened.
   for (const [key, s] of Object.entries(settings) as Array<[string, Setting<unknown>]>) {
     const raw = env[s.env];
     if (raw === undefined || raw === '') {
@@ -246,10 +248,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     try {
       out[key] = s.parse(raw);
     } catch (err) {
-      problems.push(`${s.env}: ${(err as Error).message}`);
+      problems.push(`${s.env}: ${messageOf(err)}`);
     }
   }
   if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+  // `out` has one parsed value (or the default) for every key of `settings`: exactly a Config.
   return { ...(out as Config), ...overrides };
 }
 
@@ -269,6 +272,7 @@ function shownDefault(value: unknown): string {
 }
 
 export function helpText(): string {
+  // Widened as in loadConfig: only env, description and default are read.
   const rows = Object.values(settings as Record<string, Setting<unknown>>).map(
     (s) => `  ${s.env.padEnd(22)} ${s.description} (default: ${JSON.stringify(s.default)})`,
   );

@@ -157,7 +157,14 @@ export function isGatewayErrorLike(value: unknown): value is { status: number; b
   return (
     typeof value === 'object' &&
     value !== null &&
-    typeof (value as { status?: unknown }).status === 'number' &&
-    typeof (value as { body?: unknown }).body === 'object'
+    'status' in value &&
+    typeof value.status === 'number' &&
+    'body' in value &&
+    typeof value.body === 'object'
   );
+}
+
+/** The message of anything thrown (a non-Error is turned into text), without a cast. */
+export function messageOf(thrown: unknown): string {
+  return thrown instanceof Error ? thrown.message : String(thrown);
 }

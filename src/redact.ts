@@ -9,7 +9,8 @@ export function redact(body: unknown): unknown {
   if (Array.isArray(body)) return body.map(redact);
   if (typeof body !== 'object' || body === null) return body;
   const out: Record<string, unknown> = {};
-  const isSecretField = typeof (body as { var?: unknown }).var === 'string' && /pass/i.test((body as { var: string }).var);
+  const field = 'var' in body ? body.var : undefined;
+  const isSecretField = typeof field === 'string' && /pass/i.test(field);
   for (const [key, value] of Object.entries(body)) {
     if (/^(password|oldPassword|newPassword)$/i.test(key)) continue;
     out[key] = isSecretField && key === 'value' ? '********' : redact(value);

@@ -2,6 +2,7 @@
 // The process: read the configuration, build the app, listen, drain on SIGTERM/SIGINT.
 import { buildApp } from './app.js';
 import { helpText, loadConfig } from './config.js';
+import { messageOf } from './errors.js';
 
 import { readFileSync } from 'node:fs';
 
@@ -28,19 +29,19 @@ let config;
 try {
   config = loadConfig();
 } catch (err) {
-  fail((err as Error).message, 2);
+  fail(messageOf(err), 2);
 }
 
 let app;
 try {
   app = await buildApp({ config });
 } catch (err) {
-  fail((err as Error).message, 1);
+  fail(messageOf(err), 1);
 }
 try {
   await app.listen({ port: config.port, host: config.host });
 } catch (err) {
-  const code = (err as NodeJS.ErrnoException).code;
+  const code = err instanceof Error && 'code' in err ? err.code : undefined;
   const message =
     code === 'EADDRINUSE'
       ? `Port ${config.port} is in use`
@@ -48,7 +49,7 @@ try {
         ? `Address ${config.host} is not available`
         : code === 'EACCES'
           ? `Port ${config.port} needs privileges`
-          : `Cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`;
+          : `Cannot listen on ${config.host}:${config.port}: ${messageOf(err)}`;
   fail(message, 1);
 }
 

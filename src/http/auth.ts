@@ -21,6 +21,7 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 }
 
 export function hasTokenInUrl(request: FastifyRequest): boolean {
+  // Before validation: any route's query, read only to refuse a token in it.
   const query = request.query as Record<string, unknown> | undefined;
   return !!query && URL_TOKEN_PARAMS.some((p) => p in query);
 }

@@ -60,6 +60,7 @@ export function sendFrameworkError(error: FastifyError, request: FastifyRequest,
 
 function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error.validation) {
+    // Every route that declares messages sets them through RouteConfigWithMessages (action and session routes).
     const config = (request.routeOptions.config ?? {}) as RouteConfigWithMessages;
     const { description, type } = describeValidation(error.validation, config.messages);
     const body = request.body === undefined ? {} : redact(request.body);
@@ -123,7 +124,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return handleError(error, request, reply);
     } catch (failure) {
       // The handler itself failed (e.g. on a hostile body): still the gateway's shape, never fastify's default.
-      request.log.error({ code: (failure as Error).name }, 'error handler failed');
+      request.log.error({ code: failure instanceof Error ? failure.name : typeof failure }, 'error handler failed');
       return sendGatewayError(reply, errors.internal());
     }
   });

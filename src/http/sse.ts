@@ -97,6 +97,7 @@ export function sseRoutes(app: FastifyInstance, deps: SseDeps, eventNames: strin
     },
     handler: async (request, reply) => {
       const { session, ticket } = await streamSession(request, manager);
+      // The route's querystring schema has validated this shape (a string of at most 128 characters).
       const { lastEventId } = request.query as { lastEventId?: string };
       const header = request.headers['last-event-id'];
       const cursor = typeof header === 'string' && header !== '' ? header : lastEventId;
@@ -130,6 +131,7 @@ export function sseRoutes(app: FastifyInstance, deps: SseDeps, eventNames: strin
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
+        // Headers set so far on this reply are all strings (request id, CORS); writeHead takes them as such.
         ...(reply.getHeaders() as Record<string, string>),
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',

@@ -50,6 +50,7 @@ export function describeValidation(
   const err = unionError ?? validation[0];
   if (!err) return { description: 'Invalid request' };
   const key = keyOf(err.instancePath);
+  // ajv types params per keyword; the keyword switch below reads each keyword's own params.
   const params = err.params as Record<string, unknown>;
   switch (err.keyword) {
     case 'required': {

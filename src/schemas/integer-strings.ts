@@ -34,6 +34,7 @@ function wantsInteger(schema: SchemaNode): boolean {
 }
 
 function asObject(value: unknown): Record<string, unknown> | undefined {
+  // Narrowed to a non-null, non-array object just before: its keys are read as unknowns.
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 

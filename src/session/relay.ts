@@ -77,7 +77,7 @@ export class Relay implements ToOwner {
         name,
         body,
         ...(idempotencyKey !== undefined && { idempotencyKey }),
-      })) as ActionResult;
+      })) as ActionResult; // the owner answers an action with an ActionResult (src/state/bus.ts protocol)
     });
   }
 

@@ -79,6 +79,7 @@ export class RedisOwnership implements Ownership {
         const results = await Promise.all(
           batch.map(
             (sid) =>
+              // The RENEW script returns 1 or 0 (above); ioredis types eval's answer as unknown.
               this.redis.eval(RENEW, 2, keys.owner(sid), keys.session(sid), this.nodeId, String(this.options.leaseMs)) as Promise<number>,
           ),
         );

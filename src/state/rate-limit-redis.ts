@@ -27,6 +27,7 @@ export class RedisRateLimit implements RateLimitStore {
 
   hit(key: string, windowMs: number): Promise<RateCount> {
     return guarded(async () => {
+      // The HIT script returns { count, pttl } (above); ioredis types eval's answer as unknown.
       const [count, resetMs] = (await this.redis.eval(HIT, 1, keys.rateLimit(key), String(windowMs))) as [number, number];
       return { count, resetMs };
     });

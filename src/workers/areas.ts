@@ -17,6 +17,7 @@ export interface LoadedAreas {
 }
 
 export async function loadAreas(areas: readonly Area[]): Promise<LoadedAreas> {
+  // `as` makes the pair a tuple, not an array of unions (no conversion).
   const workers: Array<[Area, LoadedWorker]> = await Promise.all(areas.map(async (a) => [a, await a.load()] as [Area, LoadedWorker]));
   return buildAreas(workers);
 }

@@ -101,6 +101,7 @@ export class WorkerPool {
     slot.sessions.add(sid);
     this.owner.set(sid, slot);
     try {
+      // The worker answers an `open` with an OpenResult (src/workers/protocol.ts).
       return (await this.request(slot, { v: 3, t: 'open', req: 0, sid, login }, timeoutMs)) as OpenResult;
     } catch (err) {
       slot.sessions.delete(sid);

@@ -22,6 +22,7 @@ interface UpgradableEntity {
 
 export function starttls(streamFeatures: StreamFeatures, options: { domain: string; verify: boolean }): void {
   streamFeatures.use('starttls', NS_TLS, async ({ entity }, next) => {
+    // The entity is the @xmpp/client Client this plugin is registered on, with connection-tcp's socket methods.
     const e = entity as UpgradableEntity & Client;
     const raw = e.socket;
     if (!(raw instanceof net.Socket) || raw instanceof tls.TLSSocket) return next();

@@ -59,6 +59,7 @@ export class XmppSession {
       release: (kind, to, id) => this.held.release(kind, to, id),
       state: <T>(areaId: string, init: () => T): T => {
         if (!this.areaState.has(areaId)) this.areaState.set(areaId, init());
+        // One area id, one state type: each area reads its own state only, created by its own init.
         return this.areaState.get(areaId) as T;
       },
       timeoutMs: settings.iqTimeoutMs,

@@ -44,7 +44,7 @@ export class IqTracker {
       } catch (err) {
         clearTimeout(timer);
         this.pending.delete(id);
-        reject(err as Error);
+        reject(err instanceof Error ? err : new Error(String(err)));
       }
     });
   }

@@ -44,6 +44,7 @@ export function define<R extends object, W extends object = R>(name: string, ns:
     },
     fill(el, value) {
       for (const [key, field] of entries) {
+        // A mapping's value is an object whose keys are the mapping's own (declared above).
         const v = (value as Record<string, unknown>)[key];
         if (v !== undefined && v !== null) field.write(el, v);
       }
@@ -201,6 +202,7 @@ export function variants<const Tag extends string, M extends Record<string, Mapp
     },
     write: (el, values) => {
       for (const v of values) {
+        // Each variant value is an object tagged by `tag` (the variants' declared shape).
         const { [tag]: kind, ...rest } = v as Record<string, unknown>;
         const m = cases[String(kind)];
         if (m) el.cnode(m.build(rest));
@@ -236,6 +238,7 @@ export const bool = (field: Field<string>): Field<boolean> => ({
 export const oneOf = <const V extends string>(field: Field<string>, values: readonly V[]): Field<V> => ({
   read: (el) => {
     const raw = field.read(el);
+    // `includes` has just checked that raw is one of `values`, which TypeScript cannot narrow by itself.
     return raw !== undefined && (values as readonly string[]).includes(raw) ? (raw as V) : undefined;
   },
   write: (el, value) => field.write(el, value),

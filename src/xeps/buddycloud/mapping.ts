@@ -191,6 +191,7 @@ export function parseChannelNotifications(message: Element): ChannelNotification
     const { from: _from, ...rest } = data;
     const name = event.replace('xmpp.pubsub.', 'xmpp.buddycloud.');
     if (event === 'xmpp.pubsub.push.subscription' && invitedBy) {
+      // `event` is push.subscription, so `data` is that event's shape (parseNotifications pairs them).
       const withInvite: PushSubscriptionT = { ...(rest as PushSubscriptionT), invitedBy };
       return { event: name, data: withInvite };
     }

@@ -31,6 +31,7 @@ export interface MucState {
 }
 
 export function mucState(ctx: XmppContext): MucState {
+  // A prototype-less map, so that a room named __proto__ is just a key.
   return ctx.state<MucState>(AREA, () => ({ rooms: Object.create(null) as Record<string, Room>, waiters: new Set() }));
 }
 

@@ -305,6 +305,7 @@ function buildContent(entry: Element, value: NonNullable<AtomIn['content']>): vo
     const isDiv = only.length === 1 && first !== undefined && first.name === 'div' && first.getNS() === ITEM_NS.xhtml;
     const textOutside = root.children.some((n) => typeof n === 'string' && n.trim() !== '');
     const inner = htmlSafeXmlOf(isDiv && !textOutside ? first.children : root.children);
+    // The sanitiser returns one <div/> (never text), so the fragment's root is an Element.
     el.cnode(parseFragment(sanitisedXhtmlDiv(inner), 'atom.content.content', '', '') as Element);
   } else if (kind === 'html') {
     el.t(sanitizeXhtmlString(c.content));
