@@ -808,9 +808,71 @@ export interface paths {
     put?: never;
     /**
      * Send a chat message (XEP-0085 state, XEP-0184 receipt request, XEP-0308 correction, XEP-0071 XHTML)
-     * @description XMPP-FTW event `xmpp.chat.message`. Spec: RFC 6121 §5; XEP-0085 2.1, XEP-0184 1.4, XEP-0308 1.2, XEP-0203 2.0, XEP-0071 1.5.
+     * @description Gateway additions: `reply` (XEP-0461, with an optional XEP-0428 quote fallback), `markable` (XEP-0333) and `hints` (XEP-0334). Every message the gateway sends carries a XEP-0359 origin-id equal to its `id`.
+     *
+     *     XMPP-FTW event `xmpp.chat.message`. Spec: RFC 6121 §5; XEP-0085 2.1, XEP-0184 1.4, XEP-0308 1.2, XEP-0203 2.0, XEP-0071 1.5; gateway additions: XEP-0444 0.1, XEP-0424 0.4, XEP-0461 0.2, XEP-0428 0.2, XEP-0333 0.4, XEP-0334 0.3, XEP-0359 0.7.
      */
     post: operations['chatMessage'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/chat/reaction': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * React to a message (XEP-0444): the full list of your reactions to it; empty removes them
+     * @description Beyond XMPP-FTW (a gateway addition). Spec: RFC 6121 §5; XEP-0085 2.1, XEP-0184 1.4, XEP-0308 1.2, XEP-0203 2.0, XEP-0071 1.5; gateway additions: XEP-0444 0.1, XEP-0424 0.4, XEP-0461 0.2, XEP-0428 0.2, XEP-0333 0.4, XEP-0334 0.3, XEP-0359 0.7.
+     */
+    post: operations['chatReaction'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/chat/retract': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Retract a message you sent (XEP-0424, urn:xmpp:message-retract:1), with its fallback body and a store hint
+     * @description Beyond XMPP-FTW (a gateway addition). Spec: RFC 6121 §5; XEP-0085 2.1, XEP-0184 1.4, XEP-0308 1.2, XEP-0203 2.0, XEP-0071 1.5; gateway additions: XEP-0444 0.1, XEP-0424 0.4, XEP-0461 0.2, XEP-0428 0.2, XEP-0333 0.4, XEP-0334 0.3, XEP-0359 0.7.
+     */
+    post: operations['chatRetract'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/chat/marker': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Send a chat marker (XEP-0333): received, displayed or acknowledged
+     * @description Beyond XMPP-FTW (a gateway addition). Spec: RFC 6121 §5; XEP-0085 2.1, XEP-0184 1.4, XEP-0308 1.2, XEP-0203 2.0, XEP-0071 1.5; gateway additions: XEP-0444 0.1, XEP-0424 0.4, XEP-0461 0.2, XEP-0428 0.2, XEP-0333 0.4, XEP-0334 0.3, XEP-0359 0.7.
+     */
+    post: operations['chatMarker'];
     delete?: never;
     options?: never;
     head?: never;
@@ -828,7 +890,7 @@ export interface paths {
     put?: never;
     /**
      * Acknowledge a received message (XEP-0184)
-     * @description XMPP-FTW event `xmpp.chat.receipt`. Spec: RFC 6121 §5; XEP-0085 2.1, XEP-0184 1.4, XEP-0308 1.2, XEP-0203 2.0, XEP-0071 1.5.
+     * @description XMPP-FTW event `xmpp.chat.receipt`. Spec: RFC 6121 §5; XEP-0085 2.1, XEP-0184 1.4, XEP-0308 1.2, XEP-0203 2.0, XEP-0071 1.5; gateway additions: XEP-0444 0.1, XEP-0424 0.4, XEP-0461 0.2, XEP-0428 0.2, XEP-0333 0.4, XEP-0334 0.3, XEP-0359 0.7.
      */
     post: operations['chatReceipt'];
     delete?: never;
@@ -2686,7 +2748,7 @@ export interface paths {
     };
     /**
      * The session’s incoming events as Server-Sent Events (event: xmpp.*, id: cursor, data: JSON)
-     * @description Authenticate with `Authorization: Bearer` or `?ticket=` (from POST /v1/events/ticket: it opens only its own session’s stream; unused it expires after TICKET_TTL_S, and once a stream opened with it, it stays valid until the session ends, so EventSource reconnects with the same URL however late). Resume with `Last-Event-ID` or `?lastEventId=`. A stream without a cursor first replays everything still buffered. `xmpp.gateway.gap` says events were missed. The 200 schema describes one frame (docs/api.md §7): a oneOf of every event’s frame, discriminated by `event`; each frame's `data` is the event's schema in components.schemas (`x-events` maps each name to it too). Events: xmpp.connection, xmpp.error, xmpp.gateway.gap, xmpp.gateway.warning, xmpp.buddycloud.push.item, xmpp.buddycloud.push.retract, xmpp.buddycloud.push.subscription, xmpp.buddycloud.push.affiliation, xmpp.buddycloud.push.configuration, xmpp.buddycloud.push.delete, xmpp.buddycloud.push.purge, xmpp.buddycloud.push.authorisation, xmpp.buddycloud.http.verify, xmpp.chat.message, xmpp.chat.receipt, xmpp.presence, xmpp.presence.subscribe, xmpp.presence.error, xmpp.roster.push, fanout.fpp.push, xmpp.superfeedr.push, xmpp.wtf.push, xmpp.rpc.request, xmpp.discover.client, xmpp.muc.message, xmpp.muc.destroy, xmpp.muc.subject, xmpp.muc.room.config, xmpp.muc.invite, xmpp.muc.invite.decline, xmpp.muc.error, xmpp.muc.voice, xmpp.muc.roster, xmpp.command.list, xmpp.pubsub.push.item, xmpp.pubsub.push.retract, xmpp.pubsub.push.subscription, xmpp.pubsub.push.affiliation, xmpp.pubsub.push.configuration, xmpp.pubsub.push.delete, xmpp.pubsub.push.purge, xmpp.pubsub.push.authorisation, xmpp.http.verify, xmpp.avatar.push.metadata, xmpp.jingle.request, xmpp.ping, xmpp.mam.message.
+     * @description Authenticate with `Authorization: Bearer` or `?ticket=` (from POST /v1/events/ticket: it opens only its own session’s stream; unused it expires after TICKET_TTL_S, and once a stream opened with it, it stays valid until the session ends, so EventSource reconnects with the same URL however late). Resume with `Last-Event-ID` or `?lastEventId=`. A stream without a cursor first replays everything still buffered. `xmpp.gateway.gap` says events were missed. The 200 schema describes one frame (docs/api.md §7): a oneOf of every event’s frame, discriminated by `event`; each frame's `data` is the event's schema in components.schemas (`x-events` maps each name to it too). Events: xmpp.connection, xmpp.error, xmpp.gateway.gap, xmpp.gateway.warning, xmpp.buddycloud.push.item, xmpp.buddycloud.push.retract, xmpp.buddycloud.push.subscription, xmpp.buddycloud.push.affiliation, xmpp.buddycloud.push.configuration, xmpp.buddycloud.push.delete, xmpp.buddycloud.push.purge, xmpp.buddycloud.push.authorisation, xmpp.buddycloud.http.verify, xmpp.chat.message, xmpp.chat.receipt, xmpp.chat.reaction, xmpp.chat.retract, xmpp.chat.marker, xmpp.chat.error, xmpp.presence, xmpp.presence.subscribe, xmpp.presence.error, xmpp.roster.push, fanout.fpp.push, xmpp.superfeedr.push, xmpp.wtf.push, xmpp.rpc.request, xmpp.discover.client, xmpp.muc.message, xmpp.muc.destroy, xmpp.muc.subject, xmpp.muc.room.config, xmpp.muc.invite, xmpp.muc.invite.decline, xmpp.muc.error, xmpp.muc.voice, xmpp.muc.roster, xmpp.command.list, xmpp.pubsub.push.item, xmpp.pubsub.push.retract, xmpp.pubsub.push.subscription, xmpp.pubsub.push.affiliation, xmpp.pubsub.push.configuration, xmpp.pubsub.push.delete, xmpp.pubsub.push.purge, xmpp.pubsub.push.authorisation, xmpp.http.verify, xmpp.avatar.push.metadata, xmpp.jingle.request, xmpp.ping, xmpp.mam.message.
      */
     get: operations['events'];
     put?: never;
@@ -2815,6 +2877,17 @@ export interface components {
         by: components['schemas']['Jid'];
         id: string;
       }[];
+      /** @description Gateway addition: the message replied to (XEP-0461); a XEP-0428 quote fallback is removed from `content` */
+      reply?: {
+        id: string;
+        /** @description A JID as an object; absent parts are omitted */
+        to?: components['schemas']['Jid'];
+      };
+      /**
+       * @description Gateway addition: the sender asks for XEP-0333 chat markers
+       * @constant
+       */
+      markable?: true;
       /**
        * @description XEP-0280 carbon copy: received or sent by another resource of this account
        * @enum {string}
@@ -2833,6 +2906,67 @@ export interface components {
        * @enum {string}
        */
       carbon?: 'received' | 'sent';
+    };
+    /** @description Gateway addition: XEP-0444 reactions to a message */
+    'xmpp.chat.reaction': {
+      /** @description A JID as an object; absent parts are omitted */
+      from: components['schemas']['Jid'];
+      /** @description Id of the message reacted to */
+      id: string;
+      /** @description All the sender’s reactions to it now; empty: removed */
+      reactions: string[];
+    };
+    /** @description Gateway addition: a XEP-0424 retraction of a message */
+    'xmpp.chat.retract': {
+      /** @description A JID as an object; absent parts are omitted */
+      from: components['schemas']['Jid'];
+      /** @description Id of the message the sender retracts */
+      id: string;
+    };
+    /** @description Gateway addition: a XEP-0333 chat marker */
+    'xmpp.chat.marker': {
+      /** @description A JID as an object; absent parts are omitted */
+      from: components['schemas']['Jid'];
+      /** @description Id of the marked message */
+      id: string;
+      /**
+       * @description XEP-0333 marker
+       * @enum {string}
+       */
+      marker: 'received' | 'displayed' | 'acknowledged';
+    };
+    /** @description Gateway addition: an error answering a message this session sent (chat, reaction, retraction, marker, receipt) */
+    'xmpp.chat.error': {
+      /** @description A JID as an object; absent parts are omitted */
+      from: components['schemas']['Jid'];
+      /** @description Id of the sent message the error answers */
+      id?: string;
+      /**
+       * @description The one error shape of every response and of xmpp.error events
+       * @example {
+       *       "type": "modify",
+       *       "condition": "client-error",
+       *       "description": "Missing 'to' key",
+       *       "request": {}
+       *     }
+       */
+      error: {
+        /** @description XMPP error type (cancel, modify, auth, wait, …), or the gateway category */
+        type: string;
+        /** @description XMPP condition, or a gateway condition such as client-error */
+        condition: string;
+        description?: string;
+        by?: string;
+        application?: {
+          condition: string;
+          xmlns?: string;
+          description?: string;
+        };
+        /** @description The request body, as sent (minus any password) */
+        request?: unknown;
+      } & {
+        [key: string]: unknown;
+      };
     };
     /** @description Presence of a contact (type added where the stanza had one) */
     'xmpp.presence': {
@@ -2939,6 +3073,17 @@ export interface components {
       receipt?: true;
       /** @description Id of the message this one corrects (XEP-0308) */
       replace?: string;
+      /** @description Gateway addition: the message replied to (XEP-0461); a XEP-0428 quote fallback is removed from `content` */
+      reply?: {
+        id: string;
+        /** @description A JID as an object; absent parts are omitted */
+        to?: components['schemas']['Jid'];
+      };
+      /**
+       * @description Gateway addition: the sender asks for XEP-0333 chat markers
+       * @constant
+       */
+      markable?: true;
       /** @description The room archive’s id for it (XEP-0359, from the room only) */
       archived?: {
         /** @description A JID as an object; absent parts are omitted */
@@ -3526,6 +3671,17 @@ export interface components {
         by: components['schemas']['Jid'];
         id: string;
       }[];
+      /** @description Gateway addition: the message replied to (XEP-0461); a XEP-0428 quote fallback is removed from `content` */
+      reply?: {
+        id: string;
+        /** @description A JID as an object; absent parts are omitted */
+        to?: components['schemas']['Jid'];
+      };
+      /**
+       * @description Gateway addition: the sender asks for XEP-0333 chat markers
+       * @constant
+       */
+      markable?: true;
       /** @description The message type as archived: chat, groupchat, normal, headline */
       type?: string;
       /** @description The id of the message this one acknowledges (XEP-0184 <received/>) */
@@ -4543,6 +4699,30 @@ export interface components {
       /** @description The `data:` line, parsed as JSON */
       data: components['schemas']['xmpp.buddycloud.push.subscription'];
     };
+    /** @description The SSE frame of xmpp.chat.error: Gateway addition: an error answering a message this session sent (chat, reaction, retraction, marker, receipt) */
+    'sse.xmpp.chat.error': {
+      /**
+       * @description The `event:` line (enum property replaced by openapi-typescript)
+       * @enum {string}
+       */
+      event: 'xmpp.chat.error';
+      /** @description The `id:` line: the cursor to resume after this event (Last-Event-ID) */
+      id: string;
+      /** @description The `data:` line, parsed as JSON */
+      data: components['schemas']['xmpp.chat.error'];
+    };
+    /** @description The SSE frame of xmpp.chat.marker: Gateway addition: a XEP-0333 chat marker */
+    'sse.xmpp.chat.marker': {
+      /**
+       * @description The `event:` line (enum property replaced by openapi-typescript)
+       * @enum {string}
+       */
+      event: 'xmpp.chat.marker';
+      /** @description The `id:` line: the cursor to resume after this event (Last-Event-ID) */
+      id: string;
+      /** @description The `data:` line, parsed as JSON */
+      data: components['schemas']['xmpp.chat.marker'];
+    };
     /** @description The SSE frame of xmpp.chat.message: A chat message, chat state or correction from another entity; with `carbon`, a XEP-0280 copy (see carbons/enable) */
     'sse.xmpp.chat.message': {
       /**
@@ -4555,6 +4735,18 @@ export interface components {
       /** @description The `data:` line, parsed as JSON */
       data: components['schemas']['xmpp.chat.message'];
     };
+    /** @description The SSE frame of xmpp.chat.reaction: Gateway addition: XEP-0444 reactions to a message */
+    'sse.xmpp.chat.reaction': {
+      /**
+       * @description The `event:` line (enum property replaced by openapi-typescript)
+       * @enum {string}
+       */
+      event: 'xmpp.chat.reaction';
+      /** @description The `id:` line: the cursor to resume after this event (Last-Event-ID) */
+      id: string;
+      /** @description The `data:` line, parsed as JSON */
+      data: components['schemas']['xmpp.chat.reaction'];
+    };
     /** @description The SSE frame of xmpp.chat.receipt: A XEP-0184 delivery receipt; with `carbon`, a XEP-0280 copy */
     'sse.xmpp.chat.receipt': {
       /**
@@ -4566,6 +4758,18 @@ export interface components {
       id: string;
       /** @description The `data:` line, parsed as JSON */
       data: components['schemas']['xmpp.chat.receipt'];
+    };
+    /** @description The SSE frame of xmpp.chat.retract: Gateway addition: a XEP-0424 retraction of a message */
+    'sse.xmpp.chat.retract': {
+      /**
+       * @description The `event:` line (enum property replaced by openapi-typescript)
+       * @enum {string}
+       */
+      event: 'xmpp.chat.retract';
+      /** @description The `id:` line: the cursor to resume after this event (Last-Event-ID) */
+      id: string;
+      /** @description The `data:` line, parsed as JSON */
+      data: components['schemas']['xmpp.chat.retract'];
     };
     /** @description The SSE frame of xmpp.command.list: A command list announced by another entity (XEP-0050 §2.3) */
     'sse.xmpp.command.list': {
@@ -12699,6 +12903,19 @@ export interface operations {
           receipt?: boolean;
           /** @description Id of the message this one corrects (XEP-0308) */
           replace?: string;
+          /** @description Gateway addition (XEP-0461 message replies) */
+          reply?: {
+            /** @description Id of the message replied to (its origin-id or stanza id, XEP-0461 §3) */
+            id: string;
+            /** @description Author of the message replied to (XEP-0461 `to`) */
+            to?: components['schemas']['JidString'];
+            /** @description Text of the message replied to: prepended to the body as a "> " quote, marked as a XEP-0428 fallback */
+            quote?: string;
+          };
+          /** @description Gateway addition: ask for XEP-0333 chat markers */
+          markable?: boolean;
+          /** @description Gateway addition: XEP-0334 processing hints */
+          hints?: ('no-permanent-store' | 'no-store' | 'no-copy' | 'store')[];
         };
       };
     };
@@ -12713,6 +12930,341 @@ export interface operations {
         content: {
           'application/json': {
             /** @description Stanza id of the sent message */
+            id: string;
+          };
+        };
+      };
+      /** @description Invalid input (client-error), or a bad-request from the XMPP side */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Missing, unknown or expired token (session-invalid), or authentication failure at login */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The session's XMPP connection has dropped (disconnected) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Understood and refused: an XML-RPC fault from the remote entity, or an Idempotency-Key already used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description No answer from the XMPP side in time */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+    };
+  };
+  chatReaction: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description A retry with the same key returns the first answer (with `Idempotent-Replayed: true`) and sends nothing again; the same key with another action or body is 422 */
+        'idempotency-key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "to": "bob@example.org",
+         *       "id": "a1b2",
+         *       "reactions": [
+         *         "👍"
+         *       ]
+         *     }
+         */
+        'application/json': {
+          /** @description Recipient JID */
+          to: components['schemas']['JidString'];
+          /** @description Id of the message reacted to */
+          id: string;
+          /** @description All of your reactions to that message (XEP-0444 §3.2: each an emoji); empty removes them */
+          reactions: string[];
+        };
+      };
+    };
+    responses: {
+      /** @description The answer to the request */
+      200: {
+        headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stanza id (and origin-id) of the sent message */
+            id: string;
+          };
+        };
+      };
+      /** @description Invalid input (client-error), or a bad-request from the XMPP side */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Missing, unknown or expired token (session-invalid), or authentication failure at login */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The session's XMPP connection has dropped (disconnected) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Understood and refused: an XML-RPC fault from the remote entity, or an Idempotency-Key already used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description No answer from the XMPP side in time */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+    };
+  };
+  chatRetract: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description A retry with the same key returns the first answer (with `Idempotent-Replayed: true`) and sends nothing again; the same key with another action or body is 422 */
+        'idempotency-key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "to": "bob@example.org",
+         *       "id": "a1b2"
+         *     }
+         */
+        'application/json': {
+          /** @description Recipient JID */
+          to: components['schemas']['JidString'];
+          /** @description Id (origin-id) of your message to retract (XEP-0424) */
+          id: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The answer to the request */
+      200: {
+        headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stanza id (and origin-id) of the sent message */
+            id: string;
+          };
+        };
+      };
+      /** @description Invalid input (client-error), or a bad-request from the XMPP side */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Missing, unknown or expired token (session-invalid), or authentication failure at login */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The session's XMPP connection has dropped (disconnected) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Understood and refused: an XML-RPC fault from the remote entity, or an Idempotency-Key already used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description No answer from the XMPP side in time */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+    };
+  };
+  chatMarker: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description A retry with the same key returns the first answer (with `Idempotent-Replayed: true`) and sends nothing again; the same key with another action or body is 422 */
+        'idempotency-key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "to": "bob@example.org/phone",
+         *       "id": "a1b2",
+         *       "marker": "displayed"
+         *     }
+         */
+        'application/json': {
+          /** @description Sender of the marked message */
+          to: components['schemas']['JidString'];
+          /** @description Id of the markable message */
+          id: string;
+          /**
+           * @description XEP-0333 marker
+           * @enum {string}
+           */
+          marker: 'received' | 'displayed' | 'acknowledged';
+        };
+      };
+    };
+    responses: {
+      /** @description The answer to the request */
+      200: {
+        headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stanza id (and origin-id) of the sent message */
             id: string;
           };
         };
@@ -16696,6 +17248,19 @@ export interface operations {
           replace?: string;
           /** @description Ask for a XEP-0184 receipt (private messages only) */
           receipt?: boolean;
+          /** @description Gateway addition (XEP-0461 message replies) */
+          reply?: {
+            /** @description Id of the message replied to (its origin-id or stanza id, XEP-0461 §3) */
+            id: string;
+            /** @description Author of the message replied to (XEP-0461 `to`) */
+            to?: components['schemas']['JidString'];
+            /** @description Text of the message replied to: prepended to the body as a "> " quote, marked as a XEP-0428 fallback */
+            quote?: string;
+          };
+          /** @description Gateway addition: ask for XEP-0333 chat markers */
+          markable?: boolean;
+          /** @description Gateway addition: XEP-0334 processing hints */
+          hints?: ('no-permanent-store' | 'no-store' | 'no-copy' | 'store')[];
         };
       };
     };
@@ -19319,6 +19884,17 @@ export interface operations {
               receipt?: true;
               /** @description Id of the message this one corrects (XEP-0308) */
               replace?: string;
+              /** @description Gateway addition: the message replied to (XEP-0461); a XEP-0428 quote fallback is removed from `content` */
+              reply?: {
+                id: string;
+                /** @description A JID as an object; absent parts are omitted */
+                to?: components['schemas']['Jid'];
+              };
+              /**
+               * @description Gateway addition: the sender asks for XEP-0333 chat markers
+               * @enum {boolean}
+               */
+              markable?: true;
               /** @description The room archive’s id for it (XEP-0359, from the room only) */
               archived?: {
                 /** @description A JID as an object; absent parts are omitted */
@@ -27306,6 +27882,17 @@ export interface operations {
                 by: components['schemas']['Jid'];
                 id: string;
               }[];
+              /** @description Gateway addition: the message replied to (XEP-0461); a XEP-0428 quote fallback is removed from `content` */
+              reply?: {
+                id: string;
+                /** @description A JID as an object; absent parts are omitted */
+                to?: components['schemas']['Jid'];
+              };
+              /**
+               * @description Gateway addition: the sender asks for XEP-0333 chat markers
+               * @enum {boolean}
+               */
+              markable?: true;
               /** @description The message type as archived: chat, groupchat, normal, headline */
               type?: string;
               /** @description The id of the message this one acknowledges (XEP-0184 <received/>) */
@@ -27743,8 +28330,12 @@ export interface operations {
             | components['schemas']['sse.xmpp.buddycloud.push.purge']
             | components['schemas']['sse.xmpp.buddycloud.push.retract']
             | components['schemas']['sse.xmpp.buddycloud.push.subscription']
+            | components['schemas']['sse.xmpp.chat.error']
+            | components['schemas']['sse.xmpp.chat.marker']
             | components['schemas']['sse.xmpp.chat.message']
+            | components['schemas']['sse.xmpp.chat.reaction']
             | components['schemas']['sse.xmpp.chat.receipt']
+            | components['schemas']['sse.xmpp.chat.retract']
             | components['schemas']['sse.xmpp.command.list']
             | components['schemas']['sse.xmpp.connection']
             | components['schemas']['sse.xmpp.discover.client']

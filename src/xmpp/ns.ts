@@ -18,6 +18,12 @@ export const NS = {
   nick: 'http://jabber.org/protocol/nick',
   mamTmp: 'urn:xmpp:mam:tmp',
   stanzaId: 'urn:xmpp:sid:0',
+  reactions: 'urn:xmpp:reactions:0',
+  retract: 'urn:xmpp:message-retract:1',
+  reply: 'urn:xmpp:reply:0',
+  fallback: 'urn:xmpp:fallback:0',
+  markers: 'urn:xmpp:chat-markers:0',
+  hints: 'urn:xmpp:hints',
   xoob: 'jabber:x:oob',
   ioob: 'jabber:iq:oob',
   data: 'jabber:x:data',
@@ -54,5 +60,11 @@ export const NS = {
   rfc5888: 'urn:ietf:rfc:5888',
   estosSsrc: 'http://estos.de/ns/ssrc',
 } as const;
+
+/** XEP-0333 markers, in the order they imply each other. */
+export const CHAT_MARKERS = ['received', 'displayed', 'acknowledged'] as const;
+
+/** XEP-0334 processing hints (element names in urn:xmpp:hints). */
+export const MESSAGE_HINTS = ['no-permanent-store', 'no-store', 'no-copy', 'store'] as const;
 
 export const CHAT_STATES = ['active', 'composing', 'paused', 'inactive', 'gone'] as const;

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { MessageHints, ReplyBody, ReplyEventSchema } from '../core-chat/schema.js';
 import { Body, DelaySchema, ErrorSchema, JidObject, JidString, StringEnum } from '../../schemas/common.js';
 import { CHAT_STATES } from '../../xmpp/ns.js';
 import { FormSchema } from '../../schemas/forms.js';
@@ -64,6 +65,9 @@ export const MucMessageBody = Body(
     to: Type.Optional(Nick('An occupant’s nick: a private message to them')),
     replace: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Id of the message this one corrects (XEP-0308)' })),
     receipt: Type.Optional(Type.Boolean({ description: 'Ask for a XEP-0184 receipt (private messages only)' })),
+    reply: Type.Optional(ReplyBody),
+    markable: Type.Optional(Type.Boolean({ description: 'Gateway addition: ask for XEP-0333 chat markers' })),
+    hints: Type.Optional(MessageHints()),
   },
   { examples: [{ room: 'coven@conference.localhost', content: 'Thrice the brinded cat hath mew’d.' }] },
 );
@@ -212,6 +216,8 @@ const messageFields = {
   state: Type.Optional(Type.String({ description: 'XEP-0085 chat state' })),
   receipt: Type.Optional(Type.Literal(true, { description: 'The sender asks for a XEP-0184 receipt' })),
   replace: Type.Optional(Type.String({ description: 'Id of the message this one corrects (XEP-0308)' })),
+  reply: Type.Optional(ReplyEventSchema()),
+  markable: Type.Optional(Type.Literal(true, { description: 'Gateway addition: the sender asks for XEP-0333 chat markers' })),
   archived: Type.Optional(
     Type.Array(Type.Object({ by: JidObject, id: Type.String() }), {
       description: 'The room archive’s id for it (XEP-0359, from the room only)',

@@ -121,7 +121,9 @@ export const worker = defineWorker(api, {
     },
     async 'muc.message'(ctx, body) {
       const { room } = joinedRoom(ctx, body);
-      if (body.replace !== undefined && body.content === undefined) throw errors.clientError("Missing 'content' key", body);
+      if ((body.replace !== undefined || body.reply !== undefined) && body.content === undefined) {
+        throw errors.clientError("Missing 'content' key", body);
+      }
       if (body.content === undefined && body.state === undefined) {
         throw errors.clientError('Message content or chat state not provided', body);
       }
