@@ -604,7 +604,7 @@ export async function mucSuite(kind: ServerKind): Promise<void> {
     if (ejabberd) {
       // ejabberd 23.01 lets him back in: in a moderated room the role it stored when he became a
       // member (participant) overrides an outcast's "none" (mod_muc_room get_occupant_initial_role;
-      // set_role(none) keeps the stored role). A server bug, noted in docs/differences.md; the
+      // set_role(none) keeps the stored role). A server bug, listed in CONTRIBUTING.md; the
       // gateway reports what the room says.
       t.notOk(back.attrs.type, 'ejabberd: the outcast enters again');
       t.equal(back.getChild('x', MUC_USER)?.getChild('item')?.attrs.affiliation, 'outcast', 'still named an outcast');
