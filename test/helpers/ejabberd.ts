@@ -43,6 +43,8 @@ export interface StartEjabberdOptions {
   users?: number;
   /** a second c2s listener (tlsPort) that offers STARTTLS with a fresh self-signed certificate */
   tls?: boolean;
+  /** that listener speaks TLS 1.2 at most (protocol_options no_tlsv1_3): tls-unique channel binding works there */
+  tlsMax12?: boolean;
   /** ejabberd's log level (default info: it logs each accepted authentication and its mechanism) */
   logLevel?: 'critical' | 'error' | 'warning' | 'notice' | 'info' | 'debug';
   /** mod_muc on conference.<host> of every host (XEP-0045), rooms kept with their occupants' history */
@@ -261,6 +263,10 @@ async function startOnce(opts: StartEjabberdOptions): Promise<EjabberdServer> {
       `    shaper: none`,
       `    max_stanza_size: 262144`,
       ...(starttls ? [`    starttls: true`] : []),
+      // fast_tls's option names (OpenSSL's SSL_OP_NO_*); the list replaces ejabberd's default (no_sslv3).
+      ...(starttls && opts.tlsMax12
+        ? [`    protocol_options:`, ...['no_sslv3', 'no_tlsv1', 'no_tlsv1_1', 'no_tlsv1_3'].map((o) => `      - ${o}`)]
+        : []),
     ].join('\n');
   const hostConfig = hosts
     .map((h) =>
