@@ -36,10 +36,23 @@ export class ScramError extends Error {
  */
 export const MAX_ITERATIONS = 1_000_000;
 
+/** The channel binding types the gateway computes (RFC 5929 §3, RFC 9266 §2). */
+export type ChannelBindingType = 'tls-unique' | 'tls-exporter';
+
+/**
+ * What the client's GS2 header says about channel binding (RFC 5802 §6, RFC 5056): `n` none (no
+ * TLS, or the server's -PLUS binding is not one both sides know), `y` the client could bind but the
+ * server offered no -PLUS mechanism (so a server that does bind fails the exchange: downgrade
+ * protection), `p` bound to the TLS channel with `type`, whose `data` enters the proof.
+ */
+export type ChannelBinding = { flag: 'n' } | { flag: 'y' } | { flag: 'p'; type: ChannelBindingType; data: Buffer };
+
 export interface ScramCredentials {
   username: string;
   password: string;
   authzid?: string;
+  /** absent: `n` (no channel binding) */
+  channelBinding?: ChannelBinding;
 }
 
 /** The hash of a SCRAM mechanism: node:crypto's name and its output length in bytes. */
@@ -49,14 +62,19 @@ interface ScramHash {
 }
 
 /**
- * One SCRAM exchange (RFC 5802 §5, without channel binding: gs2 flag `n`). The subclasses below only
- * name the hash; @xmpp/sasl's factory reads `name` and `clientFirst` from the prototype and
- * constructs without arguments.
+ * One SCRAM exchange (RFC 5802 §5; the -PLUS variants bind it to the TLS channel, §6). The
+ * subclasses below only name the hash and whether they bind; @xmpp/sasl's factory reads `name` and
+ * `clientFirst` from the prototype and constructs without arguments, and hands the credentials
+ * given to `authenticate()`, the channel binding included, to `response()`.
  */
 abstract class ScramMechanism {
   declare readonly name: string;
   declare readonly clientFirst: boolean;
   protected abstract readonly hash: ScramHash;
+  /** a -PLUS mechanism: channel binding `p` required */
+  protected readonly plus: boolean = false;
+  private gs2Header = '';
+  private cbindData: Buffer = Buffer.alloc(0);
   // The nonce is injectable for the RFCs' test vectors.
   constructor(private readonly cnonce: string = randomBytes(18).toString('base64')) {}
   private clientFirstBare = '';
@@ -67,9 +85,15 @@ abstract class ScramMechanism {
   /** @xmpp/sasl awaits this, so the key derivation below runs off the event loop. */
   async response(cred: ScramCredentials): Promise<string> {
     if (this.serverFirst === undefined) {
+      const binding = cred.channelBinding ?? { flag: 'n' };
+      if (this.plus !== (binding.flag === 'p')) {
+        throw new ScramError(`SCRAM: ${this.name} ${this.plus ? 'needs' : 'cannot take'} a channel binding`);
+      }
+      const cbind = binding.flag === 'p' ? `p=${binding.type}` : binding.flag;
+      this.gs2Header = `${cbind},${cred.authzid ? `a=${saslName(cred.authzid)}` : ''},`;
+      this.cbindData = binding.flag === 'p' ? binding.data : Buffer.alloc(0);
       this.clientFirstBare = `n=${saslName(cred.username)},r=${this.cnonce}`;
-      const gs2 = cred.authzid ? `n,a=${saslName(cred.authzid)},` : 'n,,';
-      return toBinary(gs2 + this.clientFirstBare);
+      return toBinary(this.gs2Header + this.clientFirstBare);
     }
     if (this.serverSignature !== undefined) return ''; // the empty response after a server-final challenge
     const { algorithm, bytes } = this.hash;
@@ -86,7 +110,9 @@ abstract class ScramMechanism {
     if (iterations > MAX_ITERATIONS) throw new ScramError(`SCRAM: iteration count ${iterations} above ${MAX_ITERATIONS}`);
     const salted = await pbkdf2Async(cred.password.normalize('NFKC'), Buffer.from(salt, 'base64'), iterations, bytes, algorithm);
     const hmac = (key: Buffer, data: string) => createHmac(algorithm, key).update(data, 'utf8').digest();
-    const withoutProof = `c=${Buffer.from(cred.authzid ? `n,a=${saslName(cred.authzid)},` : 'n,,').toString('base64')},r=${nonce}`;
+    // RFC 5802 §7 channel-binding: base64 of the GS2 header and, with `p`, the binding data.
+    const cbindInput = Buffer.concat([Buffer.from(this.gs2Header, 'utf8'), this.cbindData]);
+    const withoutProof = `c=${cbindInput.toString('base64')},r=${nonce}`;
     const authMessage = `${this.clientFirstBare},${this.serverFirst},${withoutProof}`;
     const clientKey = hmac(salted, 'Client Key');
     const storedKey = createHash(algorithm).update(clientKey).digest();
@@ -140,16 +166,32 @@ export class ScramSha256Mechanism extends ScramMechanism {
 export class ScramSha512Mechanism extends ScramMechanism {
   protected readonly hash: ScramHash = { algorithm: 'sha512', bytes: 64 };
 }
+export class ScramSha1PlusMechanism extends ScramSha1Mechanism {
+  protected override readonly plus = true;
+}
+export class ScramSha256PlusMechanism extends ScramSha256Mechanism {
+  protected override readonly plus = true;
+}
+export class ScramSha512PlusMechanism extends ScramSha512Mechanism {
+  protected override readonly plus = true;
+}
 export type { ScramMechanism };
 
-/** Every SCRAM mechanism the gateway speaks, most preferred first (the strongest hash). */
+/** Every SCRAM mechanism the gateway speaks without channel binding, most preferred first (the strongest hash). */
 export const SCRAM_MECHANISMS = [
   ['SCRAM-SHA-512', ScramSha512Mechanism],
   ['SCRAM-SHA-256', ScramSha256Mechanism],
   ['SCRAM-SHA-1', ScramSha1Mechanism],
 ] as const;
 
-for (const [name, mech] of SCRAM_MECHANISMS) {
+/** The -PLUS twins (RFC 5802 §6), used only over TLS with a binding both sides know, most preferred first. */
+export const SCRAM_PLUS_MECHANISMS = [
+  ['SCRAM-SHA-512-PLUS', ScramSha512PlusMechanism],
+  ['SCRAM-SHA-256-PLUS', ScramSha256PlusMechanism],
+  ['SCRAM-SHA-1-PLUS', ScramSha1PlusMechanism],
+] as const;
+
+for (const [name, mech] of [...SCRAM_MECHANISMS, ...SCRAM_PLUS_MECHANISMS]) {
   Object.defineProperty(mech.prototype, 'name', { value: name });
   Object.defineProperty(mech.prototype, 'clientFirst', { value: true });
 }

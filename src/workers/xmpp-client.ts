@@ -1,7 +1,8 @@
-// One XMPP c2s client, wired from xmpp.js parts: TCP, SASL (our fast SCRAM-SHA-512/256/1, PLAIN
-// only over TLS and only without SCRAM, ANONYMOUS on request) and resource binding. No websocket, no reconnect, no stream
+// One XMPP c2s client, wired from xmpp.js parts: TCP, SASL (our fast SCRAM-SHA-512/256/1, their
+// -PLUS twins over TLS, PLAIN only over TLS and only without SCRAM, ANONYMOUS on request) and resource binding. No websocket, no reconnect, no stream
 // management: the gateway owns the session lifecycle itself.
 import { randomUUID } from 'node:crypto';
+import tls from 'node:tls';
 import { Client } from '@xmpp/client-core';
 import _iqCaller from '@xmpp/iq/caller.js';
 import _middleware from '@xmpp/middleware';
@@ -16,13 +17,23 @@ import SASLFactory from 'saslmechanisms';
 import { errors } from '../errors.js';
 import { serialize } from '../xmpp/serialize.js';
 import type { LoginRequest } from './protocol.js';
-import { SCRAM_MECHANISMS, ScramError, type ScramMechanism } from './scram.js';
+import {
+  SCRAM_MECHANISMS,
+  SCRAM_PLUS_MECHANISMS,
+  ScramError,
+  type ChannelBinding,
+  type ChannelBindingType,
+  type ScramMechanism,
+} from './scram.js';
 import { starttls } from './starttls.js';
 
 const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
 const NS_TLS = 'urn:ietf:params:xml:ns:xmpp-tls';
+/** XEP-0440: the channel binding types the server supports, as a stream feature. */
+const NS_SASL_CB = 'urn:xmpp:sasl-cb:0';
 
 const SCRAM_NAMES: readonly string[] = SCRAM_MECHANISMS.map(([name]) => name);
+const SCRAM_PLUS_NAMES: readonly string[] = SCRAM_PLUS_MECHANISMS.map(([name]) => name);
 /** What the gateway speaks for a password login, most preferred first (as error descriptions list it). */
 export const SPOKEN_MECHANISMS: readonly string[] = [...SCRAM_NAMES, 'PLAIN (over TLS only)'];
 
@@ -31,6 +42,35 @@ export interface MechanismPolicy {
   secure: boolean;
   /** XMPP_ALLOW_PLAIN: PLAIN may be used at all. */
   allowPlain: boolean;
+  /** The channel binding both sides know on this stream (chooseChannelBinding), if any: -PLUS is then preferred. */
+  channelBinding?: ChannelBindingType;
+}
+
+/**
+ * The channel binding to use on a TLS stream of `protocol` (tls.TLSSocket.getProtocol()), given the
+ * types the server advertised in XEP-0440's <sasl-channel-binding/> (undefined: no such feature).
+ * TLS 1.3 binds with tls-exporter (RFC 9266; tls-unique is undefined there), TLS ≤ 1.2 with tls-unique
+ * (RFC 5929 §3), each only if advertised. Without XEP-0440, tls-unique on TLS ≤ 1.2 (RFC 5802 §6
+ * makes it the binding every -PLUS server knows); on TLS 1.3 nothing, since a server may offer
+ * -PLUS there knowing only tls-unique (ejabberd 23.01 does): no guess is sent.
+ */
+export function chooseChannelBinding(
+  protocol: string | null | undefined,
+  advertised: readonly string[] | undefined,
+): ChannelBindingType | undefined {
+  if (!protocol || !/^TLSv1(\.[0-3])?$/.test(protocol)) return undefined;
+  const type: ChannelBindingType = protocol === 'TLSv1.3' ? 'tls-exporter' : 'tls-unique';
+  if (advertised === undefined) return type === 'tls-unique' ? type : undefined;
+  return advertised.includes(type) ? type : undefined;
+}
+
+/**
+ * The GS2 channel-binding flag of a non-PLUS SCRAM exchange (RFC 5802 §6): `y` on a TLS stream when
+ * the server offered no -PLUS mechanism at all (the gateway binds on any TLS stream, so a server
+ * that strips the -PLUS offer is caught), else `n` (no TLS, or -PLUS offered with no binding both know).
+ */
+export function channelBindingFlag(offered: readonly string[], secure: boolean): 'n' | 'y' {
+  return secure && !offered.some((m) => /^SCRAM-.+-PLUS$/.test(m)) ? 'y' : 'n';
 }
 
 /**
@@ -41,6 +81,10 @@ export function chooseMechanism(
   offered: readonly string[],
   policy: MechanismPolicy,
 ): { mechanism: string } | { refused: string | undefined } {
+  if (policy.secure && policy.channelBinding) {
+    const plus = SCRAM_PLUS_NAMES.find((name) => offered.includes(name));
+    if (plus) return { mechanism: plus };
+  }
   const scram = SCRAM_NAMES.find((name) => offered.includes(name));
   if (scram) return { mechanism: scram };
   if (!offered.includes('PLAIN')) return { refused: undefined };
@@ -91,12 +135,29 @@ export function createXmppClient(options: ClientOptions): Client {
   // Registered ahead of SASL, which it never hands on to.
   if (beforeAuth) streamFeatures.use('mechanisms', NS_SASL, ({ entity: e }, _next, features) => beforeAuth(e as Client, features));
 
-  const policy = (): MechanismPolicy => ({ secure: entity.isSecure(), allowPlain: options.allowPlain ?? true });
+  // The TLS socket under @xmpp/tls's wrapper once STARTTLS is done (starttls.ts attaches it).
+  const tlsSocket = (): tls.TLSSocket | undefined => {
+    // Our declaration of Client leaves out the connection's socket; the wrapper holds the TLSSocket as `socket`.
+    const inner = (entity as unknown as { socket?: { socket?: unknown } | null }).socket?.socket;
+    return inner instanceof tls.TLSSocket ? inner : undefined;
+  };
+  // The whole offer and XEP-0440's binding types, read from the features before SASL filters them.
+  let offered: string[] = [];
+  let advertisedBindings: string[] | undefined;
+  const policy = (): MechanismPolicy => {
+    const secure = entity.isSecure();
+    const channelBinding = secure ? chooseChannelBinding(tlsSocket()?.getProtocol(), advertisedBindings) : undefined;
+    return { secure, allowPlain: options.allowPlain ?? true, ...(channelBinding && { channelBinding }) };
+  };
   // Ahead of SASL, which sees only the mechanisms it knows and, finding none, fails like a wrong
   // password: here the whole offer is known, and the answer says what did not fit.
   streamFeatures.use('mechanisms', NS_SASL, (_ctx, next, features) => {
     if (options.anonymous) return next();
-    const offered = features.getChildren('mechanism', NS_SASL).map((m) => m.text().trim());
+    offered = features.getChildren('mechanism', NS_SASL).map((m) => m.text().trim());
+    advertisedBindings = features
+      .getChild('sasl-channel-binding', NS_SASL_CB)
+      ?.getChildren('channel-binding')
+      .map((c) => String(c.attrs.type ?? ''));
     const choice = chooseMechanism(offered, policy());
     if ('refused' in choice) throw errors.noUsableMechanism(offered, SPOKEN_MECHANISMS, choice.refused);
     return next();
@@ -104,7 +165,7 @@ export function createXmppClient(options: ClientOptions): Client {
 
   // The factory's order is @xmpp/sasl's "supported" list; the choice itself is chooseMechanism's.
   const saslFactory = new SASLFactory();
-  for (const [, mech] of SCRAM_MECHANISMS) saslFactory.use(mech);
+  for (const [, mech] of [...SCRAM_MECHANISMS, ...SCRAM_PLUS_MECHANISMS]) saslFactory.use(mech);
   plain(saslFactory);
   anonymous(saslFactory);
   // The mechanism @xmpp/sasl creates, to check the server's signature once it reports success.
@@ -117,8 +178,23 @@ export function createXmppClient(options: ClientOptions): Client {
       if (!mechanisms.includes('ANONYMOUS')) throw new AuthError('The server does not offer anonymous login');
       return authenticate({}, 'ANONYMOUS');
     }
-    const choice = chooseMechanism(mechanisms, policy());
+    const current = policy();
+    const choice = chooseMechanism(mechanisms, current);
     if (!('mechanism' in choice)) throw errors.noUsableMechanism(mechanisms, SPOKEN_MECHANISMS, choice.refused);
+    const socket = tlsSocket();
+    let channelBinding: ChannelBinding | undefined;
+    if (SCRAM_PLUS_NAMES.includes(choice.mechanism) && current.channelBinding && socket) {
+      // RFC 5929 §3.1: the first Finished message of the handshake, the client's in a full one (no
+      // resumption here). RFC 9266 §2: 32 bytes exported with this label and an empty context.
+      const data =
+        current.channelBinding === 'tls-unique'
+          ? socket.getFinished()
+          : socket.exportKeyingMaterial(32, 'EXPORTER-Channel-Binding', Buffer.alloc(0));
+      if (!data) throw errors.scramServerFailed('no TLS Finished message to bind to');
+      channelBinding = { flag: 'p', type: current.channelBinding, data };
+    } else if (SCRAM_NAMES.includes(choice.mechanism)) {
+      channelBinding = { flag: channelBindingFlag(offered, current.secure) };
+    }
     // RFC 6120 §6.3.10: the server-final message comes as additional data of <success/>, which
     // @xmpp/sasl does not look at.
     let success: string | undefined;
@@ -127,8 +203,11 @@ export function createXmppClient(options: ClientOptions): Client {
     };
     entity.on('nonza', onNonza);
     try {
-      await authenticate({ username: options.username, password: options.password }, choice.mechanism);
-      if (SCRAM_NAMES.includes(choice.mechanism)) {
+      await authenticate(
+        { username: options.username, password: options.password, ...(channelBinding && { channelBinding }) },
+        choice.mechanism,
+      );
+      if (SCRAM_NAMES.includes(choice.mechanism) || SCRAM_PLUS_NAMES.includes(choice.mechanism)) {
         // Created by the factory for this name: one of the SCRAM classes.
         const scram = created as ScramMechanism;
         if (success) scram.verifyServerFinal(Buffer.from(success, 'base64').toString('latin1'));

@@ -32,6 +32,8 @@ export interface EjabberdHostOptions {
   passwordFormat?: 'scram' | 'plain';
   /** disable_sasl_mechanisms: what the host must not offer (e.g. every SCRAM, to offer only PLAIN) */
   disableMechanisms?: string[];
+  /** auth_method anonymous (SASL ANONYMOUS, anonymous_protocol sasl_anon): no accounts are created on it */
+  anonymous?: boolean;
 }
 
 export interface StartEjabberdOptions {
@@ -41,8 +43,14 @@ export interface StartEjabberdOptions {
   users?: number;
   /** a second c2s listener (tlsPort) that offers STARTTLS with a fresh self-signed certificate */
   tls?: boolean;
+  /** that listener speaks TLS 1.2 at most (protocol_options no_tlsv1_3): tls-unique channel binding works there */
+  tlsMax12?: boolean;
   /** ejabberd's log level (default info: it logs each accepted authentication and its mechanism) */
   logLevel?: 'critical' | 'error' | 'warning' | 'notice' | 'info' | 'debug';
+  /** mod_muc on conference.<host> of every host (XEP-0045), rooms kept with their occupants' history */
+  muc?: boolean;
+  /** mod_mam (XEP-0313), archiving every message by default (`default: always`), rooms included with muc */
+  mam?: boolean;
 }
 
 export interface EjabberdServer {
@@ -255,6 +263,10 @@ async function startOnce(opts: StartEjabberdOptions): Promise<EjabberdServer> {
       `    shaper: none`,
       `    max_stanza_size: 262144`,
       ...(starttls ? [`    starttls: true`] : []),
+      // fast_tls's option names (OpenSSL's SSL_OP_NO_*); the list replaces ejabberd's default (no_sslv3).
+      ...(starttls && opts.tlsMax12
+        ? [`    protocol_options:`, ...['no_sslv3', 'no_tlsv1', 'no_tlsv1_1', 'no_tlsv1_3'].map((o) => `      - ${o}`)]
+        : []),
     ].join('\n');
   const hostConfig = hosts
     .map((h) =>
@@ -263,6 +275,7 @@ async function startOnce(opts: StartEjabberdOptions): Promise<EjabberdServer> {
         `    auth_scram_hash: ${word(h.scramHash ?? 'sha')}`,
         `    auth_password_format: ${word(h.passwordFormat ?? 'scram')}`,
         ...(h.disableMechanisms?.length ? [`    disable_sasl_mechanisms:`, ...h.disableMechanisms.map((m) => `      - ${yq(m)}`)] : []),
+        ...(h.anonymous ? [`    auth_method: anonymous`, `    anonymous_protocol: sasl_anon`] : []),
       ].join('\n'),
     )
     .join('\n');
@@ -272,6 +285,7 @@ async function startOnce(opts: StartEjabberdOptions): Promise<EjabberdServer> {
     CERTFILES: opts.tls ? `certfiles:\n  - ${yq(certFile)}` : '',
     LISTENERS: [listener(port, false), ...(opts.tls ? [listener(tlsPort, true)] : [])].join('\n'),
     HOST_CONFIG: hostConfig,
+    EXTRA_MODULES: extraModules(opts),
   };
   const template = await readFile(path.join(fixturesDir(), 'ejabberd.yml.tpl'), 'utf8');
   const config = template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => values[name] ?? `{{${name}}}`);
@@ -362,6 +376,7 @@ async function startOnce(opts: StartEjabberdOptions): Promise<EjabberdServer> {
     const log = await readFile(logFile, 'utf8');
     if (/Failed to open socket|eaddrinuse/i.test(log)) throw new PortInUse('ejabberd could not bind its ports');
     for (const h of hosts) {
+      if (h.anonymous) continue;
       users.set(
         h.domain,
         Array.from({ length: userCount }, (_, i) => {
@@ -386,7 +401,7 @@ async function startOnce(opts: StartEjabberdOptions): Promise<EjabberdServer> {
     port,
     tlsPort: opts.tls ? tlsPort : undefined,
     domain: first,
-    users: users.get(first)!,
+    users: users.get(first) ?? [],
     usersOf: (domain) => {
       const list = users.get(domain);
       if (!list) throw new Error(`no host ${domain}`);
@@ -412,6 +427,28 @@ async function startOnce(opts: StartEjabberdOptions): Promise<EjabberdServer> {
     },
     stop,
   };
+}
+
+/** The modules' YAML (indented under `modules:`) for the optional services. */
+function extraModules(opts: StartEjabberdOptions): string {
+  const lines: string[] = [];
+  if (opts.mam) {
+    // default: always archives every message without asking for preferences first (XEP-0313 §6.2's
+    // "always"), so a message carries its <stanza-id/> as on the Prosody twin (mod_mam's default).
+    lines.push('  mod_mam:', '    default: always');
+  }
+  if (opts.muc) {
+    lines.push(
+      '  mod_muc:',
+      '    host: "conference.@HOST@"',
+      '    access_create: all',
+      '    access_persistent: all',
+      '    access_register: all',
+      '    history_size: 20',
+      ...(opts.mam ? ['    default_room_options:', '      mam: true'] : []),
+    );
+  }
+  return lines.join('\n');
 }
 
 async function ejabberdUser(): Promise<{ uid: number; gid: number }> {
