@@ -103,6 +103,9 @@ export function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps, even
       path: '/v1/webhooks/list',
       tag: 'events',
       summary: 'The session’s webhooks, with their delivery state (never their secrets)',
+      description:
+        'Each webhook’s id, url, event filter, `state` (`failing` once a delivery was given up after WEBHOOK_ATTEMPTS attempts; ' +
+        'it tries the same events again later), the cursor of the last acknowledged event and the last error. The body may be left out.',
       body: Body({}),
       success: { status: 200, schema: Type.Object({ webhooks: Type.Array(WebhookInfo) }), description: 'The session’s webhooks' },
       errors: [400, 401, 410, 503],
@@ -121,6 +124,7 @@ export function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps, even
         path: '/v1/webhooks/delete',
         tag: 'events',
         summary: 'Delete a webhook: no delivery starts after this answer (one under way is aborted)',
+        description: 'A webhook of another session, or one already deleted, is 404. The session’s end deletes its webhooks too.',
         success: { status: 200, schema: Type.Object({ ok: Type.Literal(true) }), description: 'The webhook is gone' },
         errors: [400, 401, 404, 410, 503],
       }),
