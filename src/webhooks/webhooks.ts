@@ -132,15 +132,35 @@ export class Webhooks {
   constructor(private readonly deps: WebhookDeps) {
     this.now = deps.now ?? Date.now;
     // A session with a working webhook is attended, as one with an open stream: keep it from idling.
-    this.touchTimer = setInterval(() => this.touchAttended(), Math.max(250, deps.config.idleTimeoutS * 250));
+    let running = false;
+    this.touchTimer = setInterval(
+      () => {
+        if (running) return;
+        running = true;
+        void this.touchAttended().finally(() => (running = false));
+      },
+      Math.max(250, deps.config.idleTimeoutS * 250),
+    );
     this.touchTimer.unref();
   }
 
-  private touchAttended(): void {
+  /** Sessions found without a record in the last round: a second miss ends their webhooks. */
+  private missing = new Set<string>();
+
+  private async touchAttended(): Promise<void> {
     const at = this.now();
+    const missing = new Set<string>();
     for (const [sid, hooks] of this.bySession) {
-      if ([...hooks.values()].some((h) => h.state === 'active')) void this.deps.store.touch(sid, at).catch(() => undefined);
+      const record = await this.deps.store.get(sid).catch(() => null);
+      if (record === undefined) {
+        // The session is gone and its last event never reached the log: nothing more will come.
+        if (this.missing.has(sid)) for (const hook of [...hooks.values()]) this.remove(hook);
+        else missing.add(sid);
+        continue;
+      }
+      if ([...hooks.values()].some((h) => h.state === 'active')) await this.deps.store.touch(sid, at).catch(() => undefined);
     }
+    this.missing = missing;
   }
 
   /** Registers a webhook that receives what the session logs from now on; the secret is returned only here. */
@@ -318,9 +338,10 @@ function post(
       finish({ ok: false, error: `No answer within ${timeoutMs} ms` });
     }, timeoutMs);
     req.on('response', (res) => {
-      res.resume();
       const status = res.statusCode ?? 0;
       finish(status >= 200 && status < 300 ? { ok: true } : { ok: false, error: `HTTP ${status}` });
+      // The status is the whole answer: a response body is never read.
+      res.destroy();
     });
     req.on('error', (err) => finish({ ok: false, error: err.message }));
     req.end(body);
