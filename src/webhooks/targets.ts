@@ -6,7 +6,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { errors } from '../errors.js';
 
-/** Loopback, private, link-local, CGNAT, multicast, reserved and documentation ranges: never reached through `*`. */
+/** Loopback, private, link-local, CGNAT, multicast, reserved and documentation ranges (IPv4-mapped too): never reached through `*`. */
 const PRIVATE = new BlockList();
 for (const [net, bits] of [
   ['0.0.0.0', 8],
@@ -29,8 +29,8 @@ for (const [net, bits] of [
 for (const [net, bits] of [
   ['::', 128],
   ['::1', 128],
-  // IPv4-mapped and NAT64 addresses reach IPv4 hosts the checks above would have to see through.
-  ['::ffff:0:0', 96],
+  // NAT64 reaches IPv4 hosts through a prefix the IPv4 rules cannot see. (IPv4-mapped ::ffff:a.b.c.d
+  // needs no rule: BlockList checks it against the IPv4 rules above.)
   ['64:ff9b::', 96],
   ['100::', 64],
   ['2001:db8::', 32],

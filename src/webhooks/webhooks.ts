@@ -89,6 +89,7 @@ class Hook {
 
   /** Resolves at the next notify() (or at once if one came since the last call), after `ms`, or at stop(). */
   wait(ms?: number): Promise<void> {
+    if (this.abort.signal.aborted) return Promise.resolve();
     if (this.dirty && ms === undefined) {
       this.dirty = false;
       return Promise.resolve();
@@ -231,7 +232,8 @@ export class Webhooks {
             await hook.wait();
             continue;
           }
-        } else if (!(await this.deliver(hook, batch, slice.at(-1)?.id ?? hook.cursor ?? 'start'))) {
+        } else if (!(await this.deliver(hook, batch, messageKey(hook, slice, gapFirst)))) {
+          if (hook.stopped) break;
           hook.state = 'failing';
           this.deps.observe?.webhook('failed');
           await hook.wait(config.webhookRetryMaxMs);
@@ -276,11 +278,11 @@ export class Webhooks {
   }
 
   /** One message, retried with backoff until a 2xx; false once WEBHOOK_ATTEMPTS failed (or the webhook stopped). */
-  private async deliver(hook: Hook, events: DeliveredEvent[], lastId: string): Promise<boolean> {
+  private async deliver(hook: Hook, events: DeliveredEvent[], key: string): Promise<boolean> {
     const { config } = this.deps;
     const body = JSON.stringify({ webhook: hook.id, events });
     // The same id on every attempt of this message (Standard Webhooks: the receiver's idempotency key).
-    const msgId = `msg_${hook.id.slice(3)}_${lastId}`;
+    const msgId = `msg_${hook.id.slice(3)}_${key}`;
     for (let attempt = 1; attempt <= config.webhookAttempts && !hook.stopped; attempt++) {
       if (attempt > 1) {
         this.deps.observe?.webhook('retry');
@@ -304,6 +306,16 @@ export class Webhooks {
     }
     return false;
   }
+}
+
+/**
+ * What names a message among the webhook's: the last event it carries, which the next message follows. A
+ * gap note alone (the log holds nothing newer) carries none: it is named after the cursor it follows.
+ */
+function messageKey(hook: Hook, slice: LoggedEvent[], gapFirst: boolean): string {
+  const last = slice.at(-1)?.id;
+  if (last !== undefined) return last;
+  return `${hook.cursor ?? 'start'}${gapFirst ? '_gap' : ''}`;
 }
 
 type PostResult = { ok: true } | { ok: false; error: string };
