@@ -94,7 +94,12 @@ const gw = await startGateway(prosody, { ...fast, webhookAllowedHosts: receivers
 const small = await startGateway(prosody, { ...fast, workers: 1, eventBufferSize: 3, webhookAllowedHosts: [`127.0.0.1:${r4.port}`] });
 const star = await startGateway(prosody, { workers: 1, webhookAllowedHosts: ['*'] });
 const off = await startGateway(prosody, { workers: 1 });
-const idle = await startGateway(prosody, { ...fast, workers: 1, idleTimeoutS: 2, webhookAllowedHosts: [`127.0.0.1:${r5.port}`] });
+const idle = await startGateway(prosody, {
+  ...fast,
+  workers: 1,
+  idleTimeoutS: 2,
+  webhookAllowedHosts: [`127.0.0.1:${r5.port}`, '127.0.0.1:1'],
+});
 const bob = await connectPeer(prosody, bobUser);
 t.teardown(async () => {
   await bob.stop();
@@ -302,9 +307,14 @@ t.test('a session with a working webhook is attended: the idle sweeper leaves it
   r5.answer = () => 204;
   const watched = await idle.login(aliceUser, { resource: 'idle1' });
   const alone = await idle.login(carolUser, { resource: 'idle2' });
+  const failing = await idle.login(carolUser, { resource: 'idle3' });
   t.equal((await register(idle, watched.token, { url: r5.url(), events: ['xmpp.chat.message'] })).status, 201);
+  // Nothing listens on port 1: every delivery is refused, so this webhook turns failing at its first event.
+  t.equal((await register(idle, failing.token, { url: 'http://127.0.0.1:1/' })).status, 201);
+  await say(`${carolUser.jid}/idle3`, 'nobody hears this');
   await sleep(4500);
   t.equal((await idle.post('/v1/webhooks/list', {}, alone.token)).status, 401, 'without a webhook: logged out after IDLE_TIMEOUT_S');
+  t.equal((await idle.post('/v1/webhooks/list', {}, failing.token)).status, 401, 'with a failing webhook: logged out too');
   t.equal((await idle.post('/v1/webhooks/list', {}, watched.token)).status, 200, 'with a webhook: still online');
   await say(`${aliceUser.jid}/idle1`, 'still here');
   await r5.until(() => chats(r5.delivered()).includes('still here'));
