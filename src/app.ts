@@ -14,11 +14,13 @@ import { GATEWAY_EVENTS, registerOpenApi } from './http/openapi.js';
 import { registerRequestId, requestIdMixin, requestIdOf } from './http/request-id.js';
 import { sessionRoutes } from './http/session-routes.js';
 import { sseRoutes } from './http/sse.js';
+import { webhookRoutes } from './http/webhooks.js';
 import { ajvOptions, checkXmlCharacters, jsonTooDeep } from './http/validation.js';
 import { SessionManager } from './session/manager.js';
 import { createState, type State } from './state/index.js';
 import type { EventLog } from './state/event-log.js';
 import type { SessionStore } from './state/session-store.js';
+import { Webhooks } from './webhooks/webhooks.js';
 import { WorkerPool } from './workers/pool.js';
 import { GATEWAY_CAPS_NODE } from './xmpp/caps.js';
 import { byId, registry } from './xeps/index.js';
@@ -177,13 +179,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const limits = new LoginLimits(state.rateLimits, config);
   sessionRoutes(app, manager, limits);
   actionRoutes(app, { config, manager, pool, limits }, registry);
-  sseRoutes(app, { config, manager, log, observe: metrics }, [
-    ...GATEWAY_EVENTS.map((e) => e.name),
-    ...byId(registry).flatMap((a) => Object.keys(a.api.events ?? {})),
-  ]);
+  const eventNames = [...GATEWAY_EVENTS.map((e) => e.name), ...byId(registry).flatMap((a) => Object.keys(a.api.events ?? {}))];
+  sseRoutes(app, { config, manager, log, observe: metrics }, eventNames);
+  const webhooks = new Webhooks({ config, log, store, logger: app.log, observe: metrics });
+  webhookRoutes(app, { config, manager, webhooks, ownership: state.ownership }, eventNames);
   healthRoutes(app, { ready: () => pool.isReady() && !manager.isDraining && state.ready() });
 
   app.addHook('onClose', async () => {
+    webhooks.stop();
     await pool.stop();
     await state.close();
   });

@@ -211,6 +211,40 @@ const settings = {
     default: false as boolean | string[],
     parse: (raw: string): boolean | string[] => (raw === 'true' || raw === 'false' ? raw === 'true' : list(raw)),
   },
+  webhookAllowedHosts: {
+    env: 'WEBHOOK_ALLOWED_HOSTS',
+    description:
+      'Comma-separated webhook targets: host (the scheme’s default port) or host:port, reached whatever their address; * allows any other host whose addresses are all public (never loopback, private or link-local); empty: webhooks off',
+    default: [] as string[],
+    parse: list,
+  },
+  webhooksPerSession: { env: 'WEBHOOKS_PER_SESSION', description: 'Webhooks one session may register', default: 3, parse: int(1, 100) },
+  webhookTimeoutMs: {
+    env: 'WEBHOOK_TIMEOUT_MS',
+    description: 'How long a webhook receiver may take to answer a delivery (then it counts as failed and is retried)',
+    default: 10000,
+    parse: int(100, 600000),
+  },
+  webhookAttempts: {
+    env: 'WEBHOOK_ATTEMPTS',
+    description:
+      'Attempts of one webhook delivery before the webhook is marked failing (it tries the same events again after WEBHOOK_RETRY_MAX_MS)',
+    default: 8,
+    parse: int(1, 100),
+  },
+  webhookRetryBaseMs: {
+    env: 'WEBHOOK_RETRY_BASE_MS',
+    description: 'First pause between attempts of a webhook delivery; doubled after each failure, up to WEBHOOK_RETRY_MAX_MS',
+    default: 1000,
+    parse: int(10, 3600000),
+  },
+  webhookRetryMaxMs: {
+    env: 'WEBHOOK_RETRY_MAX_MS',
+    description: 'Longest pause between attempts of a webhook delivery, and the pause of a failing webhook before it tries again',
+    default: 60000,
+    parse: int(10, 86400000),
+  },
+  webhookBatchMax: { env: 'WEBHOOK_BATCH_MAX', description: 'Most events in one webhook delivery', default: 100, parse: int(1, 10000) },
   maxSessions: { env: 'MAX_SESSIONS', description: 'Sessions this node accepts at once', default: 20000, parse: int(1, 10000000) },
   corsOrigins: {
     env: 'CORS_ORIGINS',

@@ -96,6 +96,13 @@ export const errors = {
       condition: 'undefined-condition',
       description: `The XMPP server failed SCRAM authentication: ${why}`,
     }),
+  /** POST /v1/webhooks beyond WEBHOOKS_PER_SESSION. */
+  tooManyWebhooks: (max: number) =>
+    new GatewayError(403, {
+      type: 'cancel',
+      condition: 'policy-violation',
+      description: `A session may have at most ${max} webhooks; delete one first`,
+    }),
   hostNotAllowed: (description: string) => new GatewayError(403, { type: 'cancel', condition: 'host-not-allowed', description }),
   disconnected: (description = 'XMPP client disconnected') =>
     new GatewayError(410, { type: 'connection', condition: 'disconnected', description }),

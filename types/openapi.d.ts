@@ -2759,6 +2759,66 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/webhooks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Register a webhook: the session’s events from now on are POSTed to it, signed (Standard Webhooks)
+     * @description Each delivery is `{ webhook, events: [{ id, event, data }, …] }` with the headers webhook-id, webhook-timestamp and webhook-signature (`v1,` base64 HMAC-SHA256 of `{id}.{timestamp}.{body}` keyed with the secret), in log order, one at a time, retried with exponential backoff until a 2xx (docs/api.md "Webhooks"; the payload is the `events` entry of the document’s `webhooks`). The secret is shown only in this answer. At most WEBHOOKS_PER_SESSION per session (403 policy-violation); a URL outside WEBHOOK_ALLOWED_HOSTS, or reached through `*` but resolving to a loopback, private or link-local address, is 403 host-not-allowed. A session with a working webhook is not logged out for idleness.
+     */
+    post: operations['webhooks'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/webhooks/list': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The session’s webhooks, with their delivery state (never their secrets)
+     * @description Each webhook’s id, url, event filter, `state` (`failing` once a delivery was given up after WEBHOOK_ATTEMPTS attempts; it tries the same events again later), the cursor of the last acknowledged event and the last error. The body may be left out.
+     */
+    post: operations['webhooksList'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/webhooks/delete': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Delete a webhook: no delivery starts after this answer (one under way is aborted)
+     * @description A webhook of another session, or one already deleted, is 404. The session’s end deletes its webhooks too.
+     */
+    post: operations['webhooksDelete'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/healthz': {
     parameters: {
       query?: never;
@@ -2800,7 +2860,28 @@ export interface paths {
     trace?: never;
   };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+  events: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A delivery to a webhook registered with POST /v1/webhooks
+     * @description One delivery at a time per webhook, in log order; a delivery not answered 2xx within WEBHOOK_TIMEOUT_MS is retried with the same webhook-id and events (exponential backoff, WEBHOOK_ATTEMPTS attempts, then again later from the same cursor). Deliveries are at-least-once: deduplicate by the events’ `id`. Verify webhook-signature before trusting the body (docs/api.md "Webhooks").
+     */
+    post: operations['webhookDelivery'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
 export interface components {
   schemas: {
     Jid: {
@@ -28412,6 +28493,302 @@ export interface operations {
       };
     };
   };
+  webhooks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "url": "https://hooks.example.org/xmpp",
+         *       "events": [
+         *         "xmpp.chat.message"
+         *       ]
+         *     }
+         */
+        'application/json': {
+          /** @description http: or https: URL allowed by WEBHOOK_ALLOWED_HOSTS */
+          url: string;
+          /** @description Only these events (and always xmpp.gateway.gap and the session’s last event); absent: every event */
+          events?: (
+            | 'xmpp.connection'
+            | 'xmpp.error'
+            | 'xmpp.gateway.gap'
+            | 'xmpp.gateway.warning'
+            | 'xmpp.buddycloud.push.item'
+            | 'xmpp.buddycloud.push.retract'
+            | 'xmpp.buddycloud.push.subscription'
+            | 'xmpp.buddycloud.push.affiliation'
+            | 'xmpp.buddycloud.push.configuration'
+            | 'xmpp.buddycloud.push.delete'
+            | 'xmpp.buddycloud.push.purge'
+            | 'xmpp.buddycloud.push.authorisation'
+            | 'xmpp.buddycloud.http.verify'
+            | 'xmpp.chat.message'
+            | 'xmpp.chat.receipt'
+            | 'xmpp.chat.reaction'
+            | 'xmpp.chat.retract'
+            | 'xmpp.chat.marker'
+            | 'xmpp.chat.error'
+            | 'xmpp.presence'
+            | 'xmpp.presence.subscribe'
+            | 'xmpp.presence.error'
+            | 'xmpp.roster.push'
+            | 'fanout.fpp.push'
+            | 'xmpp.superfeedr.push'
+            | 'xmpp.wtf.push'
+            | 'xmpp.rpc.request'
+            | 'xmpp.discover.client'
+            | 'xmpp.muc.message'
+            | 'xmpp.muc.destroy'
+            | 'xmpp.muc.subject'
+            | 'xmpp.muc.room.config'
+            | 'xmpp.muc.invite'
+            | 'xmpp.muc.invite.decline'
+            | 'xmpp.muc.error'
+            | 'xmpp.muc.voice'
+            | 'xmpp.muc.roster'
+            | 'xmpp.command.list'
+            | 'xmpp.pubsub.push.item'
+            | 'xmpp.pubsub.push.retract'
+            | 'xmpp.pubsub.push.subscription'
+            | 'xmpp.pubsub.push.affiliation'
+            | 'xmpp.pubsub.push.configuration'
+            | 'xmpp.pubsub.push.delete'
+            | 'xmpp.pubsub.push.purge'
+            | 'xmpp.pubsub.push.authorisation'
+            | 'xmpp.http.verify'
+            | 'xmpp.avatar.push.metadata'
+            | 'xmpp.jingle.request'
+            | 'xmpp.ping'
+            | 'xmpp.mam.message'
+          )[];
+        };
+      };
+    };
+    responses: {
+      /** @description The webhook is registered */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description The webhook’s id (also in every delivery’s `webhook`) */
+            id: string;
+            /** @description whsec_ + base64 key of the signatures: shown once */
+            secret: string;
+          };
+        };
+      };
+      /** @description Invalid input (client-error), or a bad-request from the XMPP side */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Missing, unknown or expired token (session-invalid), or authentication failure at login */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Refused by the XMPP side (forbidden, not-authorized) or by the gateway (host-not-allowed) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The session's XMPP connection has dropped (disconnected) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+    };
+  };
+  webhooksList: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description The session’s webhooks */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            webhooks: {
+              id: string;
+              url: string;
+              /** @description The event names it receives (absent: every event) */
+              events?: string[];
+              /**
+               * @description failing: the last delivery was given up after WEBHOOK_ATTEMPTS attempts; it tries again later from the same cursor
+               * @enum {string}
+               */
+              state: 'active' | 'failing';
+              /** @description Cursor of the last event the receiver acknowledged */
+              lastEventId?: string;
+              /** @description Why the last attempt failed */
+              lastError?: string;
+            }[];
+          };
+        };
+      };
+      /** @description Invalid input (client-error), or a bad-request from the XMPP side */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Missing, unknown or expired token (session-invalid), or authentication failure at login */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The session's XMPP connection has dropped (disconnected) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+    };
+  };
+  webhooksDelete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The id POST /v1/webhooks returned */
+          id: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The webhook is gone */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {boolean} */
+            ok: true;
+          };
+        };
+      };
+      /** @description Invalid input (client-error), or a bad-request from the XMPP side */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Missing, unknown or expired token (session-invalid), or authentication failure at login */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP entity or item was not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The session's XMPP connection has dropped (disconnected) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+    };
+  };
   healthz: {
     parameters: {
       query?: never;
@@ -28482,6 +28859,99 @@ export interface operations {
             status: string;
           };
         };
+      };
+    };
+  };
+  webhookDelivery: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The message id: the same on every attempt of this delivery */
+        'webhook-id': string;
+        /** @description Unix time in seconds of this attempt; refuse ones far from your clock (replays) */
+        'webhook-timestamp': string;
+        /** @description `v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the secret after `whsec_` */
+        'webhook-signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The id POST /v1/webhooks returned */
+          webhook: string;
+          /** @description What followed the last acknowledged event, oldest first: the same frames as GET /v1/events */
+          events: (
+            | components['schemas']['sse.fanout.fpp.push']
+            | components['schemas']['sse.xmpp.avatar.push.metadata']
+            | components['schemas']['sse.xmpp.buddycloud.http.verify']
+            | components['schemas']['sse.xmpp.buddycloud.push.affiliation']
+            | components['schemas']['sse.xmpp.buddycloud.push.authorisation']
+            | components['schemas']['sse.xmpp.buddycloud.push.configuration']
+            | components['schemas']['sse.xmpp.buddycloud.push.delete']
+            | components['schemas']['sse.xmpp.buddycloud.push.item']
+            | components['schemas']['sse.xmpp.buddycloud.push.purge']
+            | components['schemas']['sse.xmpp.buddycloud.push.retract']
+            | components['schemas']['sse.xmpp.buddycloud.push.subscription']
+            | components['schemas']['sse.xmpp.chat.error']
+            | components['schemas']['sse.xmpp.chat.marker']
+            | components['schemas']['sse.xmpp.chat.message']
+            | components['schemas']['sse.xmpp.chat.reaction']
+            | components['schemas']['sse.xmpp.chat.receipt']
+            | components['schemas']['sse.xmpp.chat.retract']
+            | components['schemas']['sse.xmpp.command.list']
+            | components['schemas']['sse.xmpp.connection']
+            | components['schemas']['sse.xmpp.discover.client']
+            | components['schemas']['sse.xmpp.error']
+            | components['schemas']['sse.xmpp.gateway.gap']
+            | components['schemas']['sse.xmpp.gateway.warning']
+            | components['schemas']['sse.xmpp.http.verify']
+            | components['schemas']['sse.xmpp.jingle.request']
+            | components['schemas']['sse.xmpp.mam.message']
+            | components['schemas']['sse.xmpp.muc.destroy']
+            | components['schemas']['sse.xmpp.muc.error']
+            | components['schemas']['sse.xmpp.muc.invite']
+            | components['schemas']['sse.xmpp.muc.invite.decline']
+            | components['schemas']['sse.xmpp.muc.message']
+            | components['schemas']['sse.xmpp.muc.room.config']
+            | components['schemas']['sse.xmpp.muc.roster']
+            | components['schemas']['sse.xmpp.muc.subject']
+            | components['schemas']['sse.xmpp.muc.voice']
+            | components['schemas']['sse.xmpp.ping']
+            | components['schemas']['sse.xmpp.presence']
+            | components['schemas']['sse.xmpp.presence.error']
+            | components['schemas']['sse.xmpp.presence.subscribe']
+            | components['schemas']['sse.xmpp.pubsub.push.affiliation']
+            | components['schemas']['sse.xmpp.pubsub.push.authorisation']
+            | components['schemas']['sse.xmpp.pubsub.push.configuration']
+            | components['schemas']['sse.xmpp.pubsub.push.delete']
+            | components['schemas']['sse.xmpp.pubsub.push.item']
+            | components['schemas']['sse.xmpp.pubsub.push.purge']
+            | components['schemas']['sse.xmpp.pubsub.push.retract']
+            | components['schemas']['sse.xmpp.pubsub.push.subscription']
+            | components['schemas']['sse.xmpp.roster.push']
+            | components['schemas']['sse.xmpp.rpc.request']
+            | components['schemas']['sse.xmpp.superfeedr.push']
+            | components['schemas']['sse.xmpp.wtf.push']
+          )[];
+        };
+      };
+    };
+    responses: {
+      /** @description Acknowledged: the next delivery follows these events */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Any other status, a redirect or no answer in time: retried */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
     };
   };

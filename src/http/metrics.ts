@@ -21,6 +21,8 @@ export interface Metrics {
   disconnect(reason: string): void;
   slowCutoff(): void;
   gap(): void;
+  /** A webhook POST answered 2xx, a retry of one, or a delivery given up after WEBHOOK_ATTEMPTS. */
+  webhook(outcome: 'delivered' | 'retry' | 'failed'): void;
 }
 
 export interface MetricsDeps {
@@ -110,6 +112,21 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     help: 'xmpp.gateway.gap events sent: a stream resumed from a cursor older than the buffer, or events could not be logged',
     registers,
   });
+  const webhookDeliveries = new Counter({
+    name: 'gateway_webhook_deliveries_total',
+    help: 'Webhook deliveries (POSTs of one batch of events) the receiver acknowledged with a 2xx',
+    registers,
+  });
+  const webhookRetries = new Counter({
+    name: 'gateway_webhook_retries_total',
+    help: 'Webhook delivery attempts after a failed one (error status, no answer within WEBHOOK_TIMEOUT_MS, connection refused)',
+    registers,
+  });
+  const webhookFailures = new Counter({
+    name: 'gateway_webhook_failures_total',
+    help: 'Webhook deliveries given up after WEBHOOK_ATTEMPTS attempts (the webhook is failing and tries again later)',
+    registers,
+  });
   for (const reason of REASONS) disconnects.inc({ reason }, 0);
   for (const result of ['ok', 'error', 'refused']) logins.inc({ result }, 0);
   if (deps.redis) {
@@ -144,6 +161,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     disconnect: (reason) => disconnects.inc({ reason: REASONS.includes(reason) ? reason : 'dropped' }),
     slowCutoff: () => cutoffs.inc(),
     gap: () => gaps.inc(),
+    webhook: (outcome) => (outcome === 'delivered' ? webhookDeliveries : outcome === 'retry' ? webhookRetries : webhookFailures).inc(),
   };
 }
 

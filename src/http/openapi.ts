@@ -106,6 +106,71 @@ function setStreamSchema(op: JsonObject, names: string[]): void {
   };
 }
 
+/**
+ * The top-level `webhooks` entry (OpenAPI 3.1 §4.8.1): the POST a registered webhook receives
+ * (src/webhooks/webhooks.ts, docs/api.md "Webhooks"). Its entries are the stream's frames.
+ */
+function webhooksEntry(names: string[]): JsonObject {
+  const refs = names.map((n) => `#/components/schemas/${frameComponent(n)}`);
+  const header = (name: string, description: string): JsonObject => ({
+    name,
+    in: 'header',
+    required: true,
+    schema: { type: 'string' },
+    description,
+  });
+  return {
+    events: {
+      post: {
+        operationId: 'webhookDelivery',
+        summary: 'A delivery to a webhook registered with POST /v1/webhooks',
+        // The receiver authenticates the gateway by webhook-signature, not by an HTTP security scheme.
+        security: [],
+        description:
+          'One delivery at a time per webhook, in log order; a delivery not answered 2xx within WEBHOOK_TIMEOUT_MS is retried with ' +
+          'the same webhook-id and events (exponential backoff, WEBHOOK_ATTEMPTS attempts, then again later from the same cursor). ' +
+          'Deliveries are at-least-once: deduplicate by the events’ `id`. Verify webhook-signature before trusting the body (docs/api.md "Webhooks").',
+        parameters: [
+          header('webhook-id', 'The message id: the same on every attempt of this delivery'),
+          header('webhook-timestamp', 'Unix time in seconds of this attempt; refuse ones far from your clock (replays)'),
+          header(
+            'webhook-signature',
+            '`v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the secret after `whsec_`',
+          ),
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['webhook', 'events'],
+                additionalProperties: false,
+                properties: {
+                  webhook: { type: 'string', description: 'The id POST /v1/webhooks returned' },
+                  events: {
+                    type: 'array',
+                    minItems: 1,
+                    description: 'What followed the last acknowledged event, oldest first: the same frames as GET /v1/events',
+                    items: {
+                      oneOf: refs.map(($ref) => ({ $ref })),
+                      discriminator: { propertyName: 'event', mapping: Object.fromEntries(names.map((n, i) => [n, refs[i]!])) },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '2XX': { description: 'Acknowledged: the next delivery follows these events' },
+          default: { description: 'Any other status, a redirect or no answer in time: retried' },
+        },
+      },
+    },
+  };
+}
+
 const FIXED_TAGS: Record<string, string> = {
   session: 'Log in (bearer token), log out (docs/api.md §2)',
   events: 'The event stream: Server-Sent Events of every incoming XMPP-FTW event, and its tickets (docs/api.md §3)',
@@ -178,6 +243,7 @@ export async function registerOpenApi(app: FastifyInstance, areas: readonly Area
         // fastify-swagger leaves out a query parameter named like an apiKey scheme; SDKs need it to pass a ticket.
         events.parameters = [TICKET_PARAMETER, ...(Array.isArray(events.parameters) ? events.parameters : [])];
       }
+      if (objectIn(objectIn(o, 'paths'), '/v1/webhooks')) o.webhooks = webhooksEntry(Object.keys(eventSchemas).sort());
       o = unwrapSingleAnyOf(o);
       o = shareSchemas(o, SHARED_COMPONENTS);
       o = optionalBodies(o);
