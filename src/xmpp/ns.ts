@@ -53,6 +53,9 @@ export const NS = {
   jingleDtlsTmp: 'urn:xmpp:tmp:jingle:apps:dtls:0',
   rfc5888: 'urn:ietf:rfc:5888',
   estosSsrc: 'http://estos.de/ns/ssrc',
+  blocking: 'urn:xmpp:blocking',
+  bookmarks: 'urn:xmpp:bookmarks:1',
+  csi: 'urn:xmpp:csi:0',
 } as const;
 
 export const CHAT_STATES = ['active', 'composing', 'paused', 'inactive', 'gone'] as const;
