@@ -5,7 +5,8 @@ import { Body, JidObject, JidString } from '../../schemas/common.js';
 /** Most JIDs one block or unblock request names (one <item/> each). */
 export const MAX_JIDS = 256;
 
-const Jids = (description: string) => Type.Array(JidString('A JID to block or unblock (bare, full or a domain)'), { minItems: 1, maxItems: MAX_JIDS, description });
+const Jids = (description: string) =>
+  Type.Array(JidString('A JID to block or unblock (bare, full or a domain)'), { minItems: 1, maxItems: MAX_JIDS, description });
 
 export const ListBody = Body({}, { examples: [{}] });
 
