@@ -24,6 +24,7 @@ import buddycloud from './buddycloud/index.js';
 import superfeedr from './superfeedr/index.js';
 import fanout from './fanout/index.js';
 import blocking from './xep0191-blocking/index.js';
+import csi from './xep0352-csi/index.js';
 
 export const registry: readonly Area[] = [
   chat,
@@ -48,6 +49,7 @@ export const registry: readonly Area[] = [
   superfeedr,
   fanout,
   blocking,
+  csi,
 ];
 
 export interface DeclaredAction {
