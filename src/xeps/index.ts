@@ -25,6 +25,7 @@ import superfeedr from './superfeedr/index.js';
 import fanout from './fanout/index.js';
 import blocking from './xep0191-blocking/index.js';
 import csi from './xep0352-csi/index.js';
+import bookmarks from './xep0402-bookmarks/index.js';
 
 export const registry: readonly Area[] = [
   chat,
@@ -50,6 +51,7 @@ export const registry: readonly Area[] = [
   fanout,
   blocking,
   csi,
+  bookmarks,
 ];
 
 export interface DeclaredAction {
