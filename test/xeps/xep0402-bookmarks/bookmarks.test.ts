@@ -1,5 +1,6 @@
 // XEP-0402 end to end against Prosody's PEP (mod_pep) with mod_bookmarks (which keeps XEP-0048
-// private storage in step with the node). Alice has two gateway sessions: web edits her bookmarks;
+// private storage in step with the node; Prosody 0.12's mod_pep alone already honours the
+// publish-options, and these tests pass without mod_bookmarks too). Alice has two gateway sessions: web edits her bookmarks;
 // phone asked for urn:xmpp:bookmarks:1 notifications (XEP-0163 §4: +notify in its caps) and hears of
 // every change, as xmpp.bookmarks.* and never also as xmpp.pubsub.push.*. Bob, a contact of nobody,
 // cannot read them: the node's access model is whitelist (XEP-0402 §3).
