@@ -2587,6 +2587,68 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/blocking/list': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The JIDs you block (XEP-0191 §3.2)
+     * @description Answers `{ jids }`. Asking also subscribes this session to the server’s blocklist pushes (xmpp.blocking.block / xmpp.blocking.unblock): servers push changes only to resources that asked (§3.2).
+     *
+     *     Beyond XMPP-FTW (a gateway addition). Spec: XEP-0191 1.3 (Blocking Command).
+     */
+    post: operations['blockingList'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/blocking/block': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Block JIDs: the server drops their stanzas and yours to them (XEP-0191 §3.3)
+     * @description Beyond XMPP-FTW (a gateway addition). Spec: XEP-0191 1.3 (Blocking Command).
+     */
+    post: operations['blockingBlock'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/blocking/unblock': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Unblock JIDs, or everyone when `jids` is left out (XEP-0191 §3.4, §3.5)
+     * @description Beyond XMPP-FTW (a gateway addition). Spec: XEP-0191 1.3 (Blocking Command).
+     */
+    post: operations['blockingUnblock'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/ping': {
     parameters: {
       query?: never;
@@ -2739,6 +2801,114 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/csi/active': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Tell the server the client is active: it sends everything at once again (XEP-0352 §5)
+     * @description A nonza on the stream, not a stanza: the server does not answer it (XEP-0352 §5). It is sent only when the server offered urn:xmpp:csi:0 in its stream features (§4); otherwise `501` feature-not-implemented and nothing is sent. While inactive, a server may hold back what is not urgent (presence updates, chat states) and send it on `active`.
+     *
+     *     Beyond XMPP-FTW (a gateway addition). Spec: XEP-0352 1.0.0 (Client State Indication).
+     */
+    post: operations['csiActive'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/csi/inactive': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Tell the server the client is inactive: it may hold back what is not urgent (XEP-0352 §5)
+     * @description A nonza on the stream, not a stanza: the server does not answer it (XEP-0352 §5). It is sent only when the server offered urn:xmpp:csi:0 in its stream features (§4); otherwise `501` feature-not-implemented and nothing is sent. While inactive, a server may hold back what is not urgent (presence updates, chat states) and send it on `active`.
+     *
+     *     Beyond XMPP-FTW (a gateway addition). Spec: XEP-0352 1.0.0 (Client State Indication).
+     */
+    post: operations['csiInactive'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/bookmarks/list': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Your bookmarked rooms (XEP-0402 §3.1: the items of your PEP node urn:xmpp:bookmarks:1)
+     * @description A server without the node yet (no bookmark ever added) answers `[]`.
+     *
+     *     Beyond XMPP-FTW (a gateway addition). Spec: XEP-0402 1.1.4 (PEP Native Bookmarks: node urn:xmpp:bookmarks:1).
+     */
+    post: operations['bookmarksList'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/bookmarks/add': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Add or replace a bookmark (XEP-0402 §3.2: publish item id=room, private to you)
+     * @description Published with the publish-options of §3 (persist_items, max_items=max, send_last_published_item=never, access_model=whitelist): the node is private. Your other resources that asked for the node (pubsub/pep/interests with urn:xmpp:bookmarks:1) get xmpp.bookmarks.push.
+     *
+     *     Beyond XMPP-FTW (a gateway addition). Spec: XEP-0402 1.1.4 (PEP Native Bookmarks: node urn:xmpp:bookmarks:1).
+     */
+    post: operations['bookmarksAdd'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/bookmarks/remove': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Remove a bookmark (XEP-0402 §3.3: retract item id=room, with notify)
+     * @description Beyond XMPP-FTW (a gateway addition). Spec: XEP-0402 1.1.4 (PEP Native Bookmarks: node urn:xmpp:bookmarks:1).
+     */
+    post: operations['bookmarksRemove'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/events': {
     parameters: {
       query?: never;
@@ -2748,7 +2918,7 @@ export interface paths {
     };
     /**
      * The session’s incoming events as Server-Sent Events (event: xmpp.*, id: cursor, data: JSON)
-     * @description Authenticate with `Authorization: Bearer` or `?ticket=` (from POST /v1/events/ticket: it opens only its own session’s stream; unused it expires after TICKET_TTL_S, and once a stream opened with it, it stays valid until the session ends, so EventSource reconnects with the same URL however late). Resume with `Last-Event-ID` or `?lastEventId=`. A stream without a cursor first replays everything still buffered. `xmpp.gateway.gap` says events were missed. The 200 schema describes one frame (docs/api.md §7): a oneOf of every event’s frame, discriminated by `event`; each frame's `data` is the event's schema in components.schemas (`x-events` maps each name to it too). Events: xmpp.connection, xmpp.error, xmpp.gateway.gap, xmpp.gateway.warning, xmpp.buddycloud.push.item, xmpp.buddycloud.push.retract, xmpp.buddycloud.push.subscription, xmpp.buddycloud.push.affiliation, xmpp.buddycloud.push.configuration, xmpp.buddycloud.push.delete, xmpp.buddycloud.push.purge, xmpp.buddycloud.push.authorisation, xmpp.buddycloud.http.verify, xmpp.chat.message, xmpp.chat.receipt, xmpp.chat.reaction, xmpp.chat.retract, xmpp.chat.marker, xmpp.chat.error, xmpp.presence, xmpp.presence.subscribe, xmpp.presence.error, xmpp.roster.push, fanout.fpp.push, xmpp.superfeedr.push, xmpp.wtf.push, xmpp.rpc.request, xmpp.discover.client, xmpp.muc.message, xmpp.muc.destroy, xmpp.muc.subject, xmpp.muc.room.config, xmpp.muc.invite, xmpp.muc.invite.decline, xmpp.muc.error, xmpp.muc.voice, xmpp.muc.roster, xmpp.command.list, xmpp.pubsub.push.item, xmpp.pubsub.push.retract, xmpp.pubsub.push.subscription, xmpp.pubsub.push.affiliation, xmpp.pubsub.push.configuration, xmpp.pubsub.push.delete, xmpp.pubsub.push.purge, xmpp.pubsub.push.authorisation, xmpp.http.verify, xmpp.avatar.push.metadata, xmpp.jingle.request, xmpp.ping, xmpp.mam.message.
+     * @description Authenticate with `Authorization: Bearer` or `?ticket=` (from POST /v1/events/ticket: it opens only its own session’s stream; unused it expires after TICKET_TTL_S, and once a stream opened with it, it stays valid until the session ends, so EventSource reconnects with the same URL however late). Resume with `Last-Event-ID` or `?lastEventId=`. A stream without a cursor first replays everything still buffered. `xmpp.gateway.gap` says events were missed. The 200 schema describes one frame (docs/api.md §7): a oneOf of every event’s frame, discriminated by `event`; each frame's `data` is the event's schema in components.schemas (`x-events` maps each name to it too). Events: xmpp.connection, xmpp.error, xmpp.gateway.gap, xmpp.gateway.warning, xmpp.buddycloud.push.item, xmpp.buddycloud.push.retract, xmpp.buddycloud.push.subscription, xmpp.buddycloud.push.affiliation, xmpp.buddycloud.push.configuration, xmpp.buddycloud.push.delete, xmpp.buddycloud.push.purge, xmpp.buddycloud.push.authorisation, xmpp.buddycloud.http.verify, xmpp.chat.message, xmpp.chat.receipt, xmpp.chat.reaction, xmpp.chat.retract, xmpp.chat.marker, xmpp.chat.error, xmpp.presence, xmpp.presence.subscribe, xmpp.presence.error, xmpp.roster.push, fanout.fpp.push, xmpp.superfeedr.push, xmpp.wtf.push, xmpp.rpc.request, xmpp.discover.client, xmpp.muc.message, xmpp.muc.destroy, xmpp.muc.subject, xmpp.muc.room.config, xmpp.muc.invite, xmpp.muc.invite.decline, xmpp.muc.error, xmpp.muc.voice, xmpp.muc.roster, xmpp.command.list, xmpp.pubsub.push.item, xmpp.pubsub.push.retract, xmpp.pubsub.push.subscription, xmpp.pubsub.push.affiliation, xmpp.pubsub.push.configuration, xmpp.pubsub.push.delete, xmpp.pubsub.push.purge, xmpp.pubsub.push.authorisation, xmpp.http.verify, xmpp.avatar.push.metadata, xmpp.jingle.request, xmpp.blocking.block, xmpp.blocking.unblock, xmpp.ping, xmpp.mam.message, xmpp.bookmarks.push, xmpp.bookmarks.retract.
      */
     get: operations['events'];
     put?: never;
@@ -4648,6 +4818,39 @@ export interface components {
       /** @description The XEP-0203 stamp, for a delayed notification */
       delay?: string;
     };
+    /** @description JIDs were blocked (by any resource of the account) */
+    'xmpp.blocking.block': {
+      /** @description The JIDs now blocked */
+      jids: components['schemas']['Jid'][];
+    };
+    /** @description JIDs were unblocked, or everyone (`all`) */
+    'xmpp.blocking.unblock': {
+      /** @description The JIDs now unblocked; empty when `all` */
+      jids: components['schemas']['Jid'][];
+      /**
+       * @description Everyone was unblocked: the blocklist is empty (XEP-0191 §3.5)
+       * @constant
+       */
+      all?: true;
+    };
+    /** @description A bookmark was added or changed */
+    'xmpp.bookmarks.push': {
+      /** @description A JID as an object; absent parts are omitted */
+      room: components['schemas']['Jid'];
+      /** @description A friendly name for the room */
+      name?: string;
+      /** @description Join the room when logging in (false when the bookmark does not say) */
+      autojoin: boolean;
+      /** @description Your preferred nickname in the room */
+      nick?: string;
+      /** @description The room password (stored unencrypted on your server) */
+      password?: string;
+    };
+    /** @description A bookmark was removed */
+    'xmpp.bookmarks.retract': {
+      /** @description A JID as an object; absent parts are omitted */
+      room: components['schemas']['Jid'];
+    };
     /** @description The SSE frame of fanout.fpp.push: An item published to a Fanout channel: from FANOUT_JID or a service a subscribe of the session addressed */
     'sse.fanout.fpp.push': {
       /**
@@ -4671,6 +4874,54 @@ export interface components {
       id: string;
       /** @description The `data:` line, parsed as JSON */
       data: components['schemas']['xmpp.avatar.push.metadata'];
+    };
+    /** @description The SSE frame of xmpp.blocking.block: JIDs were blocked (by any resource of the account) */
+    'sse.xmpp.blocking.block': {
+      /**
+       * @description The `event:` line (enum property replaced by openapi-typescript)
+       * @enum {string}
+       */
+      event: 'xmpp.blocking.block';
+      /** @description The `id:` line: the cursor to resume after this event (Last-Event-ID) */
+      id: string;
+      /** @description The `data:` line, parsed as JSON */
+      data: components['schemas']['xmpp.blocking.block'];
+    };
+    /** @description The SSE frame of xmpp.blocking.unblock: JIDs were unblocked, or everyone (`all`) */
+    'sse.xmpp.blocking.unblock': {
+      /**
+       * @description The `event:` line (enum property replaced by openapi-typescript)
+       * @enum {string}
+       */
+      event: 'xmpp.blocking.unblock';
+      /** @description The `id:` line: the cursor to resume after this event (Last-Event-ID) */
+      id: string;
+      /** @description The `data:` line, parsed as JSON */
+      data: components['schemas']['xmpp.blocking.unblock'];
+    };
+    /** @description The SSE frame of xmpp.bookmarks.push: A bookmark was added or changed */
+    'sse.xmpp.bookmarks.push': {
+      /**
+       * @description The `event:` line (enum property replaced by openapi-typescript)
+       * @enum {string}
+       */
+      event: 'xmpp.bookmarks.push';
+      /** @description The `id:` line: the cursor to resume after this event (Last-Event-ID) */
+      id: string;
+      /** @description The `data:` line, parsed as JSON */
+      data: components['schemas']['xmpp.bookmarks.push'];
+    };
+    /** @description The SSE frame of xmpp.bookmarks.retract: A bookmark was removed */
+    'sse.xmpp.bookmarks.retract': {
+      /**
+       * @description The `event:` line (enum property replaced by openapi-typescript)
+       * @enum {string}
+       */
+      event: 'xmpp.bookmarks.retract';
+      /** @description The `id:` line: the cursor to resume after this event (Last-Event-ID) */
+      id: string;
+      /** @description The `data:` line, parsed as JSON */
+      data: components['schemas']['xmpp.bookmarks.retract'];
     };
     /** @description The SSE frame of xmpp.buddycloud.http.verify: The channel server or a discovered media server asks to confirm an HTTP request; answer with buddycloud/http/confirm or deny */
     'sse.xmpp.buddycloud.http.verify': {
@@ -27387,6 +27638,338 @@ export interface operations {
       };
     };
   };
+  blockingList: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description A retry with the same key returns the first answer (with `Idempotent-Replayed: true`) and sends nothing again; the same key with another action or body is 422 */
+        'idempotency-key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        /** @example {} */
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description The blocklist */
+      200: {
+        headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Every blocked JID, as the server keeps them (XEP-0191 §3.2) */
+            jids: components['schemas']['Jid'][];
+          };
+        };
+      };
+      /** @description Invalid input (client-error), or a bad-request from the XMPP side */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Missing, unknown or expired token (session-invalid), or authentication failure at login */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The session's XMPP connection has dropped (disconnected) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Understood and refused: an XML-RPC fault from the remote entity, or an Idempotency-Key already used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Not implemented by the XMPP side (feature-not-implemented) */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description No answer from the XMPP side in time */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+    };
+  };
+  blockingBlock: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description A retry with the same key returns the first answer (with `Idempotent-Replayed: true`) and sends nothing again; the same key with another action or body is 422 */
+        'idempotency-key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "jids": [
+         *         "romeo@montague.net"
+         *       ]
+         *     }
+         */
+        'application/json': {
+          /** @description The JIDs to block (XEP-0191 §3.3) */
+          jids: components['schemas']['JidString'][];
+        };
+      };
+    };
+    responses: {
+      /** @description The XMPP side confirmed the request */
+      200: {
+        headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {boolean} */
+            ok: true;
+          };
+        };
+      };
+      /** @description Invalid input (client-error), or a bad-request from the XMPP side */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Missing, unknown or expired token (session-invalid), or authentication failure at login */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The session's XMPP connection has dropped (disconnected) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Understood and refused: an XML-RPC fault from the remote entity, or an Idempotency-Key already used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Not implemented by the XMPP side (feature-not-implemented) */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description No answer from the XMPP side in time */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+    };
+  };
+  blockingUnblock: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description A retry with the same key returns the first answer (with `Idempotent-Replayed: true`) and sends nothing again; the same key with another action or body is 422 */
+        'idempotency-key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          /** @description The JIDs to unblock (XEP-0191 §3.4); left out: unblock everyone (§3.5) */
+          jids?: components['schemas']['JidString'][];
+        };
+      };
+    };
+    responses: {
+      /** @description The XMPP side confirmed the request */
+      200: {
+        headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {boolean} */
+            ok: true;
+          };
+        };
+      };
+      /** @description Invalid input (client-error), or a bad-request from the XMPP side */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Missing, unknown or expired token (session-invalid), or authentication failure at login */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The session's XMPP connection has dropped (disconnected) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Understood and refused: an XML-RPC fault from the remote entity, or an Idempotency-Key already used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Not implemented by the XMPP side (feature-not-implemented) */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description No answer from the XMPP side in time */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+    };
+  };
   ping: {
     parameters: {
       query?: never;
@@ -28376,6 +28959,655 @@ export interface operations {
       };
     };
   };
+  csiActive: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description A retry with the same key returns the first answer (with `Idempotent-Replayed: true`) and sends nothing again; the same key with another action or body is 422 */
+        'idempotency-key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        /** @example {} */
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Sent (the server does not answer a state indication, XEP-0352 §5) */
+      200: {
+        headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description The state the server was told */
+            state: 'active' | 'inactive';
+          };
+        };
+      };
+      /** @description Invalid input (client-error), or a bad-request from the XMPP side */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Missing, unknown or expired token (session-invalid), or authentication failure at login */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The session's XMPP connection has dropped (disconnected) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Understood and refused: an XML-RPC fault from the remote entity, or an Idempotency-Key already used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Not implemented by the XMPP side (feature-not-implemented) */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description No answer from the XMPP side in time */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+    };
+  };
+  csiInactive: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description A retry with the same key returns the first answer (with `Idempotent-Replayed: true`) and sends nothing again; the same key with another action or body is 422 */
+        'idempotency-key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        /** @example {} */
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Sent (the server does not answer a state indication, XEP-0352 §5) */
+      200: {
+        headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description The state the server was told */
+            state: 'active' | 'inactive';
+          };
+        };
+      };
+      /** @description Invalid input (client-error), or a bad-request from the XMPP side */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Missing, unknown or expired token (session-invalid), or authentication failure at login */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The session's XMPP connection has dropped (disconnected) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Understood and refused: an XML-RPC fault from the remote entity, or an Idempotency-Key already used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Not implemented by the XMPP side (feature-not-implemented) */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description No answer from the XMPP side in time */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+    };
+  };
+  bookmarksList: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description A retry with the same key returns the first answer (with `Idempotent-Replayed: true`) and sends nothing again; the same key with another action or body is 422 */
+        'idempotency-key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        /** @example {} */
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Every bookmark, in the order the server keeps them */
+      200: {
+        headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description A JID as an object; absent parts are omitted */
+            room: components['schemas']['Jid'];
+            /** @description A friendly name for the room */
+            name?: string;
+            /** @description Join the room when logging in (false when the bookmark does not say) */
+            autojoin: boolean;
+            /** @description Your preferred nickname in the room */
+            nick?: string;
+            /** @description The room password (stored unencrypted on your server) */
+            password?: string;
+          }[];
+        };
+      };
+      /** @description Invalid input (client-error), or a bad-request from the XMPP side */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Missing, unknown or expired token (session-invalid), or authentication failure at login */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Refused by the XMPP side (forbidden, not-authorized) or by the gateway (host-not-allowed) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP entity or item was not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Conflict on the XMPP side */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The session's XMPP connection has dropped (disconnected) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Understood and refused: an XML-RPC fault from the remote entity, or an Idempotency-Key already used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Not implemented by the XMPP side (feature-not-implemented) */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description No answer from the XMPP side in time */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+    };
+  };
+  bookmarksAdd: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description A retry with the same key returns the first answer (with `Idempotent-Replayed: true`) and sends nothing again; the same key with another action or body is 422 */
+        'idempotency-key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "room": "theplay@conference.shakespeare.lit",
+         *       "name": "The Play’s the Thing",
+         *       "autojoin": true,
+         *       "nick": "JC"
+         *     }
+         */
+        'application/json': {
+          /** @description The room’s bare JID (the item id) */
+          room: components['schemas']['JidString'];
+          /** @description A friendly name for the room */
+          name?: string;
+          /** @description Join the room when logging in (default false) */
+          autojoin?: boolean;
+          /** @description Your preferred nickname in the room */
+          nick?: string;
+          /** @description The room password (stored unencrypted on your server) */
+          password?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The XMPP side confirmed the request */
+      200: {
+        headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {boolean} */
+            ok: true;
+          };
+        };
+      };
+      /** @description Invalid input (client-error), or a bad-request from the XMPP side */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Missing, unknown or expired token (session-invalid), or authentication failure at login */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Refused by the XMPP side (forbidden, not-authorized) or by the gateway (host-not-allowed) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP entity or item was not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Conflict on the XMPP side */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The session's XMPP connection has dropped (disconnected) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Understood and refused: an XML-RPC fault from the remote entity, or an Idempotency-Key already used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Not implemented by the XMPP side (feature-not-implemented) */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description No answer from the XMPP side in time */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+    };
+  };
+  bookmarksRemove: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description A retry with the same key returns the first answer (with `Idempotent-Replayed: true`) and sends nothing again; the same key with another action or body is 422 */
+        'idempotency-key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "room": "theplay@conference.shakespeare.lit"
+         *     }
+         */
+        'application/json': {
+          /** @description The room’s bare JID (the item id) */
+          room: components['schemas']['JidString'];
+        };
+      };
+    };
+    responses: {
+      /** @description The XMPP side confirmed the request */
+      200: {
+        headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {boolean} */
+            ok: true;
+          };
+        };
+      };
+      /** @description Invalid input (client-error), or a bad-request from the XMPP side */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Missing, unknown or expired token (session-invalid), or authentication failure at login */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Refused by the XMPP side (forbidden, not-authorized) or by the gateway (host-not-allowed) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP entity or item was not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Conflict on the XMPP side */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The session's XMPP connection has dropped (disconnected) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Understood and refused: an XML-RPC fault from the remote entity, or an Idempotency-Key already used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Not implemented by the XMPP side (feature-not-implemented) */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description No answer from the XMPP side in time */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+    };
+  };
   events: {
     parameters: {
       query?: {
@@ -28402,6 +29634,10 @@ export interface operations {
           'text/event-stream':
             | components['schemas']['sse.fanout.fpp.push']
             | components['schemas']['sse.xmpp.avatar.push.metadata']
+            | components['schemas']['sse.xmpp.blocking.block']
+            | components['schemas']['sse.xmpp.blocking.unblock']
+            | components['schemas']['sse.xmpp.bookmarks.push']
+            | components['schemas']['sse.xmpp.bookmarks.retract']
             | components['schemas']['sse.xmpp.buddycloud.http.verify']
             | components['schemas']['sse.xmpp.buddycloud.push.affiliation']
             | components['schemas']['sse.xmpp.buddycloud.push.authorisation']
@@ -28564,8 +29800,12 @@ export interface operations {
             | 'xmpp.http.verify'
             | 'xmpp.avatar.push.metadata'
             | 'xmpp.jingle.request'
+            | 'xmpp.blocking.block'
+            | 'xmpp.blocking.unblock'
             | 'xmpp.ping'
             | 'xmpp.mam.message'
+            | 'xmpp.bookmarks.push'
+            | 'xmpp.bookmarks.retract'
           )[];
         };
       };
@@ -28885,6 +30125,10 @@ export interface operations {
           events: (
             | components['schemas']['sse.fanout.fpp.push']
             | components['schemas']['sse.xmpp.avatar.push.metadata']
+            | components['schemas']['sse.xmpp.blocking.block']
+            | components['schemas']['sse.xmpp.blocking.unblock']
+            | components['schemas']['sse.xmpp.bookmarks.push']
+            | components['schemas']['sse.xmpp.bookmarks.retract']
             | components['schemas']['sse.xmpp.buddycloud.http.verify']
             | components['schemas']['sse.xmpp.buddycloud.push.affiliation']
             | components['schemas']['sse.xmpp.buddycloud.push.authorisation']

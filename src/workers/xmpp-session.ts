@@ -12,6 +12,8 @@ import type { LoadedAreas } from './areas.js';
 import type { LoginRequest, WorkerSettings } from './protocol.js';
 import { AuthError, createXmppClient } from './xmpp-client.js';
 
+const NS_STREAMS = 'http://etherx.jabber.org/streams';
+
 export interface SessionHooks {
   emit(name: string, data: unknown): void;
   /** The connection ended without the gateway asking for it. */
@@ -25,6 +27,8 @@ export class XmppSession {
   /** Each area's per-session state (XmppContext.state). */
   private readonly areaState = new Map<string, unknown>();
   private ownJid = '';
+  /** XmppContext.streamFeatures: the children's namespaces of the last <stream:features/>. */
+  private streamFeatures: string[] | undefined;
   private closing = false;
   readonly context: XmppContext;
 
@@ -55,6 +59,9 @@ export class XmppSession {
       emit: (name, data) => hooks.emit(name, data),
       newId: () => randomUUID(),
       features: areas.features,
+      get streamFeatures() {
+        return session.streamFeatures;
+      },
       hold: (kind, stanza, onTimeout) => this.held.hold(kind, stanza, onTimeout),
       release: (kind, to, id) => this.held.release(kind, to, id),
       state: <T>(areaId: string, init: () => T): T => {
@@ -76,6 +83,12 @@ export class XmppSession {
     });
     this.client = client;
     client.on('stanza', (stanza: Element) => this.onStanza(stanza));
+    // Each stream restart (after STARTTLS, after SASL) offers features anew: the last offer is the bound stream's.
+    client.on('nonza', (el: Element) => {
+      if (el.is('features', NS_STREAMS)) {
+        this.streamFeatures = el.getChildElements().flatMap((f) => f.getNS() ?? []);
+      }
+    });
     // Small stanzas one after another: without TCP_NODELAY, Nagle holds each until the previous is
     // acknowledged (measured: ~1.8× send throughput with it). The TLS wrapper keeps the TCP socket inside.
     client.on('connect', () => noDelay(client.socket));

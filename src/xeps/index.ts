@@ -23,6 +23,9 @@ import wtf from './wtf/index.js';
 import buddycloud from './buddycloud/index.js';
 import superfeedr from './superfeedr/index.js';
 import fanout from './fanout/index.js';
+import blocking from './xep0191-blocking/index.js';
+import csi from './xep0352-csi/index.js';
+import bookmarks from './xep0402-bookmarks/index.js';
 
 export const registry: readonly Area[] = [
   chat,
@@ -46,6 +49,9 @@ export const registry: readonly Area[] = [
   buddycloud,
   superfeedr,
   fanout,
+  blocking,
+  csi,
+  bookmarks,
 ];
 
 export interface DeclaredAction {

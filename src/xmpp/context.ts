@@ -15,6 +15,11 @@ export interface XmppContext {
   /** Gateway features (disco#info) contributed by every registered area. */
   readonly features: readonly string[];
   /**
+   * The namespaces of the stream features the server offered last, after authentication (RFC 6120
+   * §4.3.2: bind, XEP-0352 csi, …); undefined where no stream is known (e.g. a test's fake session).
+   */
+  readonly streamFeatures?: readonly string[];
+  /**
    * Holds an incoming request of a kind (the area's own name for it) until the client answers it
    * (docs/api.md, "Incoming requests"); on timeout the gateway sends `onTimeout(stanza)` (default
    * for IQs: a `recipient-unavailable` error). False: refused (too many).

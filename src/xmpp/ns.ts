@@ -59,6 +59,9 @@ export const NS = {
   jingleDtlsTmp: 'urn:xmpp:tmp:jingle:apps:dtls:0',
   rfc5888: 'urn:ietf:rfc:5888',
   estosSsrc: 'http://estos.de/ns/ssrc',
+  blocking: 'urn:xmpp:blocking',
+  bookmarks: 'urn:xmpp:bookmarks:1',
+  csi: 'urn:xmpp:csi:0',
 } as const;
 
 /** XEP-0333 markers, in the order they imply each other. */

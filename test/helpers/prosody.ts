@@ -35,6 +35,8 @@ export interface StartProsodyOptions {
   nagle?: boolean;
   /** offer STARTTLS with a fresh self-signed certificate for 'localhost' (encryption stays optional) */
   tls?: boolean;
+  /** more modules for the VirtualHost's modules_enabled (Prosody's names, e.g. "csi_simple", "bookmarks") */
+  extraModules?: readonly string[];
 }
 
 export interface ProsodyServer {
@@ -155,7 +157,7 @@ async function startOnce(opts: StartProsodyOptions): Promise<ProsodyServer> {
     ADMIN: users[0] ? lua(users[0].jid) : '',
     C2S_PORT: lua(port),
     COMPONENT_PORT: lua(componentPort),
-    EXTRA_MODULES: `${opts.carbons === false ? '' : '"carbons";'}${opts.lean ? '' : ' "mam"; "smacks";'}${opts.tls ? ' "tls";' : ''}`,
+    EXTRA_MODULES: `${opts.carbons === false ? '' : '"carbons";'}${opts.lean ? '' : ' "mam"; "smacks";'}${opts.tls ? ' "tls";' : ''}${(opts.extraModules ?? []).map((m) => ` ${lua(m)};`).join('')}`,
     ACCOUNTS: users.map((u) => `\t\t{ ${lua(u.username)}, ${lua(u.password)} };`).join('\n'),
     NETWORK_SETTINGS: opts.nagle === false ? '{ nagle = false }' : '{ }',
     READY_FILE: lua(readyFile),

@@ -89,7 +89,7 @@ export interface PublishRequest {
   id?: string;
   content: ItemContentT;
 }
-const publish = define<{ node: string }>('publish', undefined, { node: attr('node') });
+export const publish = define<{ node: string }>('publish', undefined, { node: attr('node') });
 
 /** §7.1.1 publish › item id? › payload, and §7.1.5 publish-options › x[data submit]. */
 export function publishRequest(body: PublishRequest & { options?: FormInput }): Element {
