@@ -23,8 +23,12 @@ const common: RedisOptions = {
   lazyConnect: false,
 };
 
-/** At start: how many failed connection attempts, and how long, before giving up with one error. */
-const START_ATTEMPTS = 3;
+/**
+ * At start: how many failed connection attempts (100 ms apart, then 200 ms, …: 2.8 s in all), and how
+ * long, before giving up with one error. Three attempts (0.3 s) were too few for a Redis Cluster whose
+ * nodes had just agreed on their slots on a loaded machine: the node gave up with "no connection".
+ */
+const START_ATTEMPTS = 8;
 const START_TIMEOUT_MS = 10000;
 
 export function parseRedisUrl(url: string): { cluster: boolean; nodes: Array<{ host: string; port: number }>; first: string } {
