@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { createElement, type Element, parse } from "ltx";
+import { createElement, type Element, parse } from 'ltx';
 import { errors } from '../../errors.js';
 import { appendChild, child, childText, children, define, type Field } from '../../xmpp/mapping-kit.js';
 import { NS } from '../../xmpp/ns.js';

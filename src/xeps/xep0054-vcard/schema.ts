@@ -17,7 +17,11 @@ export const ADR_TYPES = ['home', 'work', 'postal', 'parcel', 'dom', 'intl', 'pr
 
 const Types = <T extends readonly string[]>(values: T, what: string) =>
   Type.Optional(
-    Type.Array(StringEnum(values), { maxItems: values.length, uniqueItems: true, description: `Type flags of the ${what} (empty elements)` }),
+    Type.Array(StringEnum(values), {
+      maxItems: values.length,
+      uniqueItems: true,
+      description: `Type flags of the ${what} (empty elements)`,
+    }),
   );
 
 const Email = Type.Object(
@@ -103,7 +107,9 @@ export const SetMessages = {
   'type:adr': "'adr' must be an array",
 };
 
-export const Vcard = Type.Object(vcardFields, { description: 'A vCard (XEP-0054): the documented keys, the rest under `raw` (docs/vcard.md)' });
+export const Vcard = Type.Object(vcardFields, {
+  description: 'A vCard (XEP-0054): the documented keys, the rest under `raw` (docs/vcard.md)',
+});
 
 export const GetBody = Body(
   { of: Type.Optional(JidString('Whose vCard: a bare JID (default: your own)')) },
