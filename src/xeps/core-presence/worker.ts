@@ -34,7 +34,7 @@ export const worker = defineWorker(api, {
           ...(body.priority !== undefined && { priority: String(Number(body.priority)) }),
           ...(body.show !== undefined && body.show !== 'online' && { show: body.show }),
           client,
-          ...avatarOf(ctx),
+          ...(body.type !== 'unavailable' && avatarOf(ctx)),
         }),
       );
       return {};
