@@ -1869,6 +1869,50 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/vcard/get': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Fetch a vCard: your own, or a contact’s with `of` (XEP-0054 §3.1, §3.3)
+     * @description Answers the vCard as JSON: the documented keys, and every other element as XML text under `raw` (docs/vcard.md). A user without a vCard is `404` (item-not-found, as Prosody answers). Fetching your own also sets the photo hash your presence carries (XEP-0153).
+     *
+     *     Beyond XMPP-FTW (a gateway addition). Spec: XEP-0054 1.2 (vcard-temp); XEP-0153 1.1 (vCard-based avatars in presence).
+     */
+    post: operations['vcardGet'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/vcard/set': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Replace your own vCard (XEP-0054 §3.2)
+     * @description The whole vCard is replaced by this one. `photo.binval` must be canonical base64 of at most AVATAR_MAX_BYTES bytes (`413` otherwise; nothing is sent). The SHA-1 of the photo bytes then goes out in every presence the session sends (XEP-0153 §3.2): send presence again (POST /v1/presence) so that contacts learn it.
+     *
+     *     Beyond XMPP-FTW (a gateway addition). Spec: XEP-0054 1.2 (vcard-temp); XEP-0153 1.1 (vCard-based avatars in presence).
+     */
+    post: operations['vcardSet'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/search/get': {
     parameters: {
       query?: never;
@@ -3234,6 +3278,11 @@ export interface components {
         ver: string;
         /** @description Absent in legacy (pre-1.4) caps */
         hash?: string;
+      };
+      /** @description vCard-based avatar (XEP-0153 vcard-temp:x:update): fetch the photo with vcard/get when the hash is new; absent when the presence says nothing (or not yet, an <x/> without <photo/>) */
+      avatar?: {
+        /** @description SHA-1 (hex) of the photo of their vCard (XEP-0153 §3.1); "" = they have no photo */
+        hash: string;
       };
     };
     /** @description A subscription request; answer with presence/subscribed or presence/unsubscribed */
@@ -21073,6 +21122,409 @@ export interface operations {
       };
       /** @description The XMPP server could not be reached */
       502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description No answer from the XMPP side in time */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+    };
+  };
+  vcardGet: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description A retry with the same key returns the first answer (with `Idempotent-Replayed: true`) and sends nothing again; the same key with another action or body is 422 */
+        'idempotency-key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          /** @description Whose vCard: a bare JID (default: your own) */
+          of?: components['schemas']['JidString'];
+        };
+      };
+    };
+    responses: {
+      /** @description A vCard (XEP-0054): the documented keys, the rest under `raw` (docs/vcard.md) */
+      200: {
+        headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Formatted name (FN) */
+            fn?: string;
+            /** @description Structured name (N) */
+            n?: {
+              /** @description FAMILY */
+              family?: string;
+              /** @description GIVEN */
+              given?: string;
+              /** @description MIDDLE */
+              middle?: string;
+              /** @description PREFIX */
+              prefix?: string;
+              /** @description SUFFIX */
+              suffix?: string;
+            };
+            /** @description NICKNAME */
+            nickname?: string;
+            /** @description URL */
+            url?: string;
+            /** @description Birthday (BDAY), ISO 8601 date */
+            bday?: string;
+            email?: {
+              /** @description The address (USERID) */
+              userid: string;
+              /** @description Type flags of the address (empty elements) */
+              types?: ('home' | 'work' | 'internet' | 'pref' | 'x400')[];
+            }[];
+            tel?: {
+              /** @description The number (NUMBER) */
+              number: string;
+              /** @description Type flags of the number (empty elements) */
+              types?: (
+                'home' | 'work' | 'voice' | 'fax' | 'pager' | 'msg' | 'cell' | 'video' | 'bbs' | 'modem' | 'isdn' | 'pcs' | 'pref'
+              )[];
+            }[];
+            adr?: {
+              /** @description Type flags of the address (empty elements) */
+              types?: ('home' | 'work' | 'postal' | 'parcel' | 'dom' | 'intl' | 'pref')[];
+              /** @description POBOX */
+              pobox?: string;
+              /** @description EXTADD (extended address) */
+              extadd?: string;
+              /** @description STREET */
+              street?: string;
+              /** @description LOCALITY (city) */
+              locality?: string;
+              /** @description REGION */
+              region?: string;
+              /** @description PCODE (postal code) */
+              pcode?: string;
+              /** @description CTRY (country) */
+              ctry?: string;
+            }[];
+            /** @description JABBERID */
+            jabberid?: string;
+            /** @description Organisation (ORG) */
+            org?: {
+              /** @description ORGNAME */
+              name?: string;
+              /** @description ORGUNIT */
+              unit?: string;
+            };
+            /** @description TITLE */
+            title?: string;
+            /** @description ROLE */
+            role?: string;
+            /** @description Free text (DESC) */
+            desc?: string;
+            /** @description PHOTO: binval or extval */
+            photo?: {
+              /** @description The MIME type (TYPE), e.g. image/png */
+              type?: string;
+              /** @description The image, base64 (BINVAL; RFC 4648 §4, padded, no whitespace). At most AVATAR_MAX_BYTES decoded bytes. Read: the whitespace the publisher wrapped it in is removed */
+              binval?: string;
+              /** @description A URL of the image (EXTVAL), instead of binval */
+              extval?: string;
+            };
+            /** @description Every other element of the vCard, as XML text (namespaces written out), kept losslessly: unknown elements, repeated ones, and known ones holding something this shape does not (docs/vcard.md) */
+            raw?: string;
+          };
+        };
+      };
+      /** @description Invalid input (client-error), or a bad-request from the XMPP side */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Missing, unknown or expired token (session-invalid), or authentication failure at login */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Refused by the XMPP side (forbidden, not-authorized) or by the gateway (host-not-allowed) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP entity or item was not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The session's XMPP connection has dropped (disconnected) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Understood and refused: an XML-RPC fault from the remote entity, or an Idempotency-Key already used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description No answer from the XMPP side in time */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+    };
+  };
+  vcardSet: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description A retry with the same key returns the first answer (with `Idempotent-Replayed: true`) and sends nothing again; the same key with another action or body is 422 */
+        'idempotency-key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Your vCard; keys left out are not in it (the server replaces the whole vCard, XEP-0054 §3.2); `{}` empties it */
+    requestBody?: {
+      content: {
+        /**
+         * @example {
+         *       "fn": "Juliet Capulet",
+         *       "n": {
+         *         "family": "Capulet",
+         *         "given": "Juliet"
+         *       },
+         *       "nickname": "Jule",
+         *       "email": [
+         *         {
+         *           "userid": "juliet@example.org",
+         *           "types": [
+         *             "internet",
+         *             "pref"
+         *           ]
+         *         }
+         *       ],
+         *       "photo": {
+         *         "type": "image/png",
+         *         "binval": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVQIHWP4DwABAQEANl9ngAAAAABJRU5ErkJggg=="
+         *       }
+         *     }
+         */
+        'application/json': {
+          /** @description Formatted name (FN) */
+          fn?: string;
+          /** @description Structured name (N) */
+          n?: {
+            /** @description FAMILY */
+            family?: string;
+            /** @description GIVEN */
+            given?: string;
+            /** @description MIDDLE */
+            middle?: string;
+            /** @description PREFIX */
+            prefix?: string;
+            /** @description SUFFIX */
+            suffix?: string;
+          };
+          /** @description NICKNAME */
+          nickname?: string;
+          /** @description URL */
+          url?: string;
+          /** @description Birthday (BDAY), ISO 8601 date */
+          bday?: string;
+          email?: {
+            /** @description The address (USERID) */
+            userid: string;
+            /** @description Type flags of the address (empty elements) */
+            types?: ('home' | 'work' | 'internet' | 'pref' | 'x400')[];
+          }[];
+          tel?: {
+            /** @description The number (NUMBER) */
+            number: string;
+            /** @description Type flags of the number (empty elements) */
+            types?: ('home' | 'work' | 'voice' | 'fax' | 'pager' | 'msg' | 'cell' | 'video' | 'bbs' | 'modem' | 'isdn' | 'pcs' | 'pref')[];
+          }[];
+          adr?: {
+            /** @description Type flags of the address (empty elements) */
+            types?: ('home' | 'work' | 'postal' | 'parcel' | 'dom' | 'intl' | 'pref')[];
+            /** @description POBOX */
+            pobox?: string;
+            /** @description EXTADD (extended address) */
+            extadd?: string;
+            /** @description STREET */
+            street?: string;
+            /** @description LOCALITY (city) */
+            locality?: string;
+            /** @description REGION */
+            region?: string;
+            /** @description PCODE (postal code) */
+            pcode?: string;
+            /** @description CTRY (country) */
+            ctry?: string;
+          }[];
+          /** @description JABBERID */
+          jabberid?: string;
+          /** @description Organisation (ORG) */
+          org?: {
+            /** @description ORGNAME */
+            name?: string;
+            /** @description ORGUNIT */
+            unit?: string;
+          };
+          /** @description TITLE */
+          title?: string;
+          /** @description ROLE */
+          role?: string;
+          /** @description Free text (DESC) */
+          desc?: string;
+          /** @description PHOTO: binval or extval */
+          photo?: {
+            /** @description The MIME type (TYPE), e.g. image/png */
+            type?: string;
+            /** @description The image, base64 (BINVAL; RFC 4648 §4, padded, no whitespace). At most AVATAR_MAX_BYTES decoded bytes. Read: the whitespace the publisher wrapped it in is removed */
+            binval?: string;
+            /** @description A URL of the image (EXTVAL), instead of binval */
+            extval?: string;
+          };
+          /** @description Every other element of the vCard, as XML text (namespaces written out), kept losslessly: unknown elements, repeated ones, and known ones holding something this shape does not (docs/vcard.md) */
+          raw?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The XMPP side confirmed the request */
+      200: {
+        headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {boolean} */
+            ok: true;
+          };
+        };
+      };
+      /** @description Invalid input (client-error), or a bad-request from the XMPP side */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Missing, unknown or expired token (session-invalid), or authentication failure at login */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Refused by the XMPP side (forbidden, not-authorized) or by the gateway (host-not-allowed) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The session's XMPP connection has dropped (disconnected) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Understood and refused: an XML-RPC fault from the remote entity, or an Idempotency-Key already used for another request */
+      422: {
         headers: {
           [name: string]: unknown;
         };

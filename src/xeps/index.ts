@@ -19,6 +19,7 @@ import carbons from './xep0280-carbons/index.js';
 import mam from './xep0313-mam/index.js';
 import pubsubOwner from './xep0060-pubsub-owner/index.js';
 import avatar from './xep0084-avatar/index.js';
+import vcard from './xep0054-vcard/index.js';
 import wtf from './wtf/index.js';
 import buddycloud from './buddycloud/index.js';
 import superfeedr from './superfeedr/index.js';
@@ -45,6 +46,7 @@ export const registry: readonly Area[] = [
   jingle,
   pubsubOwner,
   avatar,
+  vcard,
   wtf,
   buddycloud,
   superfeedr,

@@ -4,6 +4,9 @@ export const NS = {
   stanzas: 'urn:ietf:params:xml:ns:xmpp-stanzas',
   roster: 'jabber:iq:roster',
   caps: 'http://jabber.org/protocol/caps',
+  /** XEP-0054 vCards and XEP-0153 vCard-based avatars in presence. */
+  vcard: 'vcard-temp',
+  vcardUpdate: 'vcard-temp:x:update',
   chatstates: 'http://jabber.org/protocol/chatstates',
   receipts: 'urn:xmpp:receipts',
   correct: 'urn:xmpp:message-correct:0',

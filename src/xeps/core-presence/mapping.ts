@@ -2,13 +2,28 @@
 import type { Static } from '@sinclair/typebox';
 import type { Element } from 'ltx';
 import { jidFromWire } from '../../xmpp/jid.js';
-import { attr, child, childText, define, jidAttr, readOnly, writeOnly } from '../../xmpp/mapping-kit.js';
+import { appendChild, attr, child, childText, define, type Field, jidAttr, readOnly, writeOnly } from '../../xmpp/mapping-kit.js';
 import { NS } from '../../xmpp/ns.js';
 import type { PresenceErrorEvent, PresenceEvent, SubscribeEvent } from './schema.js';
 
 /** XEP-0115 caps; `hash` is absent in legacy (pre-1.4) caps. */
 export type Caps = NonNullable<Static<typeof PresenceEvent>['client']>;
 export const caps = define<Caps>('c', NS.caps, { node: attr('node'), ver: attr('ver'), hash: attr('hash') });
+
+/**
+ * XEP-0153 §3.1 x[vcard-temp:x:update] › photo: the hash of the vCard photo, "" for none. An <x/>
+ * without <photo/> (§4.2: "not yet ready to advertise") reads as absent.
+ */
+type Avatar = NonNullable<Static<typeof PresenceEvent>['avatar']>;
+const avatar: Field<Avatar> = {
+  read: (el) => {
+    const photo = el.getChild('x', NS.vcardUpdate)?.getChild('photo');
+    return photo ? { hash: photo.getText().trim() } : undefined;
+  },
+  write: (el, value) => {
+    appendChild(el, 'x', NS.vcardUpdate).c('photo').t(value.hash);
+  },
+};
 
 export interface OutgoingPresence {
   id: string;
@@ -18,6 +33,7 @@ export interface OutgoingPresence {
   priority?: string;
   show?: string;
   client?: Caps;
+  avatar?: Avatar;
 }
 
 export const outgoingPresence = define<OutgoingPresence>('presence', undefined, {
@@ -28,6 +44,7 @@ export const outgoingPresence = define<OutgoingPresence>('presence', undefined, 
   priority: childText('priority'),
   show: childText('show'),
   client: child(caps),
+  avatar,
 });
 
 type IncomingPresence = Static<typeof PresenceEvent>;
@@ -39,6 +56,7 @@ const incomingPresence = define<IncomingPresence>('presence', undefined, {
   status: childText('status'),
   priority: childText('priority'),
   client: child(caps),
+  avatar,
 });
 
 export function parsePresence(stanza: Element): IncomingPresence {

@@ -49,6 +49,15 @@ export const PresenceEvent = Type.Object({
       hash: Type.Optional(Type.String({ description: 'Absent in legacy (pre-1.4) caps' })),
     }),
   ),
+  avatar: Type.Optional(
+    Type.Object(
+      { hash: Type.String({ description: 'SHA-1 (hex) of the photo of their vCard (XEP-0153 §3.1); "" = they have no photo' }) },
+      {
+        description:
+          'vCard-based avatar (XEP-0153 vcard-temp:x:update): fetch the photo with vcard/get when the hash is new; absent when the presence says nothing (or not yet, an <x/> without <photo/>)',
+      },
+    ),
+  ),
 });
 
 export const SubscribeEvent = Type.Object({ from: JidObject, nick: Type.Optional(Type.String()) });
