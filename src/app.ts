@@ -14,6 +14,7 @@ import { GATEWAY_EVENTS, registerOpenApi } from './http/openapi.js';
 import { registerRequestId, requestIdMixin, requestIdOf } from './http/request-id.js';
 import { sessionRoutes } from './http/session-routes.js';
 import { sseRoutes } from './http/sse.js';
+import { uploadRoutes } from './http/upload.js';
 import { ajvOptions, checkXmlCharacters, jsonTooDeep } from './http/validation.js';
 import { SessionManager } from './session/manager.js';
 import { createState, type State } from './state/index.js';
@@ -177,6 +178,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const limits = new LoginLimits(state.rateLimits, config);
   sessionRoutes(app, manager, limits);
   actionRoutes(app, { config, manager, pool, limits }, registry);
+  uploadRoutes(app, config, manager);
   sseRoutes(app, { config, manager, log, observe: metrics }, [
     ...GATEWAY_EVENTS.map((e) => e.name),
     ...byId(registry).flatMap((a) => Object.keys(a.api.events ?? {})),

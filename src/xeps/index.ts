@@ -23,6 +23,7 @@ import wtf from './wtf/index.js';
 import buddycloud from './buddycloud/index.js';
 import superfeedr from './superfeedr/index.js';
 import fanout from './fanout/index.js';
+import upload from './xep0363-upload/index.js';
 
 export const registry: readonly Area[] = [
   chat,
@@ -46,6 +47,7 @@ export const registry: readonly Area[] = [
   buddycloud,
   superfeedr,
   fanout,
+  upload,
 ];
 
 export interface DeclaredAction {
