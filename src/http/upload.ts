@@ -19,7 +19,9 @@ export const UPLOAD_PATH = '/v1/upload';
 const UploadQuery = Type.Object(
   {
     filename: Type.String({ minLength: 1, maxLength: 1024, description: 'The file name (no path), as the GET URL will show it' }),
-    contentType: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'The MIME type sent with the PUT, e.g. image/jpeg' })),
+    contentType: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 255, description: 'The MIME type sent with the PUT, e.g. image/jpeg' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -50,7 +52,9 @@ function put(request: FastifyRequest, target: URL, slot: Slot, size: number, con
       res.resume(); // the service's answer body is not needed; drain it
       resolve(res.statusCode ?? 0);
     });
-    upstream.once('error', (err) => reject(errors.unreachable(`The upload service at ${target.host} could not be reached: ${err.message}`)));
+    upstream.once('error', (err) =>
+      reject(errors.unreachable(`The upload service at ${target.host} could not be reached: ${err.message}`)),
+    );
     pipeline(request.raw, upstream).catch((err: Error) => {
       upstream.destroy();
       reject(errors.clientError(`The upload was interrupted: ${err.message}`));
@@ -87,7 +91,9 @@ export function uploadRoutes(app: FastifyInstance, config: Config, manager: Sess
       handler: async (request: FastifyRequest<{ Querystring: { filename: string; contentType?: string } }>, reply: FastifyReply) => {
         const size = contentLength(request);
         if (size > config.uploadMaxBytes) {
-          throw errors.payloadTooLarge(`The file (${size} bytes) is larger than this gateway streams (${config.uploadMaxBytes} bytes, UPLOAD_MAX_BYTES)`);
+          throw errors.payloadTooLarge(
+            `The file (${size} bytes) is larger than this gateway streams (${config.uploadMaxBytes} bytes, UPLOAD_MAX_BYTES)`,
+          );
         }
         const { filename, contentType } = request.query;
         const { data } = await manager.action(sessionOf(request), 'upload.slot', {
@@ -107,7 +113,9 @@ export function uploadRoutes(app: FastifyInstance, config: Config, manager: Sess
         }
         const port = Number(target.port || (target.protocol === 'https:' ? 443 : 80));
         if (!isUploadHostAllowed(allowed, target.hostname, port)) {
-          throw errors.hostNotAllowed(`Uploading to ${target.hostname}:${port} is not allowed by this gateway (UPLOAD_ALLOWED_HOSTS); nothing was sent`);
+          throw errors.hostNotAllowed(
+            `Uploading to ${target.hostname}:${port} is not allowed by this gateway (UPLOAD_ALLOWED_HOSTS); nothing was sent`,
+          );
         }
         const status = await put(request, target, slot, size, contentType);
         if (status < 200 || status > 299) throw errors.badAnswer(`The upload service answered the PUT with HTTP ${status}`);
@@ -116,5 +124,3 @@ export function uploadRoutes(app: FastifyInstance, config: Config, manager: Sess
     });
   });
 }
-
-

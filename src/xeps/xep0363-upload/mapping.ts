@@ -3,7 +3,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { Element } from 'ltx';
 import { attr, childAttr, define, type Field } from '../../xmpp/mapping-kit.js';
-import type { InfoEntry } from '../xep0030-disco/mapping.js';
+import { NS } from '../../xmpp/ns.js';
 import { PUT_HEADERS, type SlotBody, type SlotResult } from './schema.js';
 
 /** XEP-0363 §11 namespace, also the disco#info feature (§3). */
@@ -53,16 +53,21 @@ export function parseSlot(answer: Element | undefined): Static<typeof SlotResult
   return { put: { url: put, headers: headers ?? {} }, get };
 }
 
-/** §3: the max-file-size of the service's form (FORM_TYPE urn:xmpp:http:upload:0), when it gives a number. */
-export function maxFileSize(entries: InfoEntry[]): number | undefined {
-  for (const e of entries) {
-    if (e.kind !== 'form') continue;
-    const fields = e.form.fields ?? [];
-    const formType = fields.find((f) => f.var === 'FORM_TYPE')?.value;
-    if ((Array.isArray(formType) ? formType[0] : formType) !== UPLOAD_NS) continue;
-    const raw = fields.find((f) => f.var === 'max-file-size')?.value;
-    const n = Number(Array.isArray(raw) ? raw[0] : raw);
-    if (Number.isSafeInteger(n) && n >= 0) return n;
+/**
+ * §3: the max-file-size of the service's XEP-0128 form (the one whose FORM_TYPE is urn:xmpp:http:upload:0),
+ * when it is a number. Read from the disco#info query itself: the parsed form entries drop FORM_TYPE.
+ */
+export function maxFileSize(info: Element | undefined): number | undefined {
+  for (const x of info?.getChildren('x', NS.data) ?? []) {
+    const value = (name: string) =>
+      x
+        .getChildren('field')
+        .find((f) => f.attrs.var === name)
+        ?.getChildText('value');
+    if (value('FORM_TYPE') !== UPLOAD_NS) continue;
+    const raw = value('max-file-size');
+    const n = raw === null || raw === undefined || !/^\d{1,16}$/.test(raw.trim()) ? NaN : Number(raw.trim());
+    if (Number.isSafeInteger(n)) return n;
   }
   return undefined;
 }

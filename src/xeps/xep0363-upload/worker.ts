@@ -32,16 +32,17 @@ async function discover(ctx: XmppContext): Promise<{ jid: string; maxFileSize?: 
       const iq = createElement('iq', { type: 'get', to: jid, id: ctx.newId() });
       iq.cnode(infoQuery.build({}));
       try {
-        return { jid, entries: parseInfo((await ctx.iq(iq, half)).getChild('query', NS.discoInfo)) };
+        const query = (await ctx.iq(iq, half)).getChild('query', NS.discoInfo);
+        return { jid, entries: parseInfo(query), max: maxFileSize(query) };
       } catch {
         // An item that errs or does not answer in time is not the upload service.
-        return { jid, entries: [] };
+        return { jid, entries: [], max: undefined };
       }
     }),
   );
   const found = infos.find((i) => i.entries.some((e) => e.kind === 'feature' && e.var === UPLOAD_NS));
   if (!found) throw errors.notFound(`${ctx.domain} has no HTTP upload service (XEP-0363 §3)`);
-  const max = maxFileSize(found.entries);
+  const max = found.max;
   const service = { jid: found.jid, ...(max !== undefined && { maxFileSize: max }) };
   state(ctx).service = service;
   return service;
