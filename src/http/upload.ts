@@ -65,9 +65,14 @@ function put(request: FastifyRequest, target: URL, slot: Slot, size: number, con
 export function uploadRoutes(app: FastifyInstance, config: Config, manager: SessionManager): void {
   const allowed = uploadHosts(config);
   app.register(async (scope) => {
-    // Any Content-Type: the body is the file, read by the handler from the request stream itself.
+    // Any Content-Type: the body is the file, read by the handler from the request stream itself. The
+    // parsed body is an empty string, a stand-in that the body schema (a binary string) accepts.
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+    scope.addContentTypeParser('*', (_request, _payload, done) => done(null, ''));
+    // A refusal answered before the file was read: close the connection rather than read the rest of it.
+    scope.addHook('onSend', async (request, reply) => {
+      if (!request.raw.complete) reply.header('connection', 'close');
+    });
     scope.post(UPLOAD_PATH, {
       onRequest: authenticate(manager),
       bodyLimit: config.uploadMaxBytes,
@@ -86,7 +91,13 @@ export function uploadRoutes(app: FastifyInstance, config: Config, manager: Sess
           errors: [400, 401, 403, 404, 410, 413, 502, 503, 504],
         }),
         querystring: UploadQuery,
-        body: { content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary', description: 'The file' } } } },
+        body: {
+          content: {
+            'application/octet-stream': {
+              schema: { type: 'string', format: 'binary', description: 'The file: any bytes, of any Content-Type' },
+            },
+          },
+        },
       },
       handler: async (request: FastifyRequest<{ Querystring: { filename: string; contentType?: string } }>, reply: FastifyReply) => {
         const size = contentLength(request);
