@@ -14,6 +14,7 @@ import { GATEWAY_EVENTS, registerOpenApi } from './http/openapi.js';
 import { registerRequestId, requestIdMixin, requestIdOf } from './http/request-id.js';
 import { sessionRoutes } from './http/session-routes.js';
 import { sseRoutes } from './http/sse.js';
+import { uploadRoutes } from './http/upload.js';
 import { webhookRoutes } from './http/webhooks.js';
 import { ajvOptions, checkXmlCharacters, jsonTooDeep } from './http/validation.js';
 import { SessionManager } from './session/manager.js';
@@ -179,6 +180,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const limits = new LoginLimits(state.rateLimits, config);
   sessionRoutes(app, manager, limits);
   actionRoutes(app, { config, manager, pool, limits }, registry);
+  uploadRoutes(app, config, manager);
   const eventNames = [...GATEWAY_EVENTS.map((e) => e.name), ...byId(registry).flatMap((a) => Object.keys(a.api.events ?? {}))];
   sseRoutes(app, { config, manager, log, observe: metrics }, eventNames);
   const webhooks = new Webhooks({ config, log, store, logger: app.log, observe: metrics });

@@ -156,6 +156,20 @@ const settings = {
     default: 131072,
     parse: int(1024, 16777216),
   },
+  uploadMaxBytes: {
+    env: 'UPLOAD_MAX_BYTES',
+    description:
+      'Largest file POST /v1/upload streams to an upload service (XEP-0363); larger is 413 before any byte goes upstream. The file is never held in memory',
+    default: 104857600,
+    parse: int(1, 1099511627776),
+  },
+  uploadAllowedHosts: {
+    env: 'UPLOAD_ALLOWED_HOSTS',
+    description:
+      'Comma-separated hosts (host or host:port; no port: any) POST /v1/upload may PUT files to; * allows any. Empty: the hosts of XMPP_ALLOWED_HOSTS, any port',
+    default: [] as string[],
+    parse: list,
+  },
   loginTimeoutMs: {
     env: 'LOGIN_TIMEOUT_MS',
     description: 'How long a login may take to connect, authenticate and bind',
@@ -324,5 +338,31 @@ export function isHostAllowed(allowed: readonly string[], host: string, port: nu
     // A bare IPv6 literal has colons: treat the whole entry as the host.
     if (entry.split(':').length > 2 && !entry.startsWith('[')) return entry.toLowerCase() === h && port === 5222;
     return eh === h && (ep === undefined ? port === 5222 : Number(ep) === port);
+  });
+}
+
+/** The hosts POST /v1/upload may PUT to: UPLOAD_ALLOWED_HOSTS, else the hosts of XMPP_ALLOWED_HOSTS (ports dropped). */
+export function uploadHosts(config: Pick<Config, 'uploadAllowedHosts' | 'allowedHosts'>): string[] {
+  if (config.uploadAllowedHosts.length > 0) return [...config.uploadAllowedHosts];
+  return config.allowedHosts.map((entry) => {
+    if (entry === '*') return entry;
+    const bracketed = /^\[([^\]]+)\]/.exec(entry);
+    if (bracketed) return bracketed[1]!;
+    // A bare IPv6 literal has colons and no port.
+    return entry.split(':').length > 2 ? entry : entry.split(':')[0]!;
+  });
+}
+
+/** May POST /v1/upload PUT to host:port? An entry without a port allows any port. */
+export function isUploadHostAllowed(allowed: readonly string[], host: string, port: number): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return allowed.some((entry) => {
+    const e = entry.toLowerCase();
+    if (e === '*') return true;
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(e);
+    if (bracketed) return bracketed[1] === h && (bracketed[2] === undefined || Number(bracketed[2]) === port);
+    if (e.split(':').length > 2) return e === h;
+    const [eh, ep] = e.split(':');
+    return eh === h && (ep === undefined || Number(ep) === port);
   });
 }

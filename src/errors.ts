@@ -112,6 +112,14 @@ export const errors = {
   notFound: (description?: string) =>
     new GatewayError(404, { type: 'cancel', condition: 'item-not-found', ...(description !== undefined && { description }) }),
   payloadTooLarge: (description: string) => new GatewayError(413, { type: 'modify', condition: 'client-error', description }),
+  /** A file over the upload service's max-file-size (XEP-0363 §3), refused before anything is sent; `maxFileSize` is the service's limit. */
+  fileTooLarge: (size: number, maxFileSize: number) =>
+    new GatewayError(413, {
+      type: 'modify',
+      condition: 'client-error',
+      description: `The file (${size} bytes) is larger than the upload service takes (${maxFileSize} bytes)`,
+      maxFileSize,
+    }),
   /** A CORS preflight from an origin that CORS_ORIGINS does not list. */
   originNotAllowed: (description: string) => new GatewayError(403, { type: 'cancel', condition: 'forbidden', description }),
   /** A 429 of the login limits (docs/api.md §2), with its Retry-After. */

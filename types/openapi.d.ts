@@ -2889,6 +2889,50 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/upload/service': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Find the own server’s HTTP upload service (XEP-0363 §3) and its size limit
+     * @description disco#items of the own domain, then disco#info of each item: the first with feature urn:xmpp:http:upload:0 is kept for the session (upload/slot and POST /v1/upload use it). `404` when the server has none.
+     *
+     *     Beyond XMPP-FTW (a gateway addition). Spec: XEP-0363 1.1.0 (HTTP File Upload: service discovery §3, slot request §4).
+     */
+    post: operations['uploadService'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/upload/slot': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Request an upload slot: a PUT URL with its headers and the GET URL to share (XEP-0363 §4)
+     * @description Runs discovery first when upload/service has not. A size over the service’s max-file-size is `413` (`maxFileSize` in the body) and nothing is sent. Of the PUT headers only Authorization, Cookie and Expires are kept (§4). To let the gateway do the PUT, use POST /v1/upload instead.
+     *
+     *     Beyond XMPP-FTW (a gateway addition). Spec: XEP-0363 1.1.0 (HTTP File Upload: service discovery §3, slot request §4).
+     */
+    post: operations['uploadSlot'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/bookmarks/list': {
     parameters: {
       query?: never;
@@ -3067,6 +3111,28 @@ export interface paths {
     get: operations['readyz'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/upload': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Upload a file through the gateway to the own server’s HTTP upload service (XEP-0363), answering its GET URL
+     * @description The request body is the file, any Content-Type; `Content-Length` is required. The gateway requests a slot (as upload/slot does), then streams the body to the PUT URL without holding it in memory. A file over UPLOAD_MAX_BYTES or the service’s max-file-size is `413` before any byte goes upstream; a PUT URL outside UPLOAD_ALLOWED_HOSTS is `403`, nothing sent. Share the answer’s `get` with chat/message `oob.url`.
+     *
+     *     Beyond XMPP-FTW (a gateway addition). Spec: XEP-0363 1.1.0 §4.
+     */
+    post: operations['upload'];
     delete?: never;
     options?: never;
     head?: never;
@@ -29625,6 +29691,271 @@ export interface operations {
       };
     };
   };
+  uploadService: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description A retry with the same key returns the first answer (with `Idempotent-Replayed: true`) and sends nothing again; the same key with another action or body is 422 */
+        'idempotency-key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        /** @example {} */
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description The upload service found (XEP-0363 §3) */
+      200: {
+        headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description The upload service (a disco#items entry of the own domain with feature urn:xmpp:http:upload:0) */
+            jid: string;
+            /** @description The largest file the service takes, in bytes (its XEP-0128 max-file-size), when it says */
+            maxFileSize?: number;
+          };
+        };
+      };
+      /** @description Invalid input (client-error), or a bad-request from the XMPP side */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Missing, unknown or expired token (session-invalid), or authentication failure at login */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP entity or item was not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The session's XMPP connection has dropped (disconnected) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Understood and refused: an XML-RPC fault from the remote entity, or an Idempotency-Key already used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description No answer from the XMPP side in time */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+    };
+  };
+  uploadSlot: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description A retry with the same key returns the first answer (with `Idempotent-Replayed: true`) and sends nothing again; the same key with another action or body is 422 */
+        'idempotency-key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "filename": "photo.jpg",
+         *       "size": 23456,
+         *       "contentType": "image/jpeg"
+         *     }
+         */
+        'application/json': {
+          /** @description The file name (no path), as the GET URL will show it */
+          filename: string;
+          /** @description The file size in bytes */
+          size: number;
+          /** @description The MIME type, e.g. image/jpeg */
+          contentType?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description An upload slot (XEP-0363 §4) */
+      200: {
+        headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description The upload */
+            put: {
+              /** @description Where to PUT the file (HTTPS in production) */
+              url: string;
+              /** @description Headers to send with the PUT: only Authorization, Cookie and Expires are kept (XEP-0363 §4) */
+              headers: {
+                [key: string]: string;
+              };
+            };
+            /** @description Where the file can be fetched once uploaded: the URL to share */
+            get: string;
+          };
+        };
+      };
+      /** @description Invalid input (client-error), or a bad-request from the XMPP side */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Missing, unknown or expired token (session-invalid), or authentication failure at login */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Refused by the XMPP side (forbidden, not-authorized) or by the gateway (host-not-allowed) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP entity or item was not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Not acceptable to the XMPP side */
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The session's XMPP connection has dropped (disconnected) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Understood and refused: an XML-RPC fault from the remote entity, or an Idempotency-Key already used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP server could not be reached */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description No answer from the XMPP side in time */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+    };
+  };
   bookmarksList: {
     parameters: {
       query?: never;
@@ -30550,6 +30881,121 @@ export interface operations {
           'application/json': {
             status: string;
           };
+        };
+      };
+    };
+  };
+  upload: {
+    parameters: {
+      query: {
+        /** @description The file name (no path), as the GET URL will show it */
+        filename: string;
+        /** @description The MIME type sent with the PUT, e.g. image/jpeg */
+        contentType?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/octet-stream': string;
+      };
+    };
+    responses: {
+      /** @description The file was uploaded */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Where the file can be fetched: the URL to share (e.g. chat/message `oob.url`) */
+            get: string;
+          };
+        };
+      };
+      /** @description Invalid input (client-error), or a bad-request from the XMPP side */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Missing, unknown or expired token (session-invalid), or authentication failure at login */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Refused by the XMPP side (forbidden, not-authorized) or by the gateway (host-not-allowed) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP entity or item was not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The session's XMPP connection has dropped (disconnected) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP server could not be reached */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description No answer from the XMPP side in time */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
         };
       };
     };

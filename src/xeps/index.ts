@@ -27,6 +27,7 @@ import fanout from './fanout/index.js';
 import blocking from './xep0191-blocking/index.js';
 import csi from './xep0352-csi/index.js';
 import bookmarks from './xep0402-bookmarks/index.js';
+import upload from './xep0363-upload/index.js';
 
 export const registry: readonly Area[] = [
   chat,
@@ -54,6 +55,7 @@ export const registry: readonly Area[] = [
   blocking,
   csi,
   bookmarks,
+  upload,
 ];
 
 export interface DeclaredAction {

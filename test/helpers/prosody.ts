@@ -37,6 +37,12 @@ export interface StartProsodyOptions {
   tls?: boolean;
   /** more modules for the VirtualHost's modules_enabled (Prosody's names, e.g. "csi_simple", "bookmarks") */
   extraModules?: readonly string[];
+  /**
+   * an XEP-0363 upload service, upload.localhost (mod_http_file_share), with Prosody's HTTP server on a free
+   * loopback port. `sizeLimit`: its max-file-size in bytes; `externalUrl(httpPort)`: the base of its PUT/GET
+   * URLs (default http://127.0.0.1:<httpPort>/; a test may put a proxy of its own in front)
+   */
+  upload?: { sizeLimit: number; externalUrl?: (httpPort: number) => string };
 }
 
 export interface ProsodyServer {
@@ -51,6 +57,9 @@ export interface ProsodyServer {
   componentDomain: string;
   componentPort: number;
   componentSecret: string;
+  /** with the `upload` option: the XEP-0363 service and Prosody's HTTP port */
+  uploadDomain?: string;
+  httpPort?: number;
   users: TestUser[];
   /** the temporary directory: config, data_path, pidfile and logs (removed by stop()) */
   dataDir: string;
@@ -143,6 +152,11 @@ async function startOnce(opts: StartProsodyOptions): Promise<ProsodyServer> {
   let componentPort = await freePort();
   while (componentPort === port) componentPort = await freePort(); // the kernel may hand out a released port again
   const componentSecret = randomBytes(16).toString('hex');
+  let httpPort: number | undefined;
+  if (opts.upload) {
+    httpPort = await freePort();
+    while (httpPort === port || httpPort === componentPort) httpPort = await freePort();
+  }
   const users: TestUser[] = Array.from({ length: userCount }, (_, i) => {
     const username = `user${i + 1}`;
     return { username, jid: `${username}@localhost`, password: randomBytes(12).toString('hex') };
@@ -163,6 +177,18 @@ async function startOnce(opts: StartProsodyOptions): Promise<ProsodyServer> {
     READY_FILE: lua(readyFile),
     PARENT_PID: lua(process.pid),
     COMPONENT_SECRET: lua(componentSecret),
+    HTTP_PORTS: httpPort === undefined ? '' : lua(httpPort),
+    UPLOAD_COMPONENT:
+      opts.upload && httpPort !== undefined
+        ? [
+            "-- XEP-0363 HTTP File Upload (startProsody({ upload })), files kept in this instance's data_path.",
+            'Component "upload.localhost" "http_file_share"',
+            `\thttp_file_share_size_limit = ${lua(opts.upload.sizeLimit)}`,
+            `\thttp_file_share_daily_quota = ${lua(opts.upload.sizeLimit * 100)}`,
+            '\thttp_host = "127.0.0.1"',
+            `\thttp_external_url = ${lua(opts.upload.externalUrl?.(httpPort) ?? `http://127.0.0.1:${httpPort}/`)}`,
+          ].join('\n')
+        : '',
   };
   const config = template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => values[name] ?? `{{${name}}}`);
   const unknown = /\{\{.*?\}\}/.exec(config);
@@ -254,6 +280,7 @@ async function startOnce(opts: StartProsodyOptions): Promise<ProsodyServer> {
     componentDomain: 'component.localhost',
     componentPort,
     componentSecret,
+    ...(httpPort !== undefined && { uploadDomain: 'upload.localhost', httpPort }),
     users,
     dataDir: dir,
     logFile,
