@@ -285,6 +285,11 @@ t.test(`generated and mutated bodies on ${operations.length} operations (FUZZ_SE
     t.ok(!result.failed, `POST ${op.path}`, result.failed ? { diag: fc.defaultReportMessage(result) ?? '', seed: SEED } : {});
     if (result.failed) t.comment(`replay with FUZZ_SEED=${SEED}`);
   }
+  // Valid bodies are real requests: undo what they may have set on the account (a blocked domain makes
+  // every later message to the peer bounce; an inactive client state holds the peer's messages back).
+  t.equal((await gw.post('/v1/blocking/unblock', {}, alice.token)).status, 200, 'unblock everyone after the run');
+  // 501 where the server offers no CSI (then the run could not have set it inactive either).
+  t.ok([200, 501].includes((await gw.post('/v1/csi/active', {}, alice.token)).status), 'client state active after the run');
   t.comment(`statuses: ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}`);
   t.comment(`XMPP-side 5xx: ${[...xmppSide].join(', ') || 'none'}`);
 });

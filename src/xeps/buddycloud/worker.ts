@@ -69,6 +69,23 @@ function channelServer(ctx: XmppContext, body: unknown): string {
 }
 const to = <B>(body: B, ctx: XmppContext): string => channelServer(ctx, body);
 
+/**
+ * The channel server for an account action (unregister, password): never the account's own server,
+ * where `<remove/>` would delete the user's account and a password change its login (XEP-0077 §3.2,
+ * §3.3). A `server` given to discovery can name it; register/unregister and register/password are the
+ * actions for the own account.
+ */
+const accountOnChannelServer = <B>(body: B, ctx: XmppContext): string => {
+  const server = channelServer(ctx, body);
+  if (server.toLowerCase() === ctx.domain.toLowerCase()) {
+    throw errors.clientError(
+      'The channel server is your own server: use register/unregister or register/password for your account',
+      redact(body),
+    );
+  }
+  return server;
+};
+
 /** Where buddycloud stanzas may come from: the channel server, and (for HTTP auth) a discovered media server. */
 const fromChannelServer = (ctx: XmppContext, stanza: Element) => {
   const server = state(ctx).server;
@@ -193,14 +210,14 @@ export const worker = defineWorker(api, {
     }),
     'buddycloud.register.password': iqAction({
       type: 'set',
-      to,
+      to: accountOnChannelServer,
       payload: (body) => registerQuery.build(registration(body, FORM_TYPE.changePassword)),
       result: () => ({ registered: true as const }),
       error: withRegisterForm,
     }),
     'buddycloud.register.unregister': iqOk({
       type: 'set',
-      to,
+      to: accountOnChannelServer,
       payload: (body) =>
         registerQuery.build(body.form !== undefined ? { submit: { formType: FORM_TYPE.cancel, fields: body.form } } : { remove: true }),
       error: withRegisterForm,
