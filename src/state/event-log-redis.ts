@@ -15,13 +15,16 @@ import type { PubSub } from './redis-pubsub.js';
 
 // ARGV: n, maxlen, ttl, name, data, final, channel, k (the event's own key), retry.
 // A number already used (another node appended, e.g. the end of a session) moves the event after it;
-// a retry of an event whose first write did reach Redis (the reply was lost) is not written twice.
+// a retry of an event whose first write did reach Redis (the reply was lost) is not written twice;
+// a rewrite (retry '2': written before, perhaps lost in a Redis crash) is written only where the log
+// has nothing at or after its number.
 const APPEND = `
 local n = tonumber(ARGV[1])
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
 if #last > 0 then
   local lastN = tonumber(string.match(last[1][1], '^(%d+)-'))
   if lastN >= n then
+    if ARGV[9] == '2' then return n end
     if ARGV[9] == '1' then
       local same = redis.call('XRANGE', KEYS[1], n .. '-0', n .. '-0')
       if #same > 0 then
@@ -37,7 +40,11 @@ end
 local id = n .. '-0'
 redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], id, 'e', ARGV[4], 'd', ARGV[5], 'f', ARGV[6], 'k', ARGV[8])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-redis.call('PUBLISH', ARGV[7], id .. '\\n' .. ARGV[4] .. '\\n' .. ARGV[6] .. '\\n' .. ARGV[5])
+-- A rewrite is not announced: live readers that saw it once must not get it twice; a reader that
+-- missed it reads it by range after its cursor (on reconnection).
+if ARGV[9] ~= '2' then
+  redis.call('PUBLISH', ARGV[7], id .. '\\n' .. ARGV[4] .. '\\n' .. ARGV[6] .. '\\n' .. ARGV[5])
+end
 return n
 `;
 
@@ -65,15 +72,25 @@ interface Held {
   json: string;
   final: boolean;
   at: number;
+  /** Written once already (kept as recent): written again only into a log that lost it. */
+  rewrite?: true;
 }
 
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 2000;
+/**
+ * Events written in the last RECENT_MS (at most RECENT_MAX per session) are kept: a Redis that comes
+ * back after a crash has lost them, though no reader may have read them yet. They are written again
+ * (a retry: the APPEND script skips those Redis still has), ahead of anything newer.
+ */
+const RECENT_MS = 5000;
+const RECENT_MAX = 200;
 
 export class RedisEventLog implements EventLog {
   /** The last event number this node assigned per session (the owner's memory of its log). */
   private readonly counters = new Map<string, number>();
   private readonly held = new Map<string, Held[]>();
+  private readonly recent = new Map<string, Held[]>();
   private readonly instance = randomBytes(4).toString('hex');
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing = false;
@@ -84,7 +101,10 @@ export class RedisEventLog implements EventLog {
     private readonly pubsub: PubSub,
     private readonly options: RedisEventLogOptions,
   ) {
-    redis.on('ready', () => this.scheduleFlush(0));
+    redis.on('ready', () => {
+      this.rewriteRecent();
+      this.scheduleFlush(0);
+    });
   }
 
   /** Events held locally while Redis is away (for metrics and tests). */
@@ -123,10 +143,39 @@ export class RedisEventLog implements EventLog {
       e.final ? '1' : '0',
       keys.eventChannel(sid),
       e.k,
-      retry ? '1' : '0',
+      e.rewrite ? '2' : retry ? '1' : '0',
     )) as number;
     if (n > (this.counters.get(sid) ?? 0)) this.counters.set(sid, n);
+    const { rewrite: _rewrite, ...written } = e;
+    this.remember(sid, n === e.n ? written : { ...written, n });
     return { id: `${n}-0`, name: e.name, data: e.json, ...(e.final && { final: true }) };
+  }
+
+  /** Keeps a written event for RECENT_MS, in case Redis loses it in a crash. */
+  private remember(sid: string, e: Held): void {
+    let list = this.recent.get(sid);
+    if (!list) {
+      list = [];
+      this.recent.set(sid, list);
+    }
+    list.push({ ...e, at: Date.now() });
+    const old = Date.now() - RECENT_MS;
+    while (list.length > RECENT_MAX || (list[0] !== undefined && list[0].at < old)) list.shift();
+    if (e.final) this.recent.delete(sid);
+  }
+
+  /** On every (re)connection: the recent events go back in front of the held ones, to be written again. */
+  private rewriteRecent(): void {
+    const old = Date.now() - RECENT_MS;
+    for (const [sid, list] of this.recent) {
+      const again = list.filter((e) => e.at >= old).map((e): Held => ({ ...e, rewrite: true }));
+      this.recent.delete(sid);
+      if (again.length === 0) continue;
+      const queue = this.held.get(sid) ?? [];
+      const seen = new Set(queue.map((e) => e.n));
+      const merged = [...again.filter((e) => !seen.has(e.n)), ...queue].sort((a, b) => a.n - b.n);
+      this.held.set(sid, merged);
+    }
   }
 
   private hold(sid: string, e: Held): LoggedEvent {
