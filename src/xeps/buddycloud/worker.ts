@@ -7,6 +7,7 @@ import { domainOf } from '../../xmpp/jid.js';
 import { NS } from '../../xmpp/ns.js';
 import { parseForm, withForm } from '../../xmpp/shared/forms.js';
 import { defineWorker } from '../area.js';
+import { discoverItemsInfo } from '../xep0030-disco/discover.js';
 import { infoQuery, itemsQuery, parseInfo, parseItems, type InfoEntry } from '../xep0030-disco/mapping.js';
 import { parseSearchFields, parseSearchResults, searchQuery } from '../xep0055-search/mapping.js';
 import {
@@ -110,31 +111,8 @@ async function findComponent(
   of: string,
   matches: (entries: InfoEntry[]) => boolean,
 ): Promise<{ jid: string; entries: InfoEntry[] } | undefined> {
-  // Both rounds must fit in one action's time: half of the IQ timeout each.
-  const half = Math.max(1, Math.floor(ctx.timeoutMs / 2));
-  const itemsIq = createElement('iq', { type: 'get', to: of, id: ctx.newId() });
-  itemsIq.cnode(itemsQuery.build({}));
-  const reply = await ctx.iq(itemsIq, half);
-  const jids = [
-    ...new Set(
-      parseItems(reply.getChild('query', NS.discoItems))
-        .map((i) => i.jid)
-        .filter((j): j is string => j !== undefined),
-    ),
-  ];
-  const infos = await Promise.all(
-    jids.map(async (jid) => {
-      const iq = createElement('iq', { type: 'get', to: jid, id: ctx.newId() });
-      iq.cnode(infoQuery.build({}));
-      try {
-        return { jid, entries: parseInfo((await ctx.iq(iq, half)).getChild('query', NS.discoInfo)) };
-      } catch {
-        // An item that errs or does not answer in time is not the one (as in XMPP-FTW).
-        return { jid, entries: [] };
-      }
-    }),
-  );
-  return infos.find((i) => matches(i.entries));
+  const found = (await discoverItemsInfo(ctx, of)).find((i) => matches(i.entries));
+  return found && { jid: found.jid, entries: found.entries };
 }
 
 /** The held requests of this area (docs/api.md §4). */

@@ -1,9 +1,8 @@
 import { createElement } from 'ltx';
 import { errors } from '../../errors.js';
 import type { XmppContext } from '../../xmpp/context.js';
-import { NS } from '../../xmpp/ns.js';
 import { defineWorker } from '../area.js';
-import { infoQuery, itemsQuery, parseInfo, parseItems } from '../xep0030-disco/mapping.js';
+import { discoverItemsInfo } from '../xep0030-disco/discover.js';
 import { api } from './api.js';
 import { maxFileSize, parseSlot, slotRequest, UPLOAD_NS } from './mapping.js';
 
@@ -15,34 +14,10 @@ const state = (ctx: XmppContext) => ctx.state<UploadState>(api.id, () => ({}));
 
 /** §3: disco#items of the own domain, disco#info of every item at once; the first (in items order) with the feature wins. */
 async function discover(ctx: XmppContext): Promise<{ jid: string; maxFileSize?: number }> {
-  // Both rounds must fit in one action's time: half of the IQ timeout each.
-  const half = Math.max(1, Math.floor(ctx.timeoutMs / 2));
-  const itemsIq = createElement('iq', { type: 'get', to: ctx.domain, id: ctx.newId() });
-  itemsIq.cnode(itemsQuery.build({}));
-  const reply = await ctx.iq(itemsIq, half);
-  const jids = [
-    ...new Set(
-      parseItems(reply.getChild('query', NS.discoItems))
-        .map((i) => i.jid)
-        .filter((j): j is string => j !== undefined),
-    ),
-  ];
-  const infos = await Promise.all(
-    jids.map(async (jid) => {
-      const iq = createElement('iq', { type: 'get', to: jid, id: ctx.newId() });
-      iq.cnode(infoQuery.build({}));
-      try {
-        const query = (await ctx.iq(iq, half)).getChild('query', NS.discoInfo);
-        return { jid, entries: parseInfo(query), max: maxFileSize(query) };
-      } catch {
-        // An item that errs or does not answer in time is not the upload service.
-        return { jid, entries: [], max: undefined };
-      }
-    }),
-  );
+  const infos = await discoverItemsInfo(ctx, ctx.domain);
   const found = infos.find((i) => i.entries.some((e) => e.kind === 'feature' && e.var === UPLOAD_NS));
   if (!found) throw errors.notFound(`${ctx.domain} has no HTTP upload service (XEP-0363 §3)`);
-  const max = found.max;
+  const max = maxFileSize(found.query);
   const service = { jid: found.jid, ...(max !== undefined && { maxFileSize: max }) };
   state(ctx).service = service;
   return service;
