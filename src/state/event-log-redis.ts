@@ -253,12 +253,27 @@ export class RedisEventLog implements EventLog {
     return this.pubsub.subscribe(
       keys.eventChannel(sid),
       (message) => {
-        const [id, name, final, ...rest] = message.split('\n');
-        if (id === undefined || name === undefined) return;
-        listener({ id, name, data: rest.join('\n'), ...(final === '1' && { final: true }) });
+        const event = this.parsed(message);
+        if (event) listener(event);
       },
       resync,
     );
+  }
+
+  /**
+   * One message reaches every stream of its session on this node in turn (src/state/redis-pubsub.ts):
+   * parsed once for all of them (listeners only read events), not once per stream.
+   */
+  private lastMessage: string | undefined;
+  private lastEvent: LoggedEvent | undefined;
+  private parsed(message: string): LoggedEvent | undefined {
+    if (message === this.lastMessage) return this.lastEvent;
+    const [id, name, final, ...rest] = message.split('\n');
+    const event =
+      id === undefined || name === undefined ? undefined : { id, name, data: rest.join('\n'), ...(final === '1' && { final: true }) };
+    this.lastMessage = message;
+    this.lastEvent = event;
+    return event;
   }
 
   isContiguous(prev: string, next: string): boolean {
