@@ -33,6 +33,11 @@ export class SessionManager {
     return this.local.owned.size;
   }
 
+  /** Raw tokens held by the authentication cache (sessions.ts): tests check they go with their session. */
+  get cachedTokens(): number {
+    return this.sessions.cachedTokens;
+  }
+
   get streamCount(): number {
     return this.local.streamCount;
   }

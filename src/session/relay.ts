@@ -85,8 +85,10 @@ export class Relay implements ToOwner {
     const record = this.local.owned.get(sid);
     if (!record) throw errors.disconnected();
     const at = this.now();
+    // The owner's idle sweep reads this copy (sweeper.ts: the later of it and the shared one), and
+    // only the owner ends a session for idleness: no store write here (issue #18 goal 4). Another
+    // node relaying an action has touched the shared record already (action() below).
     record.lastActive = at;
-    await this.deps.store.touch(sid, at);
     if (idempotencyKey === undefined) return { data: await this.deps.pool.call(sid, name, body), replayed: false };
     // The key names one request of the session (draft-ietf-httpapi-idempotency-key-header): the
     // same key with another action or body is refused, never answered with the first one's result.
