@@ -234,7 +234,8 @@ export class Webhooks {
     };
     every(Math.max(100, Math.floor(config.leaseMs / 3)), () => this.round());
     // A session with a working webhook is attended, as one with an open stream: keep it from idling.
-    every(Math.max(250, config.idleTimeoutS * 250), () => this.touchAttended());
+    // As often as the sweeper runs (every 5 s at most), which also notices dead owners.
+    every(Math.min(5000, Math.max(250, config.idleTimeoutS * 250)), () => this.touchAttended());
   }
 
   /** Registers a webhook that receives what the session logs from now on; the secret is returned only here. */
@@ -264,6 +265,8 @@ export class Webhooks {
   /** The session's webhooks as any node sees them (the cursor of the last acknowledged delivery). */
   async list(sid: string): Promise<WebhookInfo[]> {
     const stored = await this.deps.webhooks.list(sid);
+    // A data set being restored (Redis lost it): the node delivering them writes them back within a lease.
+    if (stored.length === 0) await this.assertTrusted();
     return Promise.all(
       stored.map(async (w) => {
         // Delivered here: the hook's own progress is the freshest.
@@ -281,7 +284,15 @@ export class Webhooks {
   async delete(sid: string, id: string): Promise<void> {
     const hook = this.running.get(keyOf(sid, id));
     if (hook) this.drop(hook);
-    if (!(await this.deps.webhooks.remove(sid, id))) throw errors.notFound('No webhook with this id on this session');
+    if (!(await this.deps.webhooks.remove(sid, id))) {
+      await this.assertTrusted();
+      throw errors.notFound('No webhook with this id on this session');
+    }
+  }
+
+  private async assertTrusted(): Promise<void> {
+    if (!(await this.deps.webhooks.trusted()))
+      throw errors.unavailable('Shared state is being restored after a Redis restart; retry shortly');
   }
 
   /** What this node delivers: webhooks, and unacknowledged events per session. */
