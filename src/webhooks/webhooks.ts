@@ -313,6 +313,8 @@ export class Webhooks {
   }
 
   private launch(hook: Hook): void {
+    // A round may find a webhook registered here while its registration was still under way: one delivery loop each.
+    if (this.running.has(keyOf(hook.sid, hook.id))) return;
     this.running.set(keyOf(hook.sid, hook.id), hook);
     void this.run(hook);
   }
