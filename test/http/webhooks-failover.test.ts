@@ -28,7 +28,8 @@ const env = {
   // One event per message: the message the killed node had under way is exactly the one resent.
   WEBHOOK_BATCH_MAX: '1',
 };
-const nodes: NodeProcess[] = await Promise.all(['wh-a', 'wh-b'].map((n) => startNode(n, env)));
+// One after the other: each start has startNode's whole deadline on a loaded machine.
+const nodes: NodeProcess[] = [await startNode('wh-a', env), await startNode('wh-b', env)];
 const [A, B] = nodes as [NodeProcess, NodeProcess];
 const [aliceUser, bobUser] = prosody.users as [(typeof prosody.users)[0], (typeof prosody.users)[0]];
 const bob = await connectPeer(prosody, bobUser);
