@@ -156,7 +156,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   );
   const redis = state.ping ? { ready: () => state.ready(), ping: () => state.ping!() } : undefined;
-  const metrics = createMetrics({ manager: () => manager, pool, version: pkg.version, ...(redis && { redis }) });
+  const metrics = createMetrics({
+    manager: () => manager,
+    webhooks: () => webhooks.backlog(),
+    pool,
+    version: pkg.version,
+    ...(redis && { redis }),
+  });
   const manager = new SessionManager({
     observe: metrics,
     config,
@@ -183,15 +189,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   uploadRoutes(app, config, manager);
   const eventNames = [...GATEWAY_EVENTS.map((e) => e.name), ...byId(registry).flatMap((a) => Object.keys(a.api.events ?? {}))];
   sseRoutes(app, { config, manager, log, observe: metrics }, eventNames);
-  const webhooks = new Webhooks({ config, log, store, logger: app.log, observe: metrics });
-  webhookRoutes(app, { config, manager, webhooks, ownership: state.ownership }, eventNames);
+  const webhooks = new Webhooks({
+    config,
+    log,
+    store,
+    webhooks: state.webhooks,
+    ownership: state.ownership,
+    logger: app.log,
+    observe: metrics,
+  });
+  webhookRoutes(app, { config, manager, webhooks }, eventNames);
   healthRoutes(app, { ready: () => pool.isReady() && !manager.isDraining && state.ready() });
 
   app.addHook('onClose', async () => {
-    webhooks.stop();
+    await webhooks.stop();
     await pool.stop();
     await state.close();
   });
   await pool.ready();
+  await webhooks.start();
   return app;
 }

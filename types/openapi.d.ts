@@ -30691,6 +30691,8 @@ export interface operations {
               lastEventId?: string;
               /** @description Why the last attempt failed */
               lastError?: string;
+              /** @description Events logged after lastEventId and not acknowledged yet (its queue) */
+              pending: number;
             }[];
           };
         };

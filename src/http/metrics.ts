@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { SessionManager } from '../session/manager.js';
+import type { WebhookBacklog } from '../webhooks/webhooks.js';
 import type { WorkerPool } from '../workers/pool.js';
 import { errorResponses } from './route-schema.js';
 
@@ -27,6 +28,8 @@ export interface Metrics {
 
 export interface MetricsDeps {
   manager: () => SessionManager;
+  /** What this node's webhooks wait to deliver (absent: no webhook gauges). */
+  webhooks?: () => WebhookBacklog;
   pool: WorkerPool;
   version: string;
   /** Present in multi-node mode. */
@@ -127,6 +130,35 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     help: 'Webhook deliveries given up after WEBHOOK_ATTEMPTS attempts (the webhook is failing and tries again later)',
     registers,
   });
+  if (deps.webhooks) {
+    const backlog = deps.webhooks;
+    // Per session, but without a session label (one series per session would be unbounded, and a sid
+    // is a secret-ish handle): the total and the largest. POST /v1/webhooks/list shows each webhook's own.
+    new Gauge({
+      name: 'gateway_webhooks_delivering',
+      help: 'Webhooks this node delivers now (holds the delivery lease of)',
+      registers,
+      collect() {
+        this.set(backlog().delivering);
+      },
+    });
+    new Gauge({
+      name: 'gateway_webhook_queue_events',
+      help: 'Events logged and not yet acknowledged by the webhooks this node delivers, summed over them',
+      registers,
+      collect() {
+        this.set(backlog().bySession.reduce((a, b) => a + b, 0));
+      },
+    });
+    new Gauge({
+      name: 'gateway_webhook_queue_events_max',
+      help: 'The longest webhook queue of one session delivered here: its unacknowledged events, summed over its webhooks',
+      registers,
+      collect() {
+        this.set(backlog().bySession.reduce((a, b) => Math.max(a, b), 0));
+      },
+    });
+  }
   for (const reason of REASONS) disconnects.inc({ reason }, 0);
   for (const result of ['ok', 'error', 'refused']) logins.inc({ result }, 0);
   if (deps.redis) {

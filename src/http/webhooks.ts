@@ -1,14 +1,12 @@
 // Webhooks (docs/api.md "Webhooks"): register a URL that receives the session's events as signed POSTs,
-// list and delete them. Delivery is src/webhooks/webhooks.ts; where a URL may point, src/webhooks/targets.ts.
+// list and delete them, on any node (registrations are shared state). Delivery is src/webhooks/webhooks.ts;
+// where a URL may point, src/webhooks/targets.ts.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
-import { errors } from '../errors.js';
 import { Body, StringEnum } from '../schemas/common.js';
 import type { SessionManager } from '../session/manager.js';
-import type { Ownership } from '../state/ownership.js';
-import type { SessionRecord } from '../state/session-store.js';
 import { checkTarget } from '../webhooks/targets.js';
 import type { Webhooks } from '../webhooks/webhooks.js';
 import { authenticate, sessionOf } from './auth.js';
@@ -18,7 +16,6 @@ export interface WebhookRouteDeps {
   config: Config;
   manager: SessionManager;
   webhooks: Webhooks;
-  ownership: Ownership;
 }
 
 const WebhookId = Type.String({ minLength: 1, maxLength: 64, description: 'The id POST /v1/webhooks returned' });
@@ -32,19 +29,12 @@ const WebhookInfo = Type.Object({
   }),
   lastEventId: Type.Optional(Type.String({ description: 'Cursor of the last event the receiver acknowledged' })),
   lastError: Type.Optional(Type.String({ description: 'Why the last attempt failed' })),
+  pending: Type.Integer({ minimum: 0, description: 'Events logged after lastEventId and not acknowledged yet (its queue)' }),
 });
 
 export function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps, eventNames: readonly string[]): void {
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
-  const { config, manager, webhooks, ownership } = deps;
-
-  // Registrations live on the node that holds the session's XMPP connection (docs/api.md "Webhooks").
-  const ownedHere = async (session: SessionRecord) => {
-    manager.requireOnline(session);
-    if ((await ownership.ownerOf(session.sid)) !== ownership.nodeId) {
-      throw errors.unavailable('Webhooks are held by the node that owns this session: send webhook requests to that node');
-    }
-  };
+  const { config, manager, webhooks } = deps;
 
   const RegisterBody = Body(
     {
@@ -89,7 +79,7 @@ export function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps, even
     },
     handler: async (request, reply) => {
       const session = sessionOf(request);
-      await ownedHere(session);
+      manager.requireOnline(session);
       const target = await checkTarget(config.webhookAllowedHosts, request.body.url);
       // The schema made every entry a known event name; the type provider infers array items as unknown.
       const events = request.body.events?.filter((e): e is string => typeof e === 'string');
@@ -112,8 +102,8 @@ export function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps, even
     }),
     handler: async (request) => {
       const session = sessionOf(request);
-      await ownedHere(session);
-      return { webhooks: webhooks.list(session.sid) };
+      manager.requireOnline(session);
+      return { webhooks: await webhooks.list(session.sid) };
     },
   });
 
@@ -132,8 +122,8 @@ export function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps, even
     },
     handler: async (request) => {
       const session = sessionOf(request);
-      await ownedHere(session);
-      webhooks.delete(session.sid, request.body.id);
+      manager.requireOnline(session);
+      await webhooks.delete(session.sid, request.body.id);
       return { ok: true as const };
     },
   });

@@ -1,5 +1,5 @@
 // createState(): the one place that chooses where shared state lives. Without REDIS_URL: memory (one
-// node); with it: Redis (any number of nodes). Callers see only the five seams.
+// node); with it: Redis (any number of nodes). Callers see only the seams.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Config } from '../config.js';
@@ -20,6 +20,9 @@ import { RedisRateLimit } from './rate-limit-redis.js';
 import type { SessionStore } from './session-store.js';
 import { MemorySessionStore } from './session-store-memory.js';
 import { RedisSessionStore } from './session-store-redis.js';
+import type { WebhookStore } from './webhook-store.js';
+import { MemoryWebhookStore, WebhookTable } from './webhook-store-memory.js';
+import { RedisWebhookStore } from './webhook-store-redis.js';
 
 export type { StateLogger } from './redis.js';
 
@@ -31,6 +34,8 @@ export interface State {
   bus: NodeBus;
   /** Attempt counters (login guessing), shared by every node. */
   rateLimits: RateLimitStore;
+  /** Webhook registrations, their cursors and delivery leases, shared by every node. */
+  webhooks: WebhookStore;
   /** Can this node reach its shared state now? (Readiness.) */
   ready(): boolean;
   /** Multi-node mode: the seconds a Redis PING takes (metrics). */
@@ -76,6 +81,7 @@ export async function createState(config: StateConfig, logger: StateLogger): Pro
       }),
       bus,
       rateLimits: new RedisRateLimit(redis),
+      webhooks: new RedisWebhookStore(redis, pubsub, trust, nodeId),
       ready: () => redis.status === 'ready' && sub.status === 'ready',
       ping: async () => {
         const start = performance.now();
@@ -97,6 +103,7 @@ export class MemoryBackend {
   readonly hub = new BusHub();
   readonly log: MemoryEventLog;
   readonly rateLimits: MemoryRateLimit;
+  readonly webhooks = new WebhookTable();
 
   constructor(options: { maxEvents: number; maxAgeMs: number; now?: () => number }) {
     this.log = new MemoryEventLog(options);
@@ -123,6 +130,7 @@ export function memoryState(
     }),
     bus: new MemoryBus(nodeId, backend.hub),
     rateLimits: backend.rateLimits,
+    webhooks: new MemoryWebhookStore(nodeId, backend.webhooks, options.now),
     ready: () => true,
     close: async () => undefined,
   };

@@ -22,5 +22,14 @@ export const keys = {
    */
   rateLimit: (key: string) => `gw:rl:{${createHash('sha256').update(key).digest('base64url').slice(0, 22)}}`,
   eventChannel: (sid: string) => `gw:ev:{${sid}}`,
+  /** Hash of the session's webhook registrations (id -> JSON), and one of their delivery progress. */
+  webhooks: (sid: string) => `gw:{${sid}}:wh`,
+  webhookProgress: (sid: string) => `gw:{${sid}}:whp`,
+  /** The node delivering one webhook (a lease, like the session's owner). */
+  webhookLease: (sid: string, id: string) => `gw:{${sid}}:whl:${id}`,
+  /** Set of every stored webhook as `sid id`: where nodes look for webhooks nobody delivers. */
+  webhookIndex: () => 'gw:wh:index',
+  /** `sid id` of each removed webhook, for the node delivering it. */
+  webhookRemovedChannel: () => 'gw:wh:removed',
   nodeChannel: (nodeId: string) => `gw:bus:${nodeId}`,
 };

@@ -199,6 +199,9 @@ t.test(
     const failing = await listFailing();
     t.match(failing, { id: reg.body.id, state: 'failing', lastError: 'No answer within 300 ms' });
     t.ok((await metric(small, 'gateway_webhook_failures_total')) > failuresBefore, 'the given-up delivery is counted');
+    t.ok(failing.pending >= 1, `its queue is listed (pending ${failing.pending})`);
+    t.ok((await metric(small, 'gateway_webhook_queue_events')) >= 1, 'and is the queue gauge');
+    t.equal(await metric(small, 'gateway_webhooks_delivering'), 1, 'one webhook delivered by this node');
     const firstSeries = r4.requests.filter((q) => q.headers['webhook-id'] === r4.requests[0]!.headers['webhook-id']).length;
     t.ok(firstSeries >= 4, 'WEBHOOK_ATTEMPTS attempts before giving up');
     // The buffer holds 3 events: these push the webhook's cursor (its login event) and lost1 out.
@@ -211,6 +214,7 @@ t.test(
     t.equal(events[0]!.data.after, failing.lastEventId ?? null, 'after the last acknowledged cursor');
     t.same(chats(events), ['kept1', 'kept2', 'kept3'], 'then what the log still held, in order');
     t.equal((await listFailing()).state, 'active', 'active again once a delivery succeeds');
+    t.equal((await listFailing()).pending, 0, 'nothing left in its queue');
     await small.post('/v1/logout', {}, a.token);
   },
 );

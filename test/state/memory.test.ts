@@ -8,6 +8,7 @@ import { eventLogContract } from './event-log.contract.js';
 import { ownershipContract } from './ownership.contract.js';
 import { rateLimitContract } from './rate-limit.contract.js';
 import { sessionStoreContract } from './session-store.contract.js';
+import { webhookStoreContract } from './webhook-store.contract.js';
 
 const memory: Backend = {
   name: 'memory',
@@ -22,3 +23,4 @@ eventLogContract(t, memory);
 ownershipContract(t, memory);
 busContract(t, memory);
 rateLimitContract(t, memory);
+webhookStoreContract(t, memory);

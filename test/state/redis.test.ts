@@ -15,6 +15,7 @@ import { eventLogContract } from './event-log.contract.js';
 import { ownershipContract } from './ownership.contract.js';
 import { rateLimitContract } from './rate-limit.contract.js';
 import { sessionStoreContract } from './session-store.contract.js';
+import { webhookStoreContract } from './webhook-store.contract.js';
 
 const server: RedisServer = await startRedis();
 const opened: State[] = [];
@@ -47,6 +48,7 @@ eventLogContract(t, redis);
 ownershipContract(t, redis);
 busContract(t, redis);
 rateLimitContract(t, redis);
+webhookStoreContract(t, redis);
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until(what: string, check: () => boolean | Promise<boolean>, ms = 10000): Promise<void> {
