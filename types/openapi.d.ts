@@ -5648,6 +5648,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example # HELP gateway_sessions Sessions on this node
+           *     # TYPE gateway_sessions gauge
+           *     gateway_sessions 3
+           */
           'text/plain': string;
         };
       };
@@ -5919,6 +5924,7 @@ export interface operations {
     /** @description Sent; nothing to report */
     requestBody?: {
       content: {
+        /** @example {} */
         'application/json': Record<string, never>;
       };
     };
@@ -5929,6 +5935,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -5985,6 +5996,7 @@ export interface operations {
     /** @description Sent; nothing to report */
     requestBody?: {
       content: {
+        /** @example {} */
         'application/json': Record<string, never>;
       };
     };
@@ -5995,6 +6007,12 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ticket": "tk_3f9a0c2e7b5d4e18a6c1",
+           *       "expiresIn": 60
+           *     }
+           */
           'application/json': {
             /** @description Pass as ?ticket= to GET /v1/events (EventSource cannot send headers) */
             ticket: string;
@@ -6389,6 +6407,15 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "jid": "juliet@example.org",
+           *         "node": "princely_musings",
+           *         "name": "Romeo"
+           *       }
+           *     ]
+           */
           'application/json':
             | {
                 /** @description As sent (a JID string) */
@@ -6563,6 +6590,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "kind": "identity"
+           *       }
+           *     ]
+           */
           'application/json':
             | (
                 | {
@@ -6836,6 +6870,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /** @example {} */
           'application/json': Record<string, never>;
         };
       };
@@ -6973,6 +7008,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "registered": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             registered: true;
@@ -7167,6 +7207,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "registered": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             registered: true;
@@ -7620,6 +7665,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "registered": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             registered: true;
@@ -7780,6 +7830,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -7946,6 +8001,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -8105,6 +8165,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -8416,6 +8481,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "id": "a1b2c3"
+           *     }
+           */
           'application/json': {
             /** @description The item id: the service’s, else the one you chose */
             id?: string;
@@ -8578,6 +8648,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -8756,6 +8831,16 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "id": "a1b2c3",
+           *         "entry": {},
+           *         "publisher": "romeo@example.org/orchard",
+           *         "node": "princely_musings"
+           *       }
+           *     ]
+           */
           'application/json':
             | {
                 /** @description The item id */
@@ -9211,6 +9296,15 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "id": "a1b2c3",
+           *         "node": "princely_musings",
+           *         "entry": {}
+           *       }
+           *     ]
+           */
           'application/json':
             | {
                 /** @description The item id */
@@ -9660,6 +9754,15 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "id": "a1b2c3",
+           *         "node": "princely_musings",
+           *         "entry": {}
+           *       }
+           *     ]
+           */
           'application/json':
             | {
                 /** @description The item id */
@@ -10115,6 +10218,15 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "id": "a1b2c3",
+           *         "node": "princely_musings",
+           *         "entry": {}
+           *       }
+           *     ]
+           */
           'application/json':
             | {
                 /** @description The item id */
@@ -10570,6 +10682,15 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "id": "a1b2c3",
+           *         "node": "princely_musings",
+           *         "entry": {}
+           *       }
+           *     ]
+           */
           'application/json':
             | {
                 /** @description The item id */
@@ -11013,6 +11134,19 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "subscription": "example",
+           *       "id": "a1b2c3",
+           *       "jid": {
+           *         "user": "juliet",
+           *         "domain": "example.org"
+           *       },
+           *       "configuration": {
+           *         "required": true
+           *       }
+           *     }
+           */
           'application/json': {
             /** @description none, pending, subscribed or unconfigured (subscribed when the service answered empty) */
             subscription: string;
@@ -11181,6 +11315,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -11349,6 +11488,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -11516,6 +11660,24 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "subscription": "example",
+           *         "jid": {
+           *           "user": "juliet",
+           *           "domain": "example.org"
+           *         },
+           *         "node": "princely_musings",
+           *         "id": "a1b2c3",
+           *         "invitedBy": {
+           *           "user": "romeo",
+           *           "domain": "example.org",
+           *           "resource": "orchard"
+           *         }
+           *       }
+           *     ]
+           */
           'application/json':
             | {
                 /** @description none, pending, subscribed or unconfigured */
@@ -11713,6 +11875,18 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "node": "princely_musings",
+           *         "affiliation": "example",
+           *         "jid": {
+           *           "user": "juliet",
+           *           "domain": "example.org"
+           *         }
+           *       }
+           *     ]
+           */
           'application/json':
             | {
                 /** @description The node (your own affiliations) */
@@ -11903,6 +12077,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -12059,6 +12238,24 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "type": "chat",
+           *       "title": "Princely musings",
+           *       "instructions": "example",
+           *       "fields": [
+           *         {}
+           *       ],
+           *       "reported": [
+           *         {}
+           *       ],
+           *       "items": [
+           *         [
+           *           {}
+           *         ]
+           *       ]
+           *     }
+           */
           'application/json':
             | {
                 /** @description form, submit, result or cancel (not exposed by XMPP-FTW) */
@@ -12286,6 +12483,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -12438,6 +12640,27 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "instructions": "example",
+           *       "form": {
+           *         "type": "chat",
+           *         "title": "Princely musings",
+           *         "instructions": "example",
+           *         "fields": [
+           *           {}
+           *         ],
+           *         "reported": [
+           *           {}
+           *         ],
+           *         "items": [
+           *           [
+           *             {}
+           *           ]
+           *         ]
+           *       }
+           *     }
+           */
           'application/json':
             | {
                 instructions: string | null;
@@ -12662,6 +12885,14 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "fields": {},
+           *       "results": [
+           *         {}
+           *       ]
+           *     }
+           */
           'application/json': {
             fields: {
               [key: string]: {
@@ -12973,6 +13204,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -13095,6 +13331,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -13230,6 +13471,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -13375,6 +13621,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "id": "a1b2c3"
+           *     }
+           */
           'application/json': {
             /** @description Stanza id of the sent message */
             id: string;
@@ -13488,6 +13739,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "id": "a1b2c3"
+           *     }
+           */
           'application/json': {
             /** @description Stanza id (and origin-id) of the sent message */
             id: string;
@@ -13596,6 +13852,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "id": "a1b2c3"
+           *     }
+           */
           'application/json': {
             /** @description Stanza id (and origin-id) of the sent message */
             id: string;
@@ -13710,6 +13971,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "id": "a1b2c3"
+           *     }
+           */
           'application/json': {
             /** @description Stanza id (and origin-id) of the sent message */
             id: string;
@@ -13818,6 +14084,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /** @example {} */
           'application/json': Record<string, never>;
         };
       };
@@ -13936,6 +14203,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /** @example {} */
           'application/json': Record<string, never>;
         };
       };
@@ -14038,6 +14306,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /** @example {} */
           'application/json': Record<string, never>;
         };
       };
@@ -14140,6 +14409,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /** @example {} */
           'application/json': Record<string, never>;
         };
       };
@@ -14242,6 +14512,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /** @example {} */
           'application/json': Record<string, never>;
         };
       };
@@ -14344,6 +14615,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /** @example {} */
           'application/json': Record<string, never>;
         };
       };
@@ -14446,6 +14718,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /** @example {} */
           'application/json': Record<string, never>;
         };
       };
@@ -14529,6 +14802,7 @@ export interface operations {
     /** @description Sent; nothing to report */
     requestBody?: {
       content: {
+        /** @example {} */
         'application/json': Record<string, never>;
       };
     };
@@ -14541,6 +14815,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /** @example {} */
           'application/json': Record<string, never>;
         };
       };
@@ -14624,6 +14899,7 @@ export interface operations {
     /** @description Sent; nothing to report */
     requestBody?: {
       content: {
+        /** @example {} */
         'application/json': Record<string, never>;
       };
     };
@@ -14636,6 +14912,22 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "jid": {
+           *           "user": "juliet",
+           *           "domain": "example.org"
+           *         },
+           *         "subscription": "example",
+           *         "name": "Romeo",
+           *         "ask": "subscribe",
+           *         "groups": [
+           *           "example"
+           *         ]
+           *       }
+           *     ]
+           */
           'application/json': {
             /** @description A JID as an object; absent parts are omitted */
             jid: components['schemas']['Jid'];
@@ -14753,6 +15045,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -14864,6 +15161,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -14975,6 +15277,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -15080,6 +15387,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -15190,6 +15502,19 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "subscription": "example",
+           *       "id": "a1b2c3",
+           *       "jid": {
+           *         "user": "juliet",
+           *         "domain": "example.org"
+           *       },
+           *       "configuration": {
+           *         "required": true
+           *       }
+           *     }
+           */
           'application/json': {
             /** @description none, pending, subscribed or unconfigured (subscribed when the service answered empty) */
             subscription: string;
@@ -15336,6 +15661,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -15470,6 +15800,37 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "feed": "example",
+           *       "jid": {
+           *         "user": "juliet",
+           *         "domain": "example.org"
+           *       },
+           *       "status": {
+           *         "response": "example",
+           *         "fetch": {
+           *           "next": "example",
+           *           "last": "example",
+           *           "period": "example"
+           *         },
+           *         "parsed": "example",
+           *         "maintenance": "example",
+           *         "message": "example"
+           *       },
+           *       "title": "Princely musings",
+           *       "entries_count_since_last_maintenance": "example",
+           *       "id": "a1b2c3",
+           *       "links": [
+           *         {
+           *           "title": "Princely musings",
+           *           "rel": "example",
+           *           "href": "https://example.org/",
+           *           "type": "chat"
+           *         }
+           *       ]
+           *     }
+           */
           'application/json': {
             /** @description The feed URL */
             feed?: string;
@@ -15649,6 +16010,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -15792,6 +16158,33 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "items": [
+           *         {}
+           *       ],
+           *       "meta": {
+           *         "feed": "example",
+           *         "jid": {
+           *           "user": "juliet",
+           *           "domain": "example.org"
+           *         },
+           *         "status": {
+           *           "response": "example",
+           *           "fetch": {},
+           *           "parsed": "example",
+           *           "maintenance": "example",
+           *           "message": "example"
+           *         },
+           *         "title": "Princely musings",
+           *         "entries_count_since_last_maintenance": "example",
+           *         "id": "a1b2c3",
+           *         "links": [
+           *           {}
+           *         ]
+           *       }
+           *     }
+           */
           'application/json': {
             /** @description The feed’s entries, as the item parser reads them (normally `{ atom }`) */
             items: {
@@ -16100,6 +16493,30 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "feed": "example",
+           *         "jid": {
+           *           "user": "juliet",
+           *           "domain": "example.org"
+           *         },
+           *         "status": {
+           *           "response": "example",
+           *           "fetch": {},
+           *           "parsed": "example",
+           *           "maintenance": "example",
+           *           "message": "example"
+           *         },
+           *         "title": "Princely musings",
+           *         "entries_count_since_last_maintenance": "example",
+           *         "id": "a1b2c3",
+           *         "links": [
+           *           {}
+           *         ]
+           *       }
+           *     ]
+           */
           'application/json': {
             /** @description The feed URL */
             feed?: string;
@@ -16283,6 +16700,15 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "type": "chat",
+           *         "value": "example",
+           *         "name": "Romeo"
+           *       }
+           *     ]
+           */
           'application/json': {
             /** @description The XML-RPC type element (string when the value had none) */
             type: string;
@@ -16446,6 +16872,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -16569,6 +17000,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -16689,6 +17125,15 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "jid": "juliet@example.org",
+           *         "node": "princely_musings",
+           *         "name": "Romeo"
+           *       }
+           *     ]
+           */
           'application/json':
             | {
                 /** @description As sent (a JID string) */
@@ -16863,6 +17308,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "kind": "identity"
+           *       }
+           *     ]
+           */
           'application/json':
             | (
                 | {
@@ -17174,6 +17626,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -17720,6 +18177,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "id": "a1b2c3"
+           *     }
+           */
           'application/json': {
             /** @description Stanza id of the sent message */
             id: string;
@@ -17828,6 +18290,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /** @example {} */
           'application/json': Record<string, never>;
         };
       };
@@ -17933,6 +18396,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -18095,6 +18563,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -18251,6 +18724,20 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "affiliation": "example",
+           *         "jid": {
+           *           "user": "juliet",
+           *           "domain": "example.org"
+           *         },
+           *         "nick": "thirdwitch",
+           *         "role": "example",
+           *         "reason": "Thou art banished"
+           *       }
+           *     ]
+           */
           'application/json': {
             affiliation?: string;
             /** @description A JID as an object; absent parts are omitted */
@@ -18413,6 +18900,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -18566,6 +19058,20 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "affiliation": "example",
+           *         "jid": {
+           *           "user": "juliet",
+           *           "domain": "example.org"
+           *         },
+           *         "nick": "thirdwitch",
+           *         "role": "example",
+           *         "reason": "Thou art banished"
+           *       }
+           *     ]
+           */
           'application/json': {
             affiliation?: string;
             /** @description A JID as an object; absent parts are omitted */
@@ -18720,6 +19226,30 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "registered": true,
+           *       "nick": "thirdwitch",
+           *       "title": "Princely musings",
+           *       "instructions": "example",
+           *       "form": {
+           *         "type": "chat",
+           *         "title": "Princely musings",
+           *         "instructions": "example",
+           *         "fields": [
+           *           {}
+           *         ],
+           *         "reported": [
+           *           {}
+           *         ],
+           *         "items": [
+           *           [
+           *             {}
+           *           ]
+           *         ]
+           *       }
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             registered?: true;
@@ -18933,6 +19463,30 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "registered": true,
+           *       "nick": "thirdwitch",
+           *       "title": "Princely musings",
+           *       "instructions": "example",
+           *       "form": {
+           *         "type": "chat",
+           *         "title": "Princely musings",
+           *         "instructions": "example",
+           *         "fields": [
+           *           {}
+           *         ],
+           *         "reported": [
+           *           {}
+           *         ],
+           *         "items": [
+           *           [
+           *             {}
+           *           ]
+           *         ]
+           *       }
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             registered?: true;
@@ -19133,6 +19687,48 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "type": "chat",
+           *       "title": "Princely musings",
+           *       "instructions": "example",
+           *       "fields": [
+           *         {
+           *           "var": "FORM_TYPE",
+           *           "type": "chat",
+           *           "label": "Name",
+           *           "required": true,
+           *           "value": "example",
+           *           "options": [
+           *             {
+           *               "value": "example"
+           *             }
+           *           ],
+           *           "description": "Thou art banished"
+           *         }
+           *       ],
+           *       "reported": [
+           *         {
+           *           "var": "FORM_TYPE",
+           *           "type": "chat",
+           *           "label": "Name",
+           *           "required": true,
+           *           "value": "example",
+           *           "options": [
+           *             {
+           *               "value": "example"
+           *             }
+           *           ],
+           *           "description": "Thou art banished"
+           *         }
+           *       ],
+           *       "items": [
+           *         [
+           *           {}
+           *         ]
+           *       ]
+           *     }
+           */
           'application/json': {
             /** @description form, submit, result or cancel (not exposed by XMPP-FTW) */
             type?: string;
@@ -19345,6 +19941,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -19495,6 +20096,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -19645,6 +20251,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "nick": "thirdwitch"
+           *     }
+           */
           'application/json': {
             nick: string;
           };
@@ -19800,6 +20411,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -19956,6 +20572,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /** @example {} */
           'application/json': Record<string, never>;
         };
       };
@@ -20068,6 +20685,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /** @example {} */
           'application/json': Record<string, never>;
         };
       };
@@ -20176,6 +20794,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /** @example {} */
           'application/json': Record<string, never>;
         };
       };
@@ -20301,6 +20920,27 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "items": [
+           *         {
+           *           "room": "coven@conference.localhost",
+           *           "nick": "secondwitch",
+           *           "private": false,
+           *           "id": "m1",
+           *           "content": "Hi",
+           *           "format": "plain"
+           *         }
+           *       ],
+           *       "rsm": {
+           *         "count": 1,
+           *         "first": "example",
+           *         "first-index": "example",
+           *         "last": "example"
+           *       },
+           *       "complete": true
+           *     }
+           */
           'application/json': {
             /** @description The archived messages, oldest first */
             items: {
@@ -20509,6 +21149,14 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "node": "princely_musings",
+           *         "name": "Romeo"
+           *       }
+           *     ]
+           */
           'application/json':
             | {
                 node?: string;
@@ -20694,6 +21342,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "kind": "identity"
+           *       }
+           *     ]
+           */
           'application/json':
             | (
                 | {
@@ -21244,6 +21899,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /** @example {} */
           'application/json': {
             /** @description Formatted name (FN) */
             fn?: string;
@@ -21538,6 +22194,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -21652,6 +22313,27 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "instructions": "example",
+           *       "form": {
+           *         "type": "chat",
+           *         "title": "Princely musings",
+           *         "instructions": "example",
+           *         "fields": [
+           *           {}
+           *         ],
+           *         "reported": [
+           *           {}
+           *         ],
+           *         "items": [
+           *           [
+           *             {}
+           *           ]
+           *         ]
+           *       }
+           *     }
+           */
           'application/json':
             | {
                 instructions: string | null;
@@ -22061,6 +22743,19 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "subscription": "example",
+           *       "id": "a1b2c3",
+           *       "jid": {
+           *         "user": "juliet",
+           *         "domain": "example.org"
+           *       },
+           *       "configuration": {
+           *         "required": true
+           *       }
+           *     }
+           */
           'application/json': {
             /** @description none, pending, subscribed or unconfigured (subscribed when the service answered empty) */
             subscription: string;
@@ -22227,6 +22922,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -22384,6 +23084,48 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "type": "chat",
+           *       "title": "Princely musings",
+           *       "instructions": "example",
+           *       "fields": [
+           *         {
+           *           "var": "FORM_TYPE",
+           *           "type": "chat",
+           *           "label": "Name",
+           *           "required": true,
+           *           "value": "example",
+           *           "options": [
+           *             {
+           *               "value": "example"
+           *             }
+           *           ],
+           *           "description": "Thou art banished"
+           *         }
+           *       ],
+           *       "reported": [
+           *         {
+           *           "var": "FORM_TYPE",
+           *           "type": "chat",
+           *           "label": "Name",
+           *           "required": true,
+           *           "value": "example",
+           *           "options": [
+           *             {
+           *               "value": "example"
+           *             }
+           *           ],
+           *           "description": "Thou art banished"
+           *         }
+           *       ],
+           *       "items": [
+           *         [
+           *           {}
+           *         ]
+           *       ]
+           *     }
+           */
           'application/json': {
             /** @description form, submit, result or cancel (not exposed by XMPP-FTW) */
             type?: string;
@@ -22578,6 +23320,48 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "type": "chat",
+           *       "title": "Princely musings",
+           *       "instructions": "example",
+           *       "fields": [
+           *         {
+           *           "var": "FORM_TYPE",
+           *           "type": "chat",
+           *           "label": "Name",
+           *           "required": true,
+           *           "value": "example",
+           *           "options": [
+           *             {
+           *               "value": "example"
+           *             }
+           *           ],
+           *           "description": "Thou art banished"
+           *         }
+           *       ],
+           *       "reported": [
+           *         {
+           *           "var": "FORM_TYPE",
+           *           "type": "chat",
+           *           "label": "Name",
+           *           "required": true,
+           *           "value": "example",
+           *           "options": [
+           *             {
+           *               "value": "example"
+           *             }
+           *           ],
+           *           "description": "Thou art banished"
+           *         }
+           *       ],
+           *       "items": [
+           *         [
+           *           {}
+           *         ]
+           *       ]
+           *     }
+           */
           'application/json': {
             /** @description form, submit, result or cancel (not exposed by XMPP-FTW) */
             type?: string;
@@ -22789,6 +23573,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -23093,6 +23882,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "id": "a1b2c3"
+           *     }
+           */
           'application/json': {
             /** @description The item id: the service’s, else the one you chose */
             id?: string;
@@ -23251,6 +24045,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -23420,6 +24219,15 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "id": "a1b2c3",
+           *         "entry": {},
+           *         "publisher": "romeo@example.org/orchard"
+           *       }
+           *     ]
+           */
           'application/json':
             | {
                 /** @description The item id */
@@ -23878,6 +24686,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -23995,6 +24808,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -24104,6 +24922,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -24269,6 +25092,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -24431,6 +25259,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -24593,6 +25426,48 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "type": "chat",
+           *       "title": "Princely musings",
+           *       "instructions": "example",
+           *       "fields": [
+           *         {
+           *           "var": "FORM_TYPE",
+           *           "type": "chat",
+           *           "label": "Name",
+           *           "required": true,
+           *           "value": "example",
+           *           "options": [
+           *             {
+           *               "value": "example"
+           *             }
+           *           ],
+           *           "description": "Thou art banished"
+           *         }
+           *       ],
+           *       "reported": [
+           *         {
+           *           "var": "FORM_TYPE",
+           *           "type": "chat",
+           *           "label": "Name",
+           *           "required": true,
+           *           "value": "example",
+           *           "options": [
+           *             {
+           *               "value": "example"
+           *             }
+           *           ],
+           *           "description": "Thou art banished"
+           *         }
+           *       ],
+           *       "items": [
+           *         [
+           *           {}
+           *         ]
+           *       ]
+           *     }
+           */
           'application/json': {
             /** @description form, submit, result or cancel (not exposed by XMPP-FTW) */
             type?: string;
@@ -24809,6 +25684,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -24980,6 +25860,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -25147,6 +26032,18 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "node": "princely_musings",
+           *         "affiliation": "example",
+           *         "jid": {
+           *           "user": "juliet",
+           *           "domain": "example.org"
+           *         }
+           *       }
+           *     ]
+           */
           'application/json':
             | {
                 /** @description The node (your own affiliations) */
@@ -25340,6 +26237,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -25507,6 +26409,19 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "subscription": "example",
+           *         "jid": {
+           *           "user": "juliet",
+           *           "domain": "example.org"
+           *         },
+           *         "node": "princely_musings",
+           *         "id": "a1b2c3"
+           *       }
+           *     ]
+           */
           'application/json':
             | {
                 /** @description none, pending, subscribed or unconfigured */
@@ -25700,6 +26615,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -25822,6 +26742,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -26244,6 +27169,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "registered": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             registered: true;
@@ -26449,6 +27379,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "registered": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             registered: true;
@@ -26624,6 +27559,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -26956,6 +27896,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "id": "a1b2c3"
+           *     }
+           */
           'application/json': {
             /** @description The avatar id: the item id of the data and the id to publish in the metadata */
             id: string;
@@ -27128,6 +28073,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -27281,6 +28231,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "content": "Art thou not Romeo, and a Montague?"
+           *     }
+           */
           'application/json': {
             /** @description The image, base64-encoded, as published */
             content: string;
@@ -27431,6 +28386,19 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "subscription": "example",
+           *       "id": "a1b2c3",
+           *       "jid": {
+           *         "user": "juliet",
+           *         "domain": "example.org"
+           *       },
+           *       "configuration": {
+           *         "required": true
+           *       }
+           *     }
+           */
           'application/json': {
             /** @description none, pending, subscribed or unconfigured (subscribed when the service answered empty) */
             subscription: string;
@@ -27590,6 +28558,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -28038,6 +29011,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -28181,6 +29159,16 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "jids": [
+           *         {
+           *           "user": "juliet",
+           *           "domain": "example.org"
+           *         }
+           *       ]
+           *     }
+           */
           'application/json': {
             /** @description Every blocked JID, as the server keeps them (XEP-0191 §3.2) */
             jids: components['schemas']['Jid'][];
@@ -28297,6 +29285,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -28406,6 +29399,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -28515,6 +29513,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -28659,6 +29662,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /** @example {} */
           'application/json': Record<string, never>;
         };
       };
@@ -28755,6 +29759,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -28881,6 +29890,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -29039,6 +30053,31 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "messages": [
+           *         {
+           *           "from": {
+           *             "user": "romeo",
+           *             "domain": "example.org",
+           *             "resource": "orchard"
+           *           },
+           *           "mam": {
+           *             "queryId": "q1"
+           *           }
+           *         }
+           *       ],
+           *       "rsm": {
+           *         "count": 1,
+           *         "first": "example",
+           *         "first-index": "example",
+           *         "last": "example"
+           *       },
+           *       "complete": true,
+           *       "stable": true,
+           *       "queryId": "q1"
+           *     }
+           */
           'application/json': {
             /** @description The page’s messages, in archive order (oldest first) */
             messages: {
@@ -29248,6 +30287,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -29373,6 +30417,17 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "default": "example",
+           *       "always": [
+           *         "example"
+           *       ],
+           *       "never": [
+           *         "example"
+           *       ]
+           *     }
+           */
           'application/json': {
             /** @description always, never or roster */
             default?: string;
@@ -29502,6 +30557,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "state": "active"
+           *     }
+           */
           'application/json': {
             /** @description The state the server was told */
             state: 'active' | 'inactive';
@@ -29609,6 +30669,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "state": "active"
+           *     }
+           */
           'application/json': {
             /** @description The state the server was told */
             state: 'active' | 'inactive';
@@ -29716,6 +30781,12 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "jid": "juliet@example.org",
+           *       "maxFileSize": 1
+           *     }
+           */
           'application/json': {
             /** @description The upload service (a disco#items entry of the own domain with feature urn:xmpp:http:upload:0) */
             jid: string;
@@ -29838,6 +30909,15 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "put": {
+           *         "url": "https://example.org/",
+           *         "headers": {}
+           *       },
+           *       "get": "https://upload.example.org/a1b2c3/balcony.jpg"
+           *     }
+           */
           'application/json': {
             /** @description The upload */
             put: {
@@ -29981,6 +31061,20 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "room": {
+           *           "user": "coven",
+           *           "domain": "chat.example.org"
+           *         },
+           *         "name": "Romeo",
+           *         "autojoin": true,
+           *         "nick": "thirdwitch",
+           *         "password": "n3w-s3cret"
+           *       }
+           *     ]
+           */
           'application/json': {
             /** @description A JID as an object; absent parts are omitted */
             room: components['schemas']['Jid'];
@@ -30141,6 +31235,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -30282,6 +31381,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -30414,6 +31518,20 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "event": "xmpp.chat.message",
+           *       "id": "1764763200000-0",
+           *       "data": {
+           *         "from": {
+           *           "user": "romeo",
+           *           "domain": "example.org",
+           *           "resource": "orchard"
+           *         },
+           *         "content": "Art thou not Romeo, and a Montague?"
+           *       }
+           *     }
+           */
           'text/event-stream':
             | components['schemas']['sse.fanout.fpp.push']
             | components['schemas']['sse.xmpp.avatar.push.metadata']
@@ -30600,6 +31718,12 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "id": "a1b2c3",
+           *       "secret": "example"
+           *     }
+           */
           'application/json': {
             /** @description The webhook’s id (also in every delivery’s `webhook`) */
             id: string;
@@ -30666,6 +31790,7 @@ export interface operations {
     };
     requestBody?: {
       content: {
+        /** @example {} */
         'application/json': Record<string, never>;
       };
     };
@@ -30676,6 +31801,22 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "webhooks": [
+           *         {
+           *           "id": "wh_8c2d1e",
+           *           "url": "https://app.example.org/hooks/xmpp",
+           *           "events": [
+           *             "xmpp.chat.message",
+           *             "xmpp.presence"
+           *           ],
+           *           "state": "active",
+           *           "lastEventId": "1764763200000-0"
+           *         }
+           *       ]
+           *     }
+           */
           'application/json': {
             webhooks: {
               id: string;
@@ -30744,6 +31885,11 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "id": "wh_8c2d1e"
+         *     }
+         */
         'application/json': {
           /** @description The id POST /v1/webhooks returned */
           id: string;
@@ -30757,6 +31903,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -30827,6 +31978,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "status": "ok"
+           *     }
+           */
           'application/json': {
             status: string;
           };
@@ -30858,6 +32014,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "status": "ready"
+           *     }
+           */
           'application/json': {
             status: string;
           };
@@ -30899,6 +32060,7 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /** @example GIF89a… */
         'application/octet-stream': string;
       };
     };
@@ -30909,6 +32071,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "get": "https://upload.example.org/a1b2c3/balcony.jpg"
+           *     }
+           */
           'application/json': {
             /** @description Where the file can be fetched: the URL to share (e.g. chat/message `oob.url`) */
             get: string;
