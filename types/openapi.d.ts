@@ -3363,7 +3363,20 @@ export interface components {
       /** @description A JID as an object; absent parts are omitted */
       from?: components['schemas']['Jid'];
     };
-    /** @description A roster change pushed by the server (subscription "remove" on deletion) */
+    /**
+     * @description A roster change pushed by the server (subscription "remove" on deletion)
+     * @example {
+     *       "jid": {
+     *         "user": "bob",
+     *         "domain": "example.org"
+     *       },
+     *       "subscription": "both",
+     *       "name": "Bob",
+     *       "groups": [
+     *         "Friends"
+     *       ]
+     *     }
+     */
     'xmpp.roster.push': {
       /** @description A JID as an object; absent parts are omitted */
       jid: components['schemas']['Jid'];
@@ -4607,7 +4620,27 @@ export interface components {
     };
     /** @description New entries of a subscribed feed, from the Superfeedr service (SUPERFEEDR_JID) only */
     'xmpp.superfeedr.push': {
-      /** @description The feed and its status as of this notification */
+      /**
+       * @description The feed and its status as of this notification
+       * @example {
+       *       "feed": "https://blog.example.org/feed.atom",
+       *       "jid": {
+       *         "user": "juliet",
+       *         "domain": "example.org"
+       *       },
+       *       "status": {
+       *         "response": "200",
+       *         "fetch": {
+       *           "next": "2026-12-03T12:15:00Z",
+       *           "last": "2026-12-03T12:00:00Z",
+       *           "period": "900"
+       *         },
+       *         "parsed": "2026-12-03T12:00:01Z",
+       *         "message": "9718 bytes fetched in 1.46s : 2 new entries."
+       *       },
+       *       "title": "Juliet’s blog"
+       *     }
+       */
       meta: {
         /** @description The feed URL */
         feed?: string;
@@ -6410,9 +6443,13 @@ export interface operations {
           /**
            * @example [
            *       {
-           *         "jid": "juliet@example.org",
+           *         "jid": "coven@conference.example.org",
+           *         "name": "A place for witches"
+           *       },
+           *       {
+           *         "jid": "pubsub.example.org",
            *         "node": "princely_musings",
-           *         "name": "Romeo"
+           *         "name": "Princely Musings"
            *       }
            *     ]
            */
@@ -6593,7 +6630,18 @@ export interface operations {
           /**
            * @example [
            *       {
-           *         "kind": "identity"
+           *         "kind": "identity",
+           *         "category": "conference",
+           *         "type": "text",
+           *         "name": "Chatrooms"
+           *       },
+           *       {
+           *         "kind": "feature",
+           *         "var": "http://jabber.org/protocol/disco#info"
+           *       },
+           *       {
+           *         "kind": "feature",
+           *         "var": "http://jabber.org/protocol/muc"
            *       }
            *     ]
            */
@@ -11136,14 +11184,11 @@ export interface operations {
         content: {
           /**
            * @example {
-           *       "subscription": "example",
-           *       "id": "a1b2c3",
+           *       "subscription": "subscribed",
+           *       "id": "ba49252aaa4f5d320c24d3766f0bdcade78c78d3",
            *       "jid": {
            *         "user": "juliet",
            *         "domain": "example.org"
-           *       },
-           *       "configuration": {
-           *         "required": true
            *       }
            *     }
            */
@@ -11663,7 +11708,7 @@ export interface operations {
           /**
            * @example [
            *       {
-           *         "subscription": "example",
+           *         "subscription": "subscribed",
            *         "jid": {
            *           "user": "juliet",
            *           "domain": "example.org"
@@ -11879,11 +11924,11 @@ export interface operations {
            * @example [
            *       {
            *         "node": "princely_musings",
-           *         "affiliation": "example",
-           *         "jid": {
-           *           "user": "juliet",
-           *           "domain": "example.org"
-           *         }
+           *         "affiliation": "owner"
+           *       },
+           *       {
+           *         "node": "news",
+           *         "affiliation": "publisher"
            *       }
            *     ]
            */
@@ -12240,20 +12285,29 @@ export interface operations {
         content: {
           /**
            * @example {
-           *       "type": "chat",
-           *       "title": "Princely musings",
-           *       "instructions": "example",
+           *       "type": "form",
+           *       "title": "Configuration for coven",
+           *       "instructions": "Complete this form to modify the configuration of your room",
            *       "fields": [
-           *         {}
+           *         {
+           *           "var": "FORM_TYPE",
+           *           "type": "hidden",
+           *           "value": "http://jabber.org/protocol/muc#roomconfig"
+           *         },
+           *         {
+           *           "var": "muc#roomconfig_roomname",
+           *           "type": "text-single",
+           *           "label": "Natural-Language Room Name",
+           *           "value": "A Dark Cave"
+           *         },
+           *         {
+           *           "var": "muc#roomconfig_membersonly",
+           *           "type": "boolean",
+           *           "label": "Make Room Members-Only",
+           *           "value": false
+           *         }
            *       ],
-           *       "reported": [
-           *         {}
-           *       ],
-           *       "items": [
-           *         [
-           *           {}
-           *         ]
-           *       ]
+           *       "items": []
            *     }
            */
           'application/json':
@@ -12642,22 +12696,31 @@ export interface operations {
         content: {
           /**
            * @example {
-           *       "instructions": "example",
+           *       "instructions": "Fill out this form",
            *       "form": {
-           *         "type": "chat",
-           *         "title": "Princely musings",
-           *         "instructions": "example",
+           *         "type": "form",
+           *         "title": "Configuration for coven",
+           *         "instructions": "Complete this form to modify the configuration of your room",
            *         "fields": [
-           *           {}
+           *           {
+           *             "var": "FORM_TYPE",
+           *             "type": "hidden",
+           *             "value": "http://jabber.org/protocol/muc#roomconfig"
+           *           },
+           *           {
+           *             "var": "muc#roomconfig_roomname",
+           *             "type": "text-single",
+           *             "label": "Natural-Language Room Name",
+           *             "value": "A Dark Cave"
+           *           },
+           *           {
+           *             "var": "muc#roomconfig_membersonly",
+           *             "type": "boolean",
+           *             "label": "Make Room Members-Only",
+           *             "value": false
+           *           }
            *         ],
-           *         "reported": [
-           *           {}
-           *         ],
-           *         "items": [
-           *           [
-           *             {}
-           *           ]
-           *         ]
+           *         "items": []
            *       }
            *     }
            */
@@ -12887,9 +12950,31 @@ export interface operations {
         content: {
           /**
            * @example {
-           *       "fields": {},
+           *       "fields": {
+           *         "node": {
+           *           "label": "Node",
+           *           "type": "text-single"
+           *         },
+           *         "id": {
+           *           "label": "Item ID",
+           *           "type": "text-single"
+           *         },
+           *         "entry": {
+           *           "label": "Item"
+           *         }
+           *       },
            *       "results": [
-           *         {}
+           *         {
+           *           "node": "/user/juliet@example.org/posts",
+           *           "id": "a1",
+           *           "entry": {
+           *             "atom": {
+           *               "content": {
+           *                 "content": "Coffee at the orchard?"
+           *               }
+           *             }
+           *           }
+           *         }
            *       ]
            *     }
            */
@@ -14916,14 +15001,13 @@ export interface operations {
            * @example [
            *       {
            *         "jid": {
-           *           "user": "juliet",
+           *           "user": "bob",
            *           "domain": "example.org"
            *         },
-           *         "subscription": "example",
-           *         "name": "Romeo",
-           *         "ask": "subscribe",
+           *         "subscription": "both",
+           *         "name": "Bob",
            *         "groups": [
-           *           "example"
+           *           "Friends"
            *         ]
            *       }
            *     ]
@@ -15504,14 +15588,11 @@ export interface operations {
         content: {
           /**
            * @example {
-           *       "subscription": "example",
-           *       "id": "a1b2c3",
+           *       "subscription": "subscribed",
+           *       "id": "ba49252aaa4f5d320c24d3766f0bdcade78c78d3",
            *       "jid": {
            *         "user": "juliet",
            *         "domain": "example.org"
-           *       },
-           *       "configuration": {
-           *         "required": true
            *       }
            *     }
            */
@@ -15802,33 +15883,22 @@ export interface operations {
         content: {
           /**
            * @example {
-           *       "feed": "example",
+           *       "feed": "https://blog.example.org/feed.atom",
            *       "jid": {
            *         "user": "juliet",
            *         "domain": "example.org"
            *       },
            *       "status": {
-           *         "response": "example",
+           *         "response": "200",
            *         "fetch": {
-           *           "next": "example",
-           *           "last": "example",
-           *           "period": "example"
+           *           "next": "2026-12-03T12:15:00Z",
+           *           "last": "2026-12-03T12:00:00Z",
+           *           "period": "900"
            *         },
-           *         "parsed": "example",
-           *         "maintenance": "example",
-           *         "message": "example"
+           *         "parsed": "2026-12-03T12:00:01Z",
+           *         "message": "9718 bytes fetched in 1.46s : 2 new entries."
            *       },
-           *       "title": "Princely musings",
-           *       "entries_count_since_last_maintenance": "example",
-           *       "id": "a1b2c3",
-           *       "links": [
-           *         {
-           *           "title": "Princely musings",
-           *           "rel": "example",
-           *           "href": "https://example.org/",
-           *           "type": "chat"
-           *         }
-           *       ]
+           *       "title": "Juliet’s blog"
            *     }
            */
           'application/json': {
@@ -16161,28 +16231,23 @@ export interface operations {
           /**
            * @example {
            *       "items": [
-           *         {}
-           *       ],
-           *       "meta": {
-           *         "feed": "example",
-           *         "jid": {
-           *           "user": "juliet",
-           *           "domain": "example.org"
-           *         },
-           *         "status": {
-           *           "response": "example",
-           *           "fetch": {},
-           *           "parsed": "example",
-           *           "maintenance": "example",
-           *           "message": "example"
-           *         },
-           *         "title": "Princely musings",
-           *         "entries_count_since_last_maintenance": "example",
-           *         "id": "a1b2c3",
-           *         "links": [
-           *           {}
-           *         ]
-           *       }
+           *         {
+           *           "atom": {
+           *             "id": "tag:blog.example.org,2026:post-1",
+           *             "title": "A rose by any other name",
+           *             "published": "2026-12-03T11:00:00Z",
+           *             "content": {
+           *               "content": "Would smell as sweet."
+           *             },
+           *             "links": [
+           *               {
+           *                 "href": "https://blog.example.org/2026/rose",
+           *                 "rel": "alternate"
+           *               }
+           *             ]
+           *           }
+           *         }
+           *       ]
            *     }
            */
           'application/json': {
@@ -16319,7 +16384,27 @@ export interface operations {
               /** @description payload elements the gateway does not map, as XML text */
               raw?: string;
             }[];
-            /** @description The feed’s status, where the answer carried one */
+            /**
+             * @description The feed’s status, where the answer carried one
+             * @example {
+             *       "feed": "https://blog.example.org/feed.atom",
+             *       "jid": {
+             *         "user": "juliet",
+             *         "domain": "example.org"
+             *       },
+             *       "status": {
+             *         "response": "200",
+             *         "fetch": {
+             *           "next": "2026-12-03T12:15:00Z",
+             *           "last": "2026-12-03T12:00:00Z",
+             *           "period": "900"
+             *         },
+             *         "parsed": "2026-12-03T12:00:01Z",
+             *         "message": "9718 bytes fetched in 1.46s : 2 new entries."
+             *       },
+             *       "title": "Juliet’s blog"
+             *     }
+             */
             meta?: {
               /** @description The feed URL */
               feed?: string;
@@ -16496,24 +16581,22 @@ export interface operations {
           /**
            * @example [
            *       {
-           *         "feed": "example",
+           *         "feed": "https://blog.example.org/feed.atom",
            *         "jid": {
            *           "user": "juliet",
            *           "domain": "example.org"
            *         },
            *         "status": {
-           *           "response": "example",
-           *           "fetch": {},
-           *           "parsed": "example",
-           *           "maintenance": "example",
-           *           "message": "example"
+           *           "response": "200",
+           *           "fetch": {
+           *             "next": "2026-12-03T12:15:00Z",
+           *             "last": "2026-12-03T12:00:00Z",
+           *             "period": "900"
+           *           },
+           *           "parsed": "2026-12-03T12:00:01Z",
+           *           "message": "9718 bytes fetched in 1.46s : 2 new entries."
            *         },
-           *         "title": "Princely musings",
-           *         "entries_count_since_last_maintenance": "example",
-           *         "id": "a1b2c3",
-           *         "links": [
-           *           {}
-           *         ]
+           *         "title": "Juliet’s blog"
            *       }
            *     ]
            */
@@ -16703,9 +16786,8 @@ export interface operations {
           /**
            * @example [
            *       {
-           *         "type": "chat",
-           *         "value": "example",
-           *         "name": "Romeo"
+           *         "type": "string",
+           *         "value": "Colorado"
            *       }
            *     ]
            */
@@ -17128,9 +17210,13 @@ export interface operations {
           /**
            * @example [
            *       {
-           *         "jid": "juliet@example.org",
+           *         "jid": "coven@conference.example.org",
+           *         "name": "A place for witches"
+           *       },
+           *       {
+           *         "jid": "pubsub.example.org",
            *         "node": "princely_musings",
-           *         "name": "Romeo"
+           *         "name": "Princely Musings"
            *       }
            *     ]
            */
@@ -17311,7 +17397,18 @@ export interface operations {
           /**
            * @example [
            *       {
-           *         "kind": "identity"
+           *         "kind": "identity",
+           *         "category": "conference",
+           *         "type": "text",
+           *         "name": "Chatrooms"
+           *       },
+           *       {
+           *         "kind": "feature",
+           *         "var": "http://jabber.org/protocol/disco#info"
+           *       },
+           *       {
+           *         "kind": "feature",
+           *         "var": "http://jabber.org/protocol/muc"
            *       }
            *     ]
            */
@@ -18727,14 +18824,22 @@ export interface operations {
           /**
            * @example [
            *       {
-           *         "affiliation": "example",
+           *         "affiliation": "member",
            *         "jid": {
-           *           "user": "juliet",
-           *           "domain": "example.org"
+           *           "user": "hag66",
+           *           "domain": "shakespeare.lit"
            *         },
            *         "nick": "thirdwitch",
-           *         "role": "example",
-           *         "reason": "Thou art banished"
+           *         "role": "participant"
+           *       },
+           *       {
+           *         "affiliation": "owner",
+           *         "jid": {
+           *           "user": "crone1",
+           *           "domain": "shakespeare.lit"
+           *         },
+           *         "nick": "firstwitch",
+           *         "role": "moderator"
            *       }
            *     ]
            */
@@ -19061,14 +19166,22 @@ export interface operations {
           /**
            * @example [
            *       {
-           *         "affiliation": "example",
+           *         "affiliation": "member",
            *         "jid": {
-           *           "user": "juliet",
-           *           "domain": "example.org"
+           *           "user": "hag66",
+           *           "domain": "shakespeare.lit"
            *         },
            *         "nick": "thirdwitch",
-           *         "role": "example",
-           *         "reason": "Thou art banished"
+           *         "role": "participant"
+           *       },
+           *       {
+           *         "affiliation": "owner",
+           *         "jid": {
+           *           "user": "crone1",
+           *           "domain": "shakespeare.lit"
+           *         },
+           *         "nick": "firstwitch",
+           *         "role": "moderator"
            *       }
            *     ]
            */
@@ -19229,25 +19342,7 @@ export interface operations {
           /**
            * @example {
            *       "registered": true,
-           *       "nick": "thirdwitch",
-           *       "title": "Princely musings",
-           *       "instructions": "example",
-           *       "form": {
-           *         "type": "chat",
-           *         "title": "Princely musings",
-           *         "instructions": "example",
-           *         "fields": [
-           *           {}
-           *         ],
-           *         "reported": [
-           *           {}
-           *         ],
-           *         "items": [
-           *           [
-           *             {}
-           *           ]
-           *         ]
-           *       }
+           *       "nick": "thirdwitch"
            *     }
            */
           'application/json': {
@@ -19466,25 +19561,7 @@ export interface operations {
           /**
            * @example {
            *       "registered": true,
-           *       "nick": "thirdwitch",
-           *       "title": "Princely musings",
-           *       "instructions": "example",
-           *       "form": {
-           *         "type": "chat",
-           *         "title": "Princely musings",
-           *         "instructions": "example",
-           *         "fields": [
-           *           {}
-           *         ],
-           *         "reported": [
-           *           {}
-           *         ],
-           *         "items": [
-           *           [
-           *             {}
-           *           ]
-           *         ]
-           *       }
+           *       "nick": "thirdwitch"
            *     }
            */
           'application/json': {
@@ -19689,44 +19766,29 @@ export interface operations {
         content: {
           /**
            * @example {
-           *       "type": "chat",
-           *       "title": "Princely musings",
-           *       "instructions": "example",
+           *       "type": "form",
+           *       "title": "Configuration for coven",
+           *       "instructions": "Complete this form to modify the configuration of your room",
            *       "fields": [
            *         {
            *           "var": "FORM_TYPE",
-           *           "type": "chat",
-           *           "label": "Name",
-           *           "required": true,
-           *           "value": "example",
-           *           "options": [
-           *             {
-           *               "value": "example"
-           *             }
-           *           ],
-           *           "description": "Thou art banished"
-           *         }
-           *       ],
-           *       "reported": [
+           *           "type": "hidden",
+           *           "value": "http://jabber.org/protocol/muc#roomconfig"
+           *         },
            *         {
-           *           "var": "FORM_TYPE",
-           *           "type": "chat",
-           *           "label": "Name",
-           *           "required": true,
-           *           "value": "example",
-           *           "options": [
-           *             {
-           *               "value": "example"
-           *             }
-           *           ],
-           *           "description": "Thou art banished"
+           *           "var": "muc#roomconfig_roomname",
+           *           "type": "text-single",
+           *           "label": "Natural-Language Room Name",
+           *           "value": "A Dark Cave"
+           *         },
+           *         {
+           *           "var": "muc#roomconfig_membersonly",
+           *           "type": "boolean",
+           *           "label": "Make Room Members-Only",
+           *           "value": false
            *         }
            *       ],
-           *       "items": [
-           *         [
-           *           {}
-           *         ]
-           *       ]
+           *       "items": []
            *     }
            */
           'application/json': {
@@ -20934,9 +20996,9 @@ export interface operations {
            *       ],
            *       "rsm": {
            *         "count": 1,
-           *         "first": "example",
-           *         "first-index": "example",
-           *         "last": "example"
+           *         "first": "a1b2c3",
+           *         "first-index": "0",
+           *         "last": "d4e5f6"
            *       },
            *       "complete": true
            *     }
@@ -21345,7 +21407,18 @@ export interface operations {
           /**
            * @example [
            *       {
-           *         "kind": "identity"
+           *         "kind": "identity",
+           *         "category": "conference",
+           *         "type": "text",
+           *         "name": "Chatrooms"
+           *       },
+           *       {
+           *         "kind": "feature",
+           *         "var": "http://jabber.org/protocol/disco#info"
+           *       },
+           *       {
+           *         "kind": "feature",
+           *         "var": "http://jabber.org/protocol/muc"
            *       }
            *     ]
            */
@@ -21899,7 +21972,30 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /** @example {} */
+          /**
+           * @example {
+           *       "fn": "Juliet Capulet",
+           *       "n": {
+           *         "family": "Capulet",
+           *         "given": "Juliet"
+           *       },
+           *       "nickname": "Jule",
+           *       "url": "https://example.org/juliet",
+           *       "email": [
+           *         {
+           *           "userid": "juliet@example.org",
+           *           "types": [
+           *             "internet",
+           *             "pref"
+           *           ]
+           *         }
+           *       ],
+           *       "jabberid": "juliet@example.org",
+           *       "org": {
+           *         "name": "House of Capulet"
+           *       }
+           *     }
+           */
           'application/json': {
             /** @description Formatted name (FN) */
             fn?: string;
@@ -22315,22 +22411,31 @@ export interface operations {
         content: {
           /**
            * @example {
-           *       "instructions": "example",
+           *       "instructions": "Fill out this form",
            *       "form": {
-           *         "type": "chat",
-           *         "title": "Princely musings",
-           *         "instructions": "example",
+           *         "type": "form",
+           *         "title": "Configuration for coven",
+           *         "instructions": "Complete this form to modify the configuration of your room",
            *         "fields": [
-           *           {}
+           *           {
+           *             "var": "FORM_TYPE",
+           *             "type": "hidden",
+           *             "value": "http://jabber.org/protocol/muc#roomconfig"
+           *           },
+           *           {
+           *             "var": "muc#roomconfig_roomname",
+           *             "type": "text-single",
+           *             "label": "Natural-Language Room Name",
+           *             "value": "A Dark Cave"
+           *           },
+           *           {
+           *             "var": "muc#roomconfig_membersonly",
+           *             "type": "boolean",
+           *             "label": "Make Room Members-Only",
+           *             "value": false
+           *           }
            *         ],
-           *         "reported": [
-           *           {}
-           *         ],
-           *         "items": [
-           *           [
-           *             {}
-           *           ]
-           *         ]
+           *         "items": []
            *       }
            *     }
            */
@@ -22745,14 +22850,11 @@ export interface operations {
         content: {
           /**
            * @example {
-           *       "subscription": "example",
-           *       "id": "a1b2c3",
+           *       "subscription": "subscribed",
+           *       "id": "ba49252aaa4f5d320c24d3766f0bdcade78c78d3",
            *       "jid": {
            *         "user": "juliet",
            *         "domain": "example.org"
-           *       },
-           *       "configuration": {
-           *         "required": true
            *       }
            *     }
            */
@@ -23086,44 +23188,29 @@ export interface operations {
         content: {
           /**
            * @example {
-           *       "type": "chat",
-           *       "title": "Princely musings",
-           *       "instructions": "example",
+           *       "type": "form",
+           *       "title": "Configuration for coven",
+           *       "instructions": "Complete this form to modify the configuration of your room",
            *       "fields": [
            *         {
            *           "var": "FORM_TYPE",
-           *           "type": "chat",
-           *           "label": "Name",
-           *           "required": true,
-           *           "value": "example",
-           *           "options": [
-           *             {
-           *               "value": "example"
-           *             }
-           *           ],
-           *           "description": "Thou art banished"
-           *         }
-           *       ],
-           *       "reported": [
+           *           "type": "hidden",
+           *           "value": "http://jabber.org/protocol/muc#roomconfig"
+           *         },
            *         {
-           *           "var": "FORM_TYPE",
-           *           "type": "chat",
-           *           "label": "Name",
-           *           "required": true,
-           *           "value": "example",
-           *           "options": [
-           *             {
-           *               "value": "example"
-           *             }
-           *           ],
-           *           "description": "Thou art banished"
+           *           "var": "muc#roomconfig_roomname",
+           *           "type": "text-single",
+           *           "label": "Natural-Language Room Name",
+           *           "value": "A Dark Cave"
+           *         },
+           *         {
+           *           "var": "muc#roomconfig_membersonly",
+           *           "type": "boolean",
+           *           "label": "Make Room Members-Only",
+           *           "value": false
            *         }
            *       ],
-           *       "items": [
-           *         [
-           *           {}
-           *         ]
-           *       ]
+           *       "items": []
            *     }
            */
           'application/json': {
@@ -23322,44 +23409,29 @@ export interface operations {
         content: {
           /**
            * @example {
-           *       "type": "chat",
-           *       "title": "Princely musings",
-           *       "instructions": "example",
+           *       "type": "form",
+           *       "title": "Configuration for coven",
+           *       "instructions": "Complete this form to modify the configuration of your room",
            *       "fields": [
            *         {
            *           "var": "FORM_TYPE",
-           *           "type": "chat",
-           *           "label": "Name",
-           *           "required": true,
-           *           "value": "example",
-           *           "options": [
-           *             {
-           *               "value": "example"
-           *             }
-           *           ],
-           *           "description": "Thou art banished"
-           *         }
-           *       ],
-           *       "reported": [
+           *           "type": "hidden",
+           *           "value": "http://jabber.org/protocol/muc#roomconfig"
+           *         },
            *         {
-           *           "var": "FORM_TYPE",
-           *           "type": "chat",
-           *           "label": "Name",
-           *           "required": true,
-           *           "value": "example",
-           *           "options": [
-           *             {
-           *               "value": "example"
-           *             }
-           *           ],
-           *           "description": "Thou art banished"
+           *           "var": "muc#roomconfig_roomname",
+           *           "type": "text-single",
+           *           "label": "Natural-Language Room Name",
+           *           "value": "A Dark Cave"
+           *         },
+           *         {
+           *           "var": "muc#roomconfig_membersonly",
+           *           "type": "boolean",
+           *           "label": "Make Room Members-Only",
+           *           "value": false
            *         }
            *       ],
-           *       "items": [
-           *         [
-           *           {}
-           *         ]
-           *       ]
+           *       "items": []
            *     }
            */
           'application/json': {
@@ -24222,9 +24294,16 @@ export interface operations {
           /**
            * @example [
            *       {
-           *         "id": "a1b2c3",
-           *         "entry": {},
-           *         "publisher": "romeo@example.org/orchard"
+           *         "id": "ae890ac52d0df67ed7cfdf51b644e901",
+           *         "entry": {
+           *           "atom": {
+           *             "title": "Soliloquy",
+           *             "content": {
+           *               "content": "To be, or not to be: that is the question"
+           *             }
+           *           }
+           *         },
+           *         "publisher": "hamlet@denmark.lit"
            *       }
            *     ]
            */
@@ -25428,44 +25507,29 @@ export interface operations {
         content: {
           /**
            * @example {
-           *       "type": "chat",
-           *       "title": "Princely musings",
-           *       "instructions": "example",
+           *       "type": "form",
+           *       "title": "Configuration for coven",
+           *       "instructions": "Complete this form to modify the configuration of your room",
            *       "fields": [
            *         {
            *           "var": "FORM_TYPE",
-           *           "type": "chat",
-           *           "label": "Name",
-           *           "required": true,
-           *           "value": "example",
-           *           "options": [
-           *             {
-           *               "value": "example"
-           *             }
-           *           ],
-           *           "description": "Thou art banished"
-           *         }
-           *       ],
-           *       "reported": [
+           *           "type": "hidden",
+           *           "value": "http://jabber.org/protocol/muc#roomconfig"
+           *         },
            *         {
-           *           "var": "FORM_TYPE",
-           *           "type": "chat",
-           *           "label": "Name",
-           *           "required": true,
-           *           "value": "example",
-           *           "options": [
-           *             {
-           *               "value": "example"
-           *             }
-           *           ],
-           *           "description": "Thou art banished"
+           *           "var": "muc#roomconfig_roomname",
+           *           "type": "text-single",
+           *           "label": "Natural-Language Room Name",
+           *           "value": "A Dark Cave"
+           *         },
+           *         {
+           *           "var": "muc#roomconfig_membersonly",
+           *           "type": "boolean",
+           *           "label": "Make Room Members-Only",
+           *           "value": false
            *         }
            *       ],
-           *       "items": [
-           *         [
-           *           {}
-           *         ]
-           *       ]
+           *       "items": []
            *     }
            */
           'application/json': {
@@ -26036,11 +26100,11 @@ export interface operations {
            * @example [
            *       {
            *         "node": "princely_musings",
-           *         "affiliation": "example",
-           *         "jid": {
-           *           "user": "juliet",
-           *           "domain": "example.org"
-           *         }
+           *         "affiliation": "owner"
+           *       },
+           *       {
+           *         "node": "news",
+           *         "affiliation": "publisher"
            *       }
            *     ]
            */
@@ -26412,13 +26476,13 @@ export interface operations {
           /**
            * @example [
            *       {
-           *         "subscription": "example",
+           *         "subscription": "subscribed",
            *         "jid": {
            *           "user": "juliet",
            *           "domain": "example.org"
            *         },
            *         "node": "princely_musings",
-           *         "id": "a1b2c3"
+           *         "id": "ba49252aaa4f5d320c24d3766f0bdcade78c78d3"
            *       }
            *     ]
            */
@@ -28388,14 +28452,11 @@ export interface operations {
         content: {
           /**
            * @example {
-           *       "subscription": "example",
-           *       "id": "a1b2c3",
+           *       "subscription": "subscribed",
+           *       "id": "ba49252aaa4f5d320c24d3766f0bdcade78c78d3",
            *       "jid": {
            *         "user": "juliet",
            *         "domain": "example.org"
-           *       },
-           *       "configuration": {
-           *         "required": true
            *       }
            *     }
            */
@@ -29163,8 +29224,11 @@ export interface operations {
            * @example {
            *       "jids": [
            *         {
-           *           "user": "juliet",
-           *           "domain": "example.org"
+           *           "user": "romeo",
+           *           "domain": "montague.net"
+           *         },
+           *         {
+           *           "domain": "spam.example.net"
            *         }
            *       ]
            *     }
@@ -30062,16 +30126,21 @@ export interface operations {
            *             "domain": "example.org",
            *             "resource": "orchard"
            *           },
+           *           "content": "Call me but love, and I’ll be new baptized",
+           *           "delay": {
+           *             "when": "2026-11-30T18:30:00Z"
+           *           },
            *           "mam": {
-           *             "queryId": "q1"
+           *             "queryId": "q1",
+           *             "id": "28482-98726-73623"
            *           }
            *         }
            *       ],
            *       "rsm": {
            *         "count": 1,
-           *         "first": "example",
-           *         "first-index": "example",
-           *         "last": "example"
+           *         "first": "28482-98726-73623",
+           *         "first-index": "0",
+           *         "last": "28482-98726-73623"
            *       },
            *       "complete": true,
            *       "stable": true,
@@ -30419,12 +30488,12 @@ export interface operations {
         content: {
           /**
            * @example {
-           *       "default": "example",
+           *       "default": "roster",
            *       "always": [
-           *         "example"
+           *         "romeo@example.org"
            *       ],
            *       "never": [
-           *         "example"
+           *         "tybalt@example.org"
            *       ]
            *     }
            */
@@ -30783,8 +30852,8 @@ export interface operations {
         content: {
           /**
            * @example {
-           *       "jid": "juliet@example.org",
-           *       "maxFileSize": 1
+           *       "jid": "upload.example.org",
+           *       "maxFileSize": 10485760
            *     }
            */
           'application/json': {
@@ -31720,8 +31789,8 @@ export interface operations {
         content: {
           /**
            * @example {
-           *       "id": "a1b2c3",
-           *       "secret": "example"
+           *       "id": "wh_8c2d1e",
+           *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
            *     }
            */
           'application/json': {

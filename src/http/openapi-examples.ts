@@ -14,6 +14,7 @@ const GATEWAY_EXAMPLES: Record<string, { body?: Json; response?: Json }> = {
   eventsTicket: { body: {}, response: { ticket: 'tk_3f9a0c2e7b5d4e18a6c1', expiresIn: 60 } },
   webhooks: {
     body: { url: 'https://app.example.org/hooks/xmpp', events: ['xmpp.chat.message', 'xmpp.presence'] },
+    response: { id: 'wh_8c2d1e', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
   },
   webhooksList: {
     body: {},
@@ -54,12 +55,13 @@ function jidFor(hint: string): string {
   return 'juliet@example.org';
 }
 
-const JID_NAMES = /^(to|from|jid|jids|of|with|by|owner|publisher|actor|initiator|responder|invitedBy|server|service|component|jabberid)$/;
+const JID_NAMES =
+  /^(to|from|jid|jids|of|with|by|owner|publisher|actor|initiator|responder|invitedBy|server|service|component|jabberid|always|never)$/;
 
 /** A string for a property named `hint`: XMPP-FTW's kind of values where the name says what it holds. */
 function stringFor(hint: string): string {
   if (/room/i.test(hint)) return 'coven@chat.example.org';
-  if (JID_NAMES.test(hint)) return jidFor(hint);
+  if (JID_NAMES.test(hint) || JID_NAMES.test(`${hint}s`)) return jidFor(hint);
   const byName: Record<string, string> = {
     node: 'princely_musings',
     nick: 'thirdwitch',
@@ -77,9 +79,19 @@ function stringFor(hint: string): string {
     resource: 'balcony',
     title: 'Princely musings',
     description: 'Thou art banished',
+    instructions: 'Fill out this form',
     label: 'Name',
-    var: 'FORM_TYPE',
-    type: 'chat',
+    var: 'muc#roomconfig_roomname',
+    subscription: 'subscribed',
+    affiliation: 'member',
+    role: 'participant',
+    show: 'away',
+    state: 'active',
+    default: 'roster',
+    first: 'a1b2c3',
+    last: 'd4e5f6',
+    'first-index': '0',
+    secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
     url: 'https://example.org/',
     href: 'https://example.org/',
     uri: 'https://example.org/',
@@ -100,7 +112,6 @@ function stringFor(hint: string): string {
     queryId: 'q1',
     sessionId: 'session-1',
     xmlns: 'urn:example:extension',
-    condition: 'item-not-found',
   };
   if (byName[hint] !== undefined) return byName[hint];
   if (/(^id$|Id$|^ids?$)/.test(hint)) return 'a1b2c3';
@@ -122,7 +133,18 @@ function fitString(schema: JsonObject, value: string): string {
 
 function numberFor(schema: JsonObject, hint: string): number {
   const integer = schema.type === 'integer';
-  const byName: Record<string, number> = { max: 20, size: 23456, bytes: 23456, width: 64, height: 64, port: 5222, priority: 5 };
+  const byName: Record<string, number> = {
+    max: 20,
+    size: 23456,
+    bytes: 23456,
+    width: 64,
+    height: 64,
+    port: 5222,
+    priority: 5,
+    count: 1,
+    maxFileSize: 10485760,
+    expiresIn: 60,
+  };
   let v = byName[hint] ?? 1;
   if (typeof schema.minimum === 'number' && v < schema.minimum) v = schema.minimum;
   if (typeof schema.exclusiveMinimum === 'number' && v <= schema.exclusiveMinimum) v = schema.exclusiveMinimum + 1;
@@ -201,8 +223,23 @@ function jidObjectFor(hint: string): JsonObject {
   return { ...(rest !== undefined && { user: user! }), domain: domain!, ...(resource !== undefined && { resource }) };
 }
 
+/** A XEP-0004 form as services send them, for schemas of that shape (src/schemas/forms.ts). */
+const FORM: JsonObject = {
+  type: 'form',
+  title: 'Configuration for coven',
+  instructions: 'Complete this form to modify the configuration of your room',
+  fields: [
+    { var: 'FORM_TYPE', type: 'hidden', value: 'http://jabber.org/protocol/muc#roomconfig' },
+    { var: 'muc#roomconfig_roomname', type: 'text-single', label: 'Natural-Language Room Name', value: 'A Dark Cave' },
+    { var: 'muc#roomconfig_membersonly', type: 'boolean', label: 'Make Room Members-Only', value: false },
+  ],
+  items: [],
+};
+const isFormShape = (properties: JsonObject): boolean => ['fields', 'reported', 'items', 'instructions'].every((k) => k in properties);
+
 function objectFor(schema: JsonObject, components: JsonObject, depth: number): JsonObject {
   const properties = isObject(schema.properties) ? schema.properties : {};
+  if (isFormShape(properties)) return FORM;
   const required = new Set(Array.isArray(schema.required) ? schema.required.filter((r) => typeof r === 'string') : []);
   const optional = Object.keys(properties).filter((k) => !required.has(k));
   const withOptional = depth <= OPTIONAL_DEPTH && optional.length <= OPTIONAL_MAX;

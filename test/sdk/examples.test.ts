@@ -35,12 +35,31 @@ addFormats.default(ajv);
 ajv.addFormat('jid', (value: string) => parseJid(value) !== undefined);
 ajv.addFormat('binary', true);
 
+/**
+ * As Redocly's no-invalid-media-type-examples reads a schema: an object that lists its properties
+ * takes no other (an example with an undocumented key misleads), unless it says otherwise.
+ */
+function closed(node: Json): Json {
+  if (Array.isArray(node)) return node.map(closed);
+  if (typeof node !== 'object' || node === null) return node;
+  const out: JsonObject = Object.fromEntries(
+    Object.entries(node).map(([k, v]) => [k, k === 'examples' || k === 'const' || k === 'enum' ? v : closed(v)]),
+  );
+  const open = ['additionalProperties', 'patternProperties', 'unevaluatedProperties'].some((k) => k in out);
+  if (typeof out.properties === 'object' && out.properties !== null && !Array.isArray(out.properties) && !open) {
+    out.unevaluatedProperties = false;
+  }
+  return out;
+}
+
 // The components once, as a schema of their own: a media schema's `#/components/schemas/…` points into it
 // (each component is compiled once, not once per operation).
 const DOCUMENT_ID = 'https://gateway.invalid/openapi.json';
-ajv.addSchema({ $id: DOCUMENT_ID, components: doc.components });
+ajv.addSchema({ $id: DOCUMENT_ID, components: closed(doc.components) });
 const validatorOf = (schema: JsonObject) =>
-  ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', `"${DOCUMENT_ID}#/components/`)) as JsonObject);
+  ajv.compile(
+    closed(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', `"${DOCUMENT_ID}#/components/`)) as Json) as JsonObject,
+  );
 
 /** The examples a media type shows: `example`, or each value of `examples`. */
 function examplesOf(media: Media): Json[] {
@@ -91,6 +110,11 @@ t.test('every request body and success response has an example that validates ag
   const rosterAdd = doc.paths['/v1/roster/add']!.post!.requestBody!.content['application/json']!.schema!;
   t.notOk(validatorOf(rosterAdd)({ name: 'Bob' }), 'a roster/add body without jid does not validate');
   t.notOk(validatorOf(rosterAdd)({ jid: 'not a jid@' }), 'nor one with an invalid JID');
+  const rosterGet = doc.paths['/v1/roster/get']!.post!.responses['200']!.content!['application/json']!.schema!;
+  t.notOk(
+    validatorOf(rosterGet)([{ jid: { domain: 'example.org' }, subscription: 'both', nickname: 'Bob' }]),
+    'nor an answer with an undocumented key',
+  );
 });
 
 t.test('hand-written examples win over generated ones', async (t) => {

@@ -235,7 +235,15 @@ export const SearchDoResult = Type.Object(
       description: 'One object per match: var → value; `entry` (the post) parsed as an item payload',
     }),
   },
-  { description: 'The search results (XEP-0055), each post’s `entry` parsed' },
+  {
+    description: 'The search results (XEP-0055), each post’s `entry` parsed',
+    examples: [
+      {
+        fields: { node: { label: 'Node', type: 'text-single' }, id: { label: 'Item ID', type: 'text-single' }, entry: { label: 'Item' } },
+        results: [{ node: CHANNEL, id: 'a1', entry: { atom: { content: { content: 'Coffee at the orchard?' } } } }],
+      },
+    ],
+  },
 );
 
 // ---------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ export const ServiceResult = Type.Object(
       Type.Integer({ minimum: 0, description: 'The largest file the service takes, in bytes (its XEP-0128 max-file-size), when it says' }),
     ),
   },
-  { description: 'The upload service found (XEP-0363 §3)' },
+  { description: 'The upload service found (XEP-0363 §3)', examples: [{ jid: 'upload.example.org', maxFileSize: 10485760 }] },
 );
 
 export const SlotBody = Body(
