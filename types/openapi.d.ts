@@ -8882,10 +8882,20 @@ export interface operations {
           /**
            * @example [
            *       {
-           *         "id": "a1b2c3",
-           *         "entry": {},
-           *         "publisher": "romeo@example.org/orchard",
-           *         "node": "princely_musings"
+           *         "id": "1291048772456",
+           *         "node": "/user/juliet@example.org/posts",
+           *         "entry": {
+           *           "atom": {
+           *             "id": "tag:channels.example.org,2026:1291048772456",
+           *             "content": {
+           *               "content": "Hello from the balcony"
+           *             },
+           *             "author": {
+           *               "name": "juliet@example.org"
+           *             }
+           *           }
+           *         },
+           *         "publisher": "juliet@example.org"
            *       }
            *     ]
            */
@@ -9347,9 +9357,19 @@ export interface operations {
           /**
            * @example [
            *       {
-           *         "id": "a1b2c3",
-           *         "node": "princely_musings",
-           *         "entry": {}
+           *         "id": "1291048772456",
+           *         "node": "/user/juliet@example.org/posts",
+           *         "entry": {
+           *           "atom": {
+           *             "id": "tag:channels.example.org,2026:1291048772456",
+           *             "content": {
+           *               "content": "Hello from the balcony"
+           *             },
+           *             "author": {
+           *               "name": "juliet@example.org"
+           *             }
+           *           }
+           *         }
            *       }
            *     ]
            */
@@ -9805,9 +9825,19 @@ export interface operations {
           /**
            * @example [
            *       {
-           *         "id": "a1b2c3",
-           *         "node": "princely_musings",
-           *         "entry": {}
+           *         "id": "1291048772456",
+           *         "node": "/user/juliet@example.org/posts",
+           *         "entry": {
+           *           "atom": {
+           *             "id": "tag:channels.example.org,2026:1291048772456",
+           *             "content": {
+           *               "content": "Hello from the balcony"
+           *             },
+           *             "author": {
+           *               "name": "juliet@example.org"
+           *             }
+           *           }
+           *         }
            *       }
            *     ]
            */
@@ -10269,9 +10299,19 @@ export interface operations {
           /**
            * @example [
            *       {
-           *         "id": "a1b2c3",
-           *         "node": "princely_musings",
-           *         "entry": {}
+           *         "id": "1291048772456",
+           *         "node": "/user/juliet@example.org/posts",
+           *         "entry": {
+           *           "atom": {
+           *             "id": "tag:channels.example.org,2026:1291048772456",
+           *             "content": {
+           *               "content": "Hello from the balcony"
+           *             },
+           *             "author": {
+           *               "name": "juliet@example.org"
+           *             }
+           *           }
+           *         }
            *       }
            *     ]
            */
@@ -10733,9 +10773,19 @@ export interface operations {
           /**
            * @example [
            *       {
-           *         "id": "a1b2c3",
-           *         "node": "princely_musings",
-           *         "entry": {}
+           *         "id": "1291048772456",
+           *         "node": "/user/juliet@example.org/posts",
+           *         "entry": {
+           *           "atom": {
+           *             "id": "tag:channels.example.org,2026:1291048772456",
+           *             "content": {
+           *               "content": "Hello from the balcony"
+           *             },
+           *             "author": {
+           *               "name": "juliet@example.org"
+           *             }
+           *           }
+           *         }
            *       }
            *     ]
            */
@@ -11709,16 +11759,22 @@ export interface operations {
            * @example [
            *       {
            *         "subscription": "subscribed",
+           *         "node": "/user/juliet@example.org/posts",
+           *         "jid": {
+           *           "user": "juliet",
+           *           "domain": "example.org"
+           *         }
+           *       },
+           *       {
+           *         "subscription": "invited",
+           *         "node": "/user/romeo@example.org/posts",
            *         "jid": {
            *           "user": "juliet",
            *           "domain": "example.org"
            *         },
-           *         "node": "princely_musings",
-           *         "id": "a1b2c3",
            *         "invitedBy": {
            *           "user": "romeo",
-           *           "domain": "example.org",
-           *           "resource": "orchard"
+           *           "domain": "example.org"
            *         }
            *       }
            *     ]
@@ -21214,8 +21270,12 @@ export interface operations {
           /**
            * @example [
            *       {
-           *         "node": "princely_musings",
-           *         "name": "Romeo"
+           *         "node": "http://jabber.org/protocol/admin#add-user",
+           *         "name": "Add User"
+           *       },
+           *       {
+           *         "node": "uptime",
+           *         "name": "Get uptime"
            *       }
            *     ]
            */
@@ -30981,10 +31041,12 @@ export interface operations {
           /**
            * @example {
            *       "put": {
-           *         "url": "https://example.org/",
-           *         "headers": {}
+           *         "url": "https://upload.example.org/4a771ac1-f0b2-4a4a-9700-f2a26fa2bb67/photo.jpg",
+           *         "headers": {
+           *           "Authorization": "Basic Base64String=="
+           *         }
            *       },
-           *       "get": "https://upload.example.org/a1b2c3/balcony.jpg"
+           *       "get": "https://download.example.org/4a771ac1-f0b2-4a4a-9700-f2a26fa2bb67/photo.jpg"
            *     }
            */
           'application/json': {
@@ -31134,13 +31196,12 @@ export interface operations {
            * @example [
            *       {
            *         "room": {
-           *           "user": "coven",
-           *           "domain": "chat.example.org"
+           *           "user": "theplay",
+           *           "domain": "conference.shakespeare.lit"
            *         },
-           *         "name": "Romeo",
+           *         "name": "The Play’s the Thing",
            *         "autojoin": true,
-           *         "nick": "thirdwitch",
-           *         "password": "n3w-s3cret"
+           *         "nick": "JC"
            *       }
            *     ]
            */
