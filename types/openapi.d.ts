@@ -3363,7 +3363,20 @@ export interface components {
       /** @description A JID as an object; absent parts are omitted */
       from?: components['schemas']['Jid'];
     };
-    /** @description A roster change pushed by the server (subscription "remove" on deletion) */
+    /**
+     * @description A roster change pushed by the server (subscription "remove" on deletion)
+     * @example {
+     *       "jid": {
+     *         "user": "bob",
+     *         "domain": "example.org"
+     *       },
+     *       "subscription": "both",
+     *       "name": "Bob",
+     *       "groups": [
+     *         "Friends"
+     *       ]
+     *     }
+     */
     'xmpp.roster.push': {
       /** @description A JID as an object; absent parts are omitted */
       jid: components['schemas']['Jid'];
@@ -4607,7 +4620,27 @@ export interface components {
     };
     /** @description New entries of a subscribed feed, from the Superfeedr service (SUPERFEEDR_JID) only */
     'xmpp.superfeedr.push': {
-      /** @description The feed and its status as of this notification */
+      /**
+       * @description The feed and its status as of this notification
+       * @example {
+       *       "feed": "https://blog.example.org/feed.atom",
+       *       "jid": {
+       *         "user": "juliet",
+       *         "domain": "example.org"
+       *       },
+       *       "status": {
+       *         "response": "200",
+       *         "fetch": {
+       *           "next": "2026-12-03T12:15:00Z",
+       *           "last": "2026-12-03T12:00:00Z",
+       *           "period": "900"
+       *         },
+       *         "parsed": "2026-12-03T12:00:01Z",
+       *         "message": "9718 bytes fetched in 1.46s : 2 new entries."
+       *       },
+       *       "title": "Juliet’s blog"
+       *     }
+       */
       meta: {
         /** @description The feed URL */
         feed?: string;
@@ -5648,6 +5681,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example # HELP gateway_sessions Sessions on this node
+           *     # TYPE gateway_sessions gauge
+           *     gateway_sessions 3
+           */
           'text/plain': string;
         };
       };
@@ -5919,6 +5957,7 @@ export interface operations {
     /** @description Sent; nothing to report */
     requestBody?: {
       content: {
+        /** @example {} */
         'application/json': Record<string, never>;
       };
     };
@@ -5929,6 +5968,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -5985,6 +6029,7 @@ export interface operations {
     /** @description Sent; nothing to report */
     requestBody?: {
       content: {
+        /** @example {} */
         'application/json': Record<string, never>;
       };
     };
@@ -5995,6 +6040,12 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ticket": "tk_3f9a0c2e7b5d4e18a6c1",
+           *       "expiresIn": 60
+           *     }
+           */
           'application/json': {
             /** @description Pass as ?ticket= to GET /v1/events (EventSource cannot send headers) */
             ticket: string;
@@ -6389,6 +6440,19 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "jid": "coven@conference.example.org",
+           *         "name": "A place for witches"
+           *       },
+           *       {
+           *         "jid": "pubsub.example.org",
+           *         "node": "princely_musings",
+           *         "name": "Princely Musings"
+           *       }
+           *     ]
+           */
           'application/json':
             | {
                 /** @description As sent (a JID string) */
@@ -6563,6 +6627,24 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "kind": "identity",
+           *         "category": "conference",
+           *         "type": "text",
+           *         "name": "Chatrooms"
+           *       },
+           *       {
+           *         "kind": "feature",
+           *         "var": "http://jabber.org/protocol/disco#info"
+           *       },
+           *       {
+           *         "kind": "feature",
+           *         "var": "http://jabber.org/protocol/muc"
+           *       }
+           *     ]
+           */
           'application/json':
             | (
                 | {
@@ -6836,6 +6918,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /** @example {} */
           'application/json': Record<string, never>;
         };
       };
@@ -6973,6 +7056,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "registered": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             registered: true;
@@ -7167,6 +7255,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "registered": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             registered: true;
@@ -7620,6 +7713,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "registered": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             registered: true;
@@ -7780,6 +7878,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -7946,6 +8049,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -8105,6 +8213,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -8416,6 +8529,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "id": "a1b2c3"
+           *     }
+           */
           'application/json': {
             /** @description The item id: the service’s, else the one you chose */
             id?: string;
@@ -8578,6 +8696,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -8756,6 +8879,26 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "id": "1291048772456",
+           *         "node": "/user/juliet@example.org/posts",
+           *         "entry": {
+           *           "atom": {
+           *             "id": "tag:channels.example.org,2026:1291048772456",
+           *             "content": {
+           *               "content": "Hello from the balcony"
+           *             },
+           *             "author": {
+           *               "name": "juliet@example.org"
+           *             }
+           *           }
+           *         },
+           *         "publisher": "juliet@example.org"
+           *       }
+           *     ]
+           */
           'application/json':
             | {
                 /** @description The item id */
@@ -9211,6 +9354,25 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "id": "1291048772456",
+           *         "node": "/user/juliet@example.org/posts",
+           *         "entry": {
+           *           "atom": {
+           *             "id": "tag:channels.example.org,2026:1291048772456",
+           *             "content": {
+           *               "content": "Hello from the balcony"
+           *             },
+           *             "author": {
+           *               "name": "juliet@example.org"
+           *             }
+           *           }
+           *         }
+           *       }
+           *     ]
+           */
           'application/json':
             | {
                 /** @description The item id */
@@ -9660,6 +9822,25 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "id": "1291048772456",
+           *         "node": "/user/juliet@example.org/posts",
+           *         "entry": {
+           *           "atom": {
+           *             "id": "tag:channels.example.org,2026:1291048772456",
+           *             "content": {
+           *               "content": "Hello from the balcony"
+           *             },
+           *             "author": {
+           *               "name": "juliet@example.org"
+           *             }
+           *           }
+           *         }
+           *       }
+           *     ]
+           */
           'application/json':
             | {
                 /** @description The item id */
@@ -10115,6 +10296,25 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "id": "1291048772456",
+           *         "node": "/user/juliet@example.org/posts",
+           *         "entry": {
+           *           "atom": {
+           *             "id": "tag:channels.example.org,2026:1291048772456",
+           *             "content": {
+           *               "content": "Hello from the balcony"
+           *             },
+           *             "author": {
+           *               "name": "juliet@example.org"
+           *             }
+           *           }
+           *         }
+           *       }
+           *     ]
+           */
           'application/json':
             | {
                 /** @description The item id */
@@ -10570,6 +10770,25 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "id": "1291048772456",
+           *         "node": "/user/juliet@example.org/posts",
+           *         "entry": {
+           *           "atom": {
+           *             "id": "tag:channels.example.org,2026:1291048772456",
+           *             "content": {
+           *               "content": "Hello from the balcony"
+           *             },
+           *             "author": {
+           *               "name": "juliet@example.org"
+           *             }
+           *           }
+           *         }
+           *       }
+           *     ]
+           */
           'application/json':
             | {
                 /** @description The item id */
@@ -11013,6 +11232,16 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "subscription": "subscribed",
+           *       "id": "ba49252aaa4f5d320c24d3766f0bdcade78c78d3",
+           *       "jid": {
+           *         "user": "juliet",
+           *         "domain": "example.org"
+           *       }
+           *     }
+           */
           'application/json': {
             /** @description none, pending, subscribed or unconfigured (subscribed when the service answered empty) */
             subscription: string;
@@ -11181,6 +11410,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -11349,6 +11583,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -11516,6 +11755,30 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "subscription": "subscribed",
+           *         "node": "/user/juliet@example.org/posts",
+           *         "jid": {
+           *           "user": "juliet",
+           *           "domain": "example.org"
+           *         }
+           *       },
+           *       {
+           *         "subscription": "invited",
+           *         "node": "/user/romeo@example.org/posts",
+           *         "jid": {
+           *           "user": "juliet",
+           *           "domain": "example.org"
+           *         },
+           *         "invitedBy": {
+           *           "user": "romeo",
+           *           "domain": "example.org"
+           *         }
+           *       }
+           *     ]
+           */
           'application/json':
             | {
                 /** @description none, pending, subscribed or unconfigured */
@@ -11713,6 +11976,18 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "node": "princely_musings",
+           *         "affiliation": "owner"
+           *       },
+           *       {
+           *         "node": "news",
+           *         "affiliation": "publisher"
+           *       }
+           *     ]
+           */
           'application/json':
             | {
                 /** @description The node (your own affiliations) */
@@ -11903,6 +12178,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -12059,6 +12339,33 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "type": "form",
+           *       "title": "Configuration for coven",
+           *       "instructions": "Complete this form to modify the configuration of your room",
+           *       "fields": [
+           *         {
+           *           "var": "FORM_TYPE",
+           *           "type": "hidden",
+           *           "value": "http://jabber.org/protocol/muc#roomconfig"
+           *         },
+           *         {
+           *           "var": "muc#roomconfig_roomname",
+           *           "type": "text-single",
+           *           "label": "Natural-Language Room Name",
+           *           "value": "A Dark Cave"
+           *         },
+           *         {
+           *           "var": "muc#roomconfig_membersonly",
+           *           "type": "boolean",
+           *           "label": "Make Room Members-Only",
+           *           "value": false
+           *         }
+           *       ],
+           *       "items": []
+           *     }
+           */
           'application/json':
             | {
                 /** @description form, submit, result or cancel (not exposed by XMPP-FTW) */
@@ -12286,6 +12593,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -12438,6 +12750,36 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "instructions": "Fill out this form",
+           *       "form": {
+           *         "type": "form",
+           *         "title": "Configuration for coven",
+           *         "instructions": "Complete this form to modify the configuration of your room",
+           *         "fields": [
+           *           {
+           *             "var": "FORM_TYPE",
+           *             "type": "hidden",
+           *             "value": "http://jabber.org/protocol/muc#roomconfig"
+           *           },
+           *           {
+           *             "var": "muc#roomconfig_roomname",
+           *             "type": "text-single",
+           *             "label": "Natural-Language Room Name",
+           *             "value": "A Dark Cave"
+           *           },
+           *           {
+           *             "var": "muc#roomconfig_membersonly",
+           *             "type": "boolean",
+           *             "label": "Make Room Members-Only",
+           *             "value": false
+           *           }
+           *         ],
+           *         "items": []
+           *       }
+           *     }
+           */
           'application/json':
             | {
                 instructions: string | null;
@@ -12662,6 +13004,36 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "fields": {
+           *         "node": {
+           *           "label": "Node",
+           *           "type": "text-single"
+           *         },
+           *         "id": {
+           *           "label": "Item ID",
+           *           "type": "text-single"
+           *         },
+           *         "entry": {
+           *           "label": "Item"
+           *         }
+           *       },
+           *       "results": [
+           *         {
+           *           "node": "/user/juliet@example.org/posts",
+           *           "id": "a1",
+           *           "entry": {
+           *             "atom": {
+           *               "content": {
+           *                 "content": "Coffee at the orchard?"
+           *               }
+           *             }
+           *           }
+           *         }
+           *       ]
+           *     }
+           */
           'application/json': {
             fields: {
               [key: string]: {
@@ -12973,6 +13345,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -13095,6 +13472,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -13230,6 +13612,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -13375,6 +13762,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "id": "a1b2c3"
+           *     }
+           */
           'application/json': {
             /** @description Stanza id of the sent message */
             id: string;
@@ -13488,6 +13880,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "id": "a1b2c3"
+           *     }
+           */
           'application/json': {
             /** @description Stanza id (and origin-id) of the sent message */
             id: string;
@@ -13596,6 +13993,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "id": "a1b2c3"
+           *     }
+           */
           'application/json': {
             /** @description Stanza id (and origin-id) of the sent message */
             id: string;
@@ -13710,6 +14112,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "id": "a1b2c3"
+           *     }
+           */
           'application/json': {
             /** @description Stanza id (and origin-id) of the sent message */
             id: string;
@@ -13818,6 +14225,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /** @example {} */
           'application/json': Record<string, never>;
         };
       };
@@ -13936,6 +14344,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /** @example {} */
           'application/json': Record<string, never>;
         };
       };
@@ -14038,6 +14447,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /** @example {} */
           'application/json': Record<string, never>;
         };
       };
@@ -14140,6 +14550,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /** @example {} */
           'application/json': Record<string, never>;
         };
       };
@@ -14242,6 +14653,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /** @example {} */
           'application/json': Record<string, never>;
         };
       };
@@ -14344,6 +14756,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /** @example {} */
           'application/json': Record<string, never>;
         };
       };
@@ -14446,6 +14859,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /** @example {} */
           'application/json': Record<string, never>;
         };
       };
@@ -14529,6 +14943,7 @@ export interface operations {
     /** @description Sent; nothing to report */
     requestBody?: {
       content: {
+        /** @example {} */
         'application/json': Record<string, never>;
       };
     };
@@ -14541,6 +14956,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /** @example {} */
           'application/json': Record<string, never>;
         };
       };
@@ -14624,6 +15040,7 @@ export interface operations {
     /** @description Sent; nothing to report */
     requestBody?: {
       content: {
+        /** @example {} */
         'application/json': Record<string, never>;
       };
     };
@@ -14636,6 +15053,21 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "jid": {
+           *           "user": "bob",
+           *           "domain": "example.org"
+           *         },
+           *         "subscription": "both",
+           *         "name": "Bob",
+           *         "groups": [
+           *           "Friends"
+           *         ]
+           *       }
+           *     ]
+           */
           'application/json': {
             /** @description A JID as an object; absent parts are omitted */
             jid: components['schemas']['Jid'];
@@ -14753,6 +15185,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -14864,6 +15301,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -14975,6 +15417,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -15080,6 +15527,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -15190,6 +15642,16 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "subscription": "subscribed",
+           *       "id": "ba49252aaa4f5d320c24d3766f0bdcade78c78d3",
+           *       "jid": {
+           *         "user": "juliet",
+           *         "domain": "example.org"
+           *       }
+           *     }
+           */
           'application/json': {
             /** @description none, pending, subscribed or unconfigured (subscribed when the service answered empty) */
             subscription: string;
@@ -15336,6 +15798,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -15470,6 +15937,26 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "feed": "https://blog.example.org/feed.atom",
+           *       "jid": {
+           *         "user": "juliet",
+           *         "domain": "example.org"
+           *       },
+           *       "status": {
+           *         "response": "200",
+           *         "fetch": {
+           *           "next": "2026-12-03T12:15:00Z",
+           *           "last": "2026-12-03T12:00:00Z",
+           *           "period": "900"
+           *         },
+           *         "parsed": "2026-12-03T12:00:01Z",
+           *         "message": "9718 bytes fetched in 1.46s : 2 new entries."
+           *       },
+           *       "title": "Juliet’s blog"
+           *     }
+           */
           'application/json': {
             /** @description The feed URL */
             feed?: string;
@@ -15649,6 +16136,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -15792,6 +16284,28 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "items": [
+           *         {
+           *           "atom": {
+           *             "id": "tag:blog.example.org,2026:post-1",
+           *             "title": "A rose by any other name",
+           *             "published": "2026-12-03T11:00:00Z",
+           *             "content": {
+           *               "content": "Would smell as sweet."
+           *             },
+           *             "links": [
+           *               {
+           *                 "href": "https://blog.example.org/2026/rose",
+           *                 "rel": "alternate"
+           *               }
+           *             ]
+           *           }
+           *         }
+           *       ]
+           *     }
+           */
           'application/json': {
             /** @description The feed’s entries, as the item parser reads them (normally `{ atom }`) */
             items: {
@@ -15926,7 +16440,27 @@ export interface operations {
               /** @description payload elements the gateway does not map, as XML text */
               raw?: string;
             }[];
-            /** @description The feed’s status, where the answer carried one */
+            /**
+             * @description The feed’s status, where the answer carried one
+             * @example {
+             *       "feed": "https://blog.example.org/feed.atom",
+             *       "jid": {
+             *         "user": "juliet",
+             *         "domain": "example.org"
+             *       },
+             *       "status": {
+             *         "response": "200",
+             *         "fetch": {
+             *           "next": "2026-12-03T12:15:00Z",
+             *           "last": "2026-12-03T12:00:00Z",
+             *           "period": "900"
+             *         },
+             *         "parsed": "2026-12-03T12:00:01Z",
+             *         "message": "9718 bytes fetched in 1.46s : 2 new entries."
+             *       },
+             *       "title": "Juliet’s blog"
+             *     }
+             */
             meta?: {
               /** @description The feed URL */
               feed?: string;
@@ -16100,6 +16634,28 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "feed": "https://blog.example.org/feed.atom",
+           *         "jid": {
+           *           "user": "juliet",
+           *           "domain": "example.org"
+           *         },
+           *         "status": {
+           *           "response": "200",
+           *           "fetch": {
+           *             "next": "2026-12-03T12:15:00Z",
+           *             "last": "2026-12-03T12:00:00Z",
+           *             "period": "900"
+           *           },
+           *           "parsed": "2026-12-03T12:00:01Z",
+           *           "message": "9718 bytes fetched in 1.46s : 2 new entries."
+           *         },
+           *         "title": "Juliet’s blog"
+           *       }
+           *     ]
+           */
           'application/json': {
             /** @description The feed URL */
             feed?: string;
@@ -16283,6 +16839,14 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "type": "string",
+           *         "value": "Colorado"
+           *       }
+           *     ]
+           */
           'application/json': {
             /** @description The XML-RPC type element (string when the value had none) */
             type: string;
@@ -16446,6 +17010,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -16569,6 +17138,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -16689,6 +17263,19 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "jid": "coven@conference.example.org",
+           *         "name": "A place for witches"
+           *       },
+           *       {
+           *         "jid": "pubsub.example.org",
+           *         "node": "princely_musings",
+           *         "name": "Princely Musings"
+           *       }
+           *     ]
+           */
           'application/json':
             | {
                 /** @description As sent (a JID string) */
@@ -16863,6 +17450,24 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "kind": "identity",
+           *         "category": "conference",
+           *         "type": "text",
+           *         "name": "Chatrooms"
+           *       },
+           *       {
+           *         "kind": "feature",
+           *         "var": "http://jabber.org/protocol/disco#info"
+           *       },
+           *       {
+           *         "kind": "feature",
+           *         "var": "http://jabber.org/protocol/muc"
+           *       }
+           *     ]
+           */
           'application/json':
             | (
                 | {
@@ -17174,6 +17779,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -17720,6 +18330,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "id": "a1b2c3"
+           *     }
+           */
           'application/json': {
             /** @description Stanza id of the sent message */
             id: string;
@@ -17828,6 +18443,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /** @example {} */
           'application/json': Record<string, never>;
         };
       };
@@ -17933,6 +18549,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -18095,6 +18716,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -18251,6 +18877,28 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "affiliation": "member",
+           *         "jid": {
+           *           "user": "hag66",
+           *           "domain": "shakespeare.lit"
+           *         },
+           *         "nick": "thirdwitch",
+           *         "role": "participant"
+           *       },
+           *       {
+           *         "affiliation": "owner",
+           *         "jid": {
+           *           "user": "crone1",
+           *           "domain": "shakespeare.lit"
+           *         },
+           *         "nick": "firstwitch",
+           *         "role": "moderator"
+           *       }
+           *     ]
+           */
           'application/json': {
             affiliation?: string;
             /** @description A JID as an object; absent parts are omitted */
@@ -18413,6 +19061,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -18566,6 +19219,28 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "affiliation": "member",
+           *         "jid": {
+           *           "user": "hag66",
+           *           "domain": "shakespeare.lit"
+           *         },
+           *         "nick": "thirdwitch",
+           *         "role": "participant"
+           *       },
+           *       {
+           *         "affiliation": "owner",
+           *         "jid": {
+           *           "user": "crone1",
+           *           "domain": "shakespeare.lit"
+           *         },
+           *         "nick": "firstwitch",
+           *         "role": "moderator"
+           *       }
+           *     ]
+           */
           'application/json': {
             affiliation?: string;
             /** @description A JID as an object; absent parts are omitted */
@@ -18720,6 +19395,12 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "registered": true,
+           *       "nick": "thirdwitch"
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             registered?: true;
@@ -18933,6 +19614,12 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "registered": true,
+           *       "nick": "thirdwitch"
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             registered?: true;
@@ -19133,6 +19820,33 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "type": "form",
+           *       "title": "Configuration for coven",
+           *       "instructions": "Complete this form to modify the configuration of your room",
+           *       "fields": [
+           *         {
+           *           "var": "FORM_TYPE",
+           *           "type": "hidden",
+           *           "value": "http://jabber.org/protocol/muc#roomconfig"
+           *         },
+           *         {
+           *           "var": "muc#roomconfig_roomname",
+           *           "type": "text-single",
+           *           "label": "Natural-Language Room Name",
+           *           "value": "A Dark Cave"
+           *         },
+           *         {
+           *           "var": "muc#roomconfig_membersonly",
+           *           "type": "boolean",
+           *           "label": "Make Room Members-Only",
+           *           "value": false
+           *         }
+           *       ],
+           *       "items": []
+           *     }
+           */
           'application/json': {
             /** @description form, submit, result or cancel (not exposed by XMPP-FTW) */
             type?: string;
@@ -19345,6 +20059,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -19495,6 +20214,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -19645,6 +20369,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "nick": "thirdwitch"
+           *     }
+           */
           'application/json': {
             nick: string;
           };
@@ -19800,6 +20529,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -19956,6 +20690,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /** @example {} */
           'application/json': Record<string, never>;
         };
       };
@@ -20068,6 +20803,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /** @example {} */
           'application/json': Record<string, never>;
         };
       };
@@ -20176,6 +20912,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /** @example {} */
           'application/json': Record<string, never>;
         };
       };
@@ -20301,6 +21038,27 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "items": [
+           *         {
+           *           "room": "coven@conference.localhost",
+           *           "nick": "secondwitch",
+           *           "private": false,
+           *           "id": "m1",
+           *           "content": "Hi",
+           *           "format": "plain"
+           *         }
+           *       ],
+           *       "rsm": {
+           *         "count": 1,
+           *         "first": "a1b2c3",
+           *         "first-index": "0",
+           *         "last": "d4e5f6"
+           *       },
+           *       "complete": true
+           *     }
+           */
           'application/json': {
             /** @description The archived messages, oldest first */
             items: {
@@ -20509,6 +21267,18 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "node": "http://jabber.org/protocol/admin#add-user",
+           *         "name": "Add User"
+           *       },
+           *       {
+           *         "node": "uptime",
+           *         "name": "Get uptime"
+           *       }
+           *     ]
+           */
           'application/json':
             | {
                 node?: string;
@@ -20694,6 +21464,24 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "kind": "identity",
+           *         "category": "conference",
+           *         "type": "text",
+           *         "name": "Chatrooms"
+           *       },
+           *       {
+           *         "kind": "feature",
+           *         "var": "http://jabber.org/protocol/disco#info"
+           *       },
+           *       {
+           *         "kind": "feature",
+           *         "var": "http://jabber.org/protocol/muc"
+           *       }
+           *     ]
+           */
           'application/json':
             | (
                 | {
@@ -21244,6 +22032,30 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "fn": "Juliet Capulet",
+           *       "n": {
+           *         "family": "Capulet",
+           *         "given": "Juliet"
+           *       },
+           *       "nickname": "Jule",
+           *       "url": "https://example.org/juliet",
+           *       "email": [
+           *         {
+           *           "userid": "juliet@example.org",
+           *           "types": [
+           *             "internet",
+           *             "pref"
+           *           ]
+           *         }
+           *       ],
+           *       "jabberid": "juliet@example.org",
+           *       "org": {
+           *         "name": "House of Capulet"
+           *       }
+           *     }
+           */
           'application/json': {
             /** @description Formatted name (FN) */
             fn?: string;
@@ -21538,6 +22350,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -21652,6 +22469,36 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "instructions": "Fill out this form",
+           *       "form": {
+           *         "type": "form",
+           *         "title": "Configuration for coven",
+           *         "instructions": "Complete this form to modify the configuration of your room",
+           *         "fields": [
+           *           {
+           *             "var": "FORM_TYPE",
+           *             "type": "hidden",
+           *             "value": "http://jabber.org/protocol/muc#roomconfig"
+           *           },
+           *           {
+           *             "var": "muc#roomconfig_roomname",
+           *             "type": "text-single",
+           *             "label": "Natural-Language Room Name",
+           *             "value": "A Dark Cave"
+           *           },
+           *           {
+           *             "var": "muc#roomconfig_membersonly",
+           *             "type": "boolean",
+           *             "label": "Make Room Members-Only",
+           *             "value": false
+           *           }
+           *         ],
+           *         "items": []
+           *       }
+           *     }
+           */
           'application/json':
             | {
                 instructions: string | null;
@@ -22061,6 +22908,16 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "subscription": "subscribed",
+           *       "id": "ba49252aaa4f5d320c24d3766f0bdcade78c78d3",
+           *       "jid": {
+           *         "user": "juliet",
+           *         "domain": "example.org"
+           *       }
+           *     }
+           */
           'application/json': {
             /** @description none, pending, subscribed or unconfigured (subscribed when the service answered empty) */
             subscription: string;
@@ -22227,6 +23084,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -22384,6 +23246,33 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "type": "form",
+           *       "title": "Configuration for coven",
+           *       "instructions": "Complete this form to modify the configuration of your room",
+           *       "fields": [
+           *         {
+           *           "var": "FORM_TYPE",
+           *           "type": "hidden",
+           *           "value": "http://jabber.org/protocol/muc#roomconfig"
+           *         },
+           *         {
+           *           "var": "muc#roomconfig_roomname",
+           *           "type": "text-single",
+           *           "label": "Natural-Language Room Name",
+           *           "value": "A Dark Cave"
+           *         },
+           *         {
+           *           "var": "muc#roomconfig_membersonly",
+           *           "type": "boolean",
+           *           "label": "Make Room Members-Only",
+           *           "value": false
+           *         }
+           *       ],
+           *       "items": []
+           *     }
+           */
           'application/json': {
             /** @description form, submit, result or cancel (not exposed by XMPP-FTW) */
             type?: string;
@@ -22578,6 +23467,33 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "type": "form",
+           *       "title": "Configuration for coven",
+           *       "instructions": "Complete this form to modify the configuration of your room",
+           *       "fields": [
+           *         {
+           *           "var": "FORM_TYPE",
+           *           "type": "hidden",
+           *           "value": "http://jabber.org/protocol/muc#roomconfig"
+           *         },
+           *         {
+           *           "var": "muc#roomconfig_roomname",
+           *           "type": "text-single",
+           *           "label": "Natural-Language Room Name",
+           *           "value": "A Dark Cave"
+           *         },
+           *         {
+           *           "var": "muc#roomconfig_membersonly",
+           *           "type": "boolean",
+           *           "label": "Make Room Members-Only",
+           *           "value": false
+           *         }
+           *       ],
+           *       "items": []
+           *     }
+           */
           'application/json': {
             /** @description form, submit, result or cancel (not exposed by XMPP-FTW) */
             type?: string;
@@ -22789,6 +23705,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -23093,6 +24014,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "id": "a1b2c3"
+           *     }
+           */
           'application/json': {
             /** @description The item id: the service’s, else the one you chose */
             id?: string;
@@ -23251,6 +24177,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -23420,6 +24351,22 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "id": "ae890ac52d0df67ed7cfdf51b644e901",
+           *         "entry": {
+           *           "atom": {
+           *             "title": "Soliloquy",
+           *             "content": {
+           *               "content": "To be, or not to be: that is the question"
+           *             }
+           *           }
+           *         },
+           *         "publisher": "hamlet@denmark.lit"
+           *       }
+           *     ]
+           */
           'application/json':
             | {
                 /** @description The item id */
@@ -23878,6 +24825,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -23995,6 +24947,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -24104,6 +25061,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -24269,6 +25231,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -24431,6 +25398,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -24593,6 +25565,33 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "type": "form",
+           *       "title": "Configuration for coven",
+           *       "instructions": "Complete this form to modify the configuration of your room",
+           *       "fields": [
+           *         {
+           *           "var": "FORM_TYPE",
+           *           "type": "hidden",
+           *           "value": "http://jabber.org/protocol/muc#roomconfig"
+           *         },
+           *         {
+           *           "var": "muc#roomconfig_roomname",
+           *           "type": "text-single",
+           *           "label": "Natural-Language Room Name",
+           *           "value": "A Dark Cave"
+           *         },
+           *         {
+           *           "var": "muc#roomconfig_membersonly",
+           *           "type": "boolean",
+           *           "label": "Make Room Members-Only",
+           *           "value": false
+           *         }
+           *       ],
+           *       "items": []
+           *     }
+           */
           'application/json': {
             /** @description form, submit, result or cancel (not exposed by XMPP-FTW) */
             type?: string;
@@ -24809,6 +25808,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -24980,6 +25984,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -25147,6 +26156,18 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "node": "princely_musings",
+           *         "affiliation": "owner"
+           *       },
+           *       {
+           *         "node": "news",
+           *         "affiliation": "publisher"
+           *       }
+           *     ]
+           */
           'application/json':
             | {
                 /** @description The node (your own affiliations) */
@@ -25340,6 +26361,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -25507,6 +26533,19 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "subscription": "subscribed",
+           *         "jid": {
+           *           "user": "juliet",
+           *           "domain": "example.org"
+           *         },
+           *         "node": "princely_musings",
+           *         "id": "ba49252aaa4f5d320c24d3766f0bdcade78c78d3"
+           *       }
+           *     ]
+           */
           'application/json':
             | {
                 /** @description none, pending, subscribed or unconfigured */
@@ -25700,6 +26739,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -25822,6 +26866,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -26244,6 +27293,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "registered": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             registered: true;
@@ -26449,6 +27503,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "registered": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             registered: true;
@@ -26624,6 +27683,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -26956,6 +28020,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "id": "a1b2c3"
+           *     }
+           */
           'application/json': {
             /** @description The avatar id: the item id of the data and the id to publish in the metadata */
             id: string;
@@ -27128,6 +28197,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -27281,6 +28355,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "content": "Art thou not Romeo, and a Montague?"
+           *     }
+           */
           'application/json': {
             /** @description The image, base64-encoded, as published */
             content: string;
@@ -27431,6 +28510,16 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "subscription": "subscribed",
+           *       "id": "ba49252aaa4f5d320c24d3766f0bdcade78c78d3",
+           *       "jid": {
+           *         "user": "juliet",
+           *         "domain": "example.org"
+           *       }
+           *     }
+           */
           'application/json': {
             /** @description none, pending, subscribed or unconfigured (subscribed when the service answered empty) */
             subscription: string;
@@ -27590,6 +28679,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -28038,6 +29132,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -28181,6 +29280,19 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "jids": [
+           *         {
+           *           "user": "romeo",
+           *           "domain": "montague.net"
+           *         },
+           *         {
+           *           "domain": "spam.example.net"
+           *         }
+           *       ]
+           *     }
+           */
           'application/json': {
             /** @description Every blocked JID, as the server keeps them (XEP-0191 §3.2) */
             jids: components['schemas']['Jid'][];
@@ -28297,6 +29409,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -28406,6 +29523,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -28515,6 +29637,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -28659,6 +29786,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /** @example {} */
           'application/json': Record<string, never>;
         };
       };
@@ -28755,6 +29883,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -28881,6 +30014,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -29039,6 +30177,36 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "messages": [
+           *         {
+           *           "from": {
+           *             "user": "romeo",
+           *             "domain": "example.org",
+           *             "resource": "orchard"
+           *           },
+           *           "content": "Call me but love, and I’ll be new baptized",
+           *           "delay": {
+           *             "when": "2026-11-30T18:30:00Z"
+           *           },
+           *           "mam": {
+           *             "queryId": "q1",
+           *             "id": "28482-98726-73623"
+           *           }
+           *         }
+           *       ],
+           *       "rsm": {
+           *         "count": 1,
+           *         "first": "28482-98726-73623",
+           *         "first-index": "0",
+           *         "last": "28482-98726-73623"
+           *       },
+           *       "complete": true,
+           *       "stable": true,
+           *       "queryId": "q1"
+           *     }
+           */
           'application/json': {
             /** @description The page’s messages, in archive order (oldest first) */
             messages: {
@@ -29248,6 +30416,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -29373,6 +30546,17 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "default": "roster",
+           *       "always": [
+           *         "romeo@example.org"
+           *       ],
+           *       "never": [
+           *         "tybalt@example.org"
+           *       ]
+           *     }
+           */
           'application/json': {
             /** @description always, never or roster */
             default?: string;
@@ -29502,6 +30686,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "state": "active"
+           *     }
+           */
           'application/json': {
             /** @description The state the server was told */
             state: 'active' | 'inactive';
@@ -29609,6 +30798,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "state": "active"
+           *     }
+           */
           'application/json': {
             /** @description The state the server was told */
             state: 'active' | 'inactive';
@@ -29716,6 +30910,12 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "jid": "upload.example.org",
+           *       "maxFileSize": 10485760
+           *     }
+           */
           'application/json': {
             /** @description The upload service (a disco#items entry of the own domain with feature urn:xmpp:http:upload:0) */
             jid: string;
@@ -29838,6 +31038,17 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "put": {
+           *         "url": "https://upload.example.org/4a771ac1-f0b2-4a4a-9700-f2a26fa2bb67/photo.jpg",
+           *         "headers": {
+           *           "Authorization": "Basic Base64String=="
+           *         }
+           *       },
+           *       "get": "https://download.example.org/4a771ac1-f0b2-4a4a-9700-f2a26fa2bb67/photo.jpg"
+           *     }
+           */
           'application/json': {
             /** @description The upload */
             put: {
@@ -29981,6 +31192,19 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example [
+           *       {
+           *         "room": {
+           *           "user": "theplay",
+           *           "domain": "conference.shakespeare.lit"
+           *         },
+           *         "name": "The Play’s the Thing",
+           *         "autojoin": true,
+           *         "nick": "JC"
+           *       }
+           *     ]
+           */
           'application/json': {
             /** @description A JID as an object; absent parts are omitted */
             room: components['schemas']['Jid'];
@@ -30141,6 +31365,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -30282,6 +31511,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -30414,6 +31648,20 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "event": "xmpp.chat.message",
+           *       "id": "1764763200000-0",
+           *       "data": {
+           *         "from": {
+           *           "user": "romeo",
+           *           "domain": "example.org",
+           *           "resource": "orchard"
+           *         },
+           *         "content": "Art thou not Romeo, and a Montague?"
+           *       }
+           *     }
+           */
           'text/event-stream':
             | components['schemas']['sse.fanout.fpp.push']
             | components['schemas']['sse.xmpp.avatar.push.metadata']
@@ -30600,6 +31848,12 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "id": "wh_8c2d1e",
+           *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+           *     }
+           */
           'application/json': {
             /** @description The webhook’s id (also in every delivery’s `webhook`) */
             id: string;
@@ -30666,6 +31920,7 @@ export interface operations {
     };
     requestBody?: {
       content: {
+        /** @example {} */
         'application/json': Record<string, never>;
       };
     };
@@ -30676,6 +31931,22 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "webhooks": [
+           *         {
+           *           "id": "wh_8c2d1e",
+           *           "url": "https://app.example.org/hooks/xmpp",
+           *           "events": [
+           *             "xmpp.chat.message",
+           *             "xmpp.presence"
+           *           ],
+           *           "state": "active",
+           *           "lastEventId": "1764763200000-0"
+           *         }
+           *       ]
+           *     }
+           */
           'application/json': {
             webhooks: {
               id: string;
@@ -30746,6 +32017,11 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "id": "wh_8c2d1e"
+         *     }
+         */
         'application/json': {
           /** @description The id POST /v1/webhooks returned */
           id: string;
@@ -30759,6 +32035,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
           'application/json': {
             /** @enum {boolean} */
             ok: true;
@@ -30829,6 +32110,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "status": "ok"
+           *     }
+           */
           'application/json': {
             status: string;
           };
@@ -30860,6 +32146,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "status": "ready"
+           *     }
+           */
           'application/json': {
             status: string;
           };
@@ -30901,6 +32192,7 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /** @example GIF89a… */
         'application/octet-stream': string;
       };
     };
@@ -30911,6 +32203,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "get": "https://upload.example.org/a1b2c3/balcony.jpg"
+           *     }
+           */
           'application/json': {
             /** @description Where the file can be fetched: the URL to share (e.g. chat/message `oob.url`) */
             get: string;

@@ -129,11 +129,28 @@ const NodeItem = Type.Object(
   { id: Type.String({ description: 'The item id' }), node: Type.String({ description: 'The channel node' }), entry: ItemEntry },
   { description: 'A channel item' },
 );
-export const RetrieveResult = Paged(
-  Type.Array(Type.Composite([RetrievedItem, Type.Object({ node: Type.String({ description: 'The channel node' }) })])),
-  'The items (each with its node), or `{ items, rsm }` when the channel server paged its answer',
-);
-export const ItemListResult = Paged(Type.Array(NodeItem), 'The items, or `{ items, rsm }` when the channel server paged its answer');
+const POST_EXAMPLE = {
+  id: '1291048772456',
+  node: CHANNEL,
+  entry: {
+    atom: {
+      id: 'tag:channels.example.org,2026:1291048772456',
+      content: { content: 'Hello from the balcony' },
+      author: { name: 'juliet@example.org' },
+    },
+  },
+};
+export const RetrieveResult = {
+  ...Paged(
+    Type.Array(Type.Composite([RetrievedItem, Type.Object({ node: Type.String({ description: 'The channel node' }) })])),
+    'The items (each with its node), or `{ items, rsm }` when the channel server paged its answer',
+  ),
+  examples: [[{ ...POST_EXAMPLE, publisher: 'juliet@example.org' }]],
+};
+export const ItemListResult = {
+  ...Paged(Type.Array(NodeItem), 'The items, or `{ items, rsm }` when the channel server paged its answer'),
+  examples: [[POST_EXAMPLE]],
+};
 
 export const RecentBody = Body(
   {
@@ -196,10 +213,20 @@ export const ChannelSubscription = Type.Composite(
   ],
   { description: 'One subscription' },
 );
-export const SubscriptionListResult = Paged(
-  Type.Array(ChannelSubscription),
-  'The subscriptions; `{ items, rsm }` when the answer was paged (XEP-0059)',
-);
+export const SubscriptionListResult = {
+  ...Paged(Type.Array(ChannelSubscription), 'The subscriptions; `{ items, rsm }` when the answer was paged (XEP-0059)'),
+  examples: [
+    [
+      { subscription: 'subscribed', node: CHANNEL, jid: { user: 'juliet', domain: 'example.org' } },
+      {
+        subscription: 'invited',
+        node: '/user/romeo@example.org/posts',
+        jid: { user: 'juliet', domain: 'example.org' },
+        invitedBy: { user: 'romeo', domain: 'example.org' },
+      },
+    ],
+  ],
+};
 
 export const ConfigGetBody = Body(
   {
@@ -235,7 +262,15 @@ export const SearchDoResult = Type.Object(
       description: 'One object per match: var → value; `entry` (the post) parsed as an item payload',
     }),
   },
-  { description: 'The search results (XEP-0055), each post’s `entry` parsed' },
+  {
+    description: 'The search results (XEP-0055), each post’s `entry` parsed',
+    examples: [
+      {
+        fields: { node: { label: 'Node', type: 'text-single' }, id: { label: 'Item ID', type: 'text-single' }, entry: { label: 'Item' } },
+        results: [{ node: CHANNEL, id: 'a1', entry: { atom: { content: { content: 'Coffee at the orchard?' } } } }],
+      },
+    ],
+  },
 );
 
 // ---------------------------------------------------------------------------------------------

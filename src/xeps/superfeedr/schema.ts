@@ -76,7 +76,22 @@ export const FeedStatus = Type.Object(
     id: Type.Optional(Type.String({ description: 'The feed’s id' })),
     links: Type.Optional(Type.Array(FeedLink)),
   },
-  { description: 'A feed and Superfeedr’s status of it' },
+  {
+    description: 'A feed and Superfeedr’s status of it',
+    examples: [
+      {
+        feed: 'https://blog.example.org/feed.atom',
+        jid: { user: 'juliet', domain: 'example.org' },
+        status: {
+          response: '200',
+          fetch: { next: '2026-12-03T12:15:00Z', last: '2026-12-03T12:00:00Z', period: '900' },
+          parsed: '2026-12-03T12:00:01Z',
+          message: '9718 bytes fetched in 1.46s : 2 new entries.',
+        },
+        title: 'Juliet’s blog',
+      },
+    ],
+  },
 );
 
 export const SubscriptionsResult = Type.Array(FeedStatus, { description: 'The feeds you are subscribed to (one page)' });
@@ -86,7 +101,24 @@ export const RetrieveResult = Type.Object(
     items: Type.Array(ItemEntry, { description: 'The feed’s entries, as the item parser reads them (normally `{ atom }`)' }),
     meta: Type.Optional({ ...FeedStatus, description: 'The feed’s status, where the answer carried one' }),
   },
-  { description: 'The entries Superfeedr holds for the feed' },
+  {
+    description: 'The entries Superfeedr holds for the feed',
+    examples: [
+      {
+        items: [
+          {
+            atom: {
+              id: 'tag:blog.example.org,2026:post-1',
+              title: 'A rose by any other name',
+              published: '2026-12-03T11:00:00Z',
+              content: { content: 'Would smell as sweet.' },
+              links: [{ href: 'https://blog.example.org/2026/rose', rel: 'alternate' }],
+            },
+          },
+        ],
+      },
+    ],
+  },
 );
 
 export const PushEvent = Type.Object(

@@ -70,7 +70,10 @@ export const RpcPerformBody = Body(
   },
 );
 
-export const RpcPerformResult = Type.Array(RpcParam, { description: 'The methodResponse params (empty when there were none)' });
+export const RpcPerformResult = Type.Array(RpcParam, {
+  description: 'The methodResponse params (empty when there were none)',
+  examples: [[{ type: 'string', value: 'Colorado' }]],
+});
 
 export const RpcResultBody = Body(
   {

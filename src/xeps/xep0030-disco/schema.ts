@@ -46,11 +46,25 @@ export const DiscoInfoEntry = Type.Union(
   { description: 'One child of a disco#info answer, in document order' },
 );
 
-export const DiscoItemsResult = Paged(Type.Array(DiscoItem), 'The items; `{ items, rsm }` when the answer was paged (XEP-0059)');
-export const DiscoInfoResult = Paged(
-  Type.Array(DiscoInfoEntry),
-  'Identities, features and forms; `{ items, rsm }` when the answer carried a XEP-0059 set',
-);
+export const DiscoItemsResult = {
+  ...Paged(Type.Array(DiscoItem), 'The items; `{ items, rsm }` when the answer was paged (XEP-0059)'),
+  examples: [
+    [
+      { jid: 'coven@conference.example.org', name: 'A place for witches' },
+      { jid: 'pubsub.example.org', node: 'princely_musings', name: 'Princely Musings' },
+    ],
+  ],
+};
+export const DiscoInfoResult = {
+  ...Paged(Type.Array(DiscoInfoEntry), 'Identities, features and forms; `{ items, rsm }` when the answer carried a XEP-0059 set'),
+  examples: [
+    [
+      { kind: 'identity', category: 'conference', type: 'text', name: 'Chatrooms' },
+      { kind: 'feature', var: 'http://jabber.org/protocol/disco#info' },
+      { kind: 'feature', var: 'http://jabber.org/protocol/muc' },
+    ],
+  ],
+};
 
 const attr = (description?: string) => Type.Optional(Type.String({ maxLength: 1024, ...(description !== undefined && { description }) }));
 

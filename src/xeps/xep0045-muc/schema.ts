@@ -285,7 +285,14 @@ export const Occupant = Type.Object(
   },
   { description: 'An item of a role or affiliation list (jid only when the room shows it to you)' },
 );
-export const OccupantList = Type.Array(Occupant);
+export const OccupantList = Type.Array(Occupant, {
+  examples: [
+    [
+      { affiliation: 'member', jid: { user: 'hag66', domain: 'shakespeare.lit' }, nick: 'thirdwitch', role: 'participant' },
+      { affiliation: 'owner', jid: { user: 'crone1', domain: 'shakespeare.lit' }, nick: 'firstwitch', role: 'moderator' },
+    ],
+  ],
+});
 
 export const RegisterResult = Type.Object(
   {
@@ -295,10 +302,16 @@ export const RegisterResult = Type.Object(
     instructions: Type.Optional(Type.String()),
     form: Type.Optional(FormSchema),
   },
-  { description: '{ registered: true, nick? } when registered, else the registration form' },
+  {
+    description: '{ registered: true, nick? } when registered, else the registration form',
+    examples: [{ registered: true, nick: 'thirdwitch' }],
+  },
 );
 
-export const NickResult = Type.Object({ nick: Type.String() }, { description: 'Your reserved nick in the room' });
+export const NickResult = Type.Object(
+  { nick: Type.String() },
+  { description: 'Your reserved nick in the room', examples: [{ nick: 'thirdwitch' }] },
+);
 
 export const HistoryResult = Type.Object(
   {

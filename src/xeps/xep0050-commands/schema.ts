@@ -53,10 +53,15 @@ const CommandEntry = Type.Object(
   { description: 'A command: its node and human-readable name' },
 );
 
-export const CommandListResult = Paged(
-  Type.Array(CommandEntry),
-  'The commands; `{ items, rsm }` when the responder paged its answer (XEP-0059)',
-);
+export const CommandListResult = {
+  ...Paged(Type.Array(CommandEntry), 'The commands; `{ items, rsm }` when the responder paged its answer (XEP-0059)'),
+  examples: [
+    [
+      { node: 'http://jabber.org/protocol/admin#add-user', name: 'Add User' },
+      { node: 'uptime', name: 'Get uptime' },
+    ],
+  ],
+};
 
 export const CommandInfoResult = DiscoInfoResult;
 

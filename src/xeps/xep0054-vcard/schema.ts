@@ -109,6 +109,17 @@ export const SetMessages = {
 
 export const Vcard = Type.Object(vcardFields, {
   description: 'A vCard (XEP-0054): the documented keys, the rest under `raw` (docs/vcard.md)',
+  examples: [
+    {
+      fn: 'Juliet Capulet',
+      n: { family: 'Capulet', given: 'Juliet' },
+      nickname: 'Jule',
+      url: 'https://example.org/juliet',
+      email: [{ userid: 'juliet@example.org', types: ['internet', 'pref'] }],
+      jabberid: 'juliet@example.org',
+      org: { name: 'House of Capulet' },
+    },
+  ],
 });
 
 export const GetBody = Body(

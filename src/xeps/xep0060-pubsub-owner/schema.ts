@@ -113,13 +113,27 @@ export const SubscriptionEntry = Type.Object(
   { description: 'One subscription (XEP-0060 §5.6 own, §8.8 owner view)' },
 );
 
-export const AffiliationList = Paged(
-  Type.Array(AffiliationEntry),
-  'The affiliations; `{ items, rsm }` when the answer was paged (XEP-0059)',
-);
-export const SubscriptionList = Paged(
-  Type.Array(SubscriptionEntry),
-  'The subscriptions; `{ items, rsm }` when the answer was paged (XEP-0059)',
-);
+export const AffiliationList = {
+  ...Paged(Type.Array(AffiliationEntry), 'The affiliations; `{ items, rsm }` when the answer was paged (XEP-0059)'),
+  examples: [
+    [
+      { node: 'princely_musings', affiliation: 'owner' },
+      { node: 'news', affiliation: 'publisher' },
+    ],
+  ],
+};
+export const SubscriptionList = {
+  ...Paged(Type.Array(SubscriptionEntry), 'The subscriptions; `{ items, rsm }` when the answer was paged (XEP-0059)'),
+  examples: [
+    [
+      {
+        subscription: 'subscribed',
+        jid: { user: 'juliet', domain: 'example.org' },
+        node: 'princely_musings',
+        id: 'ba49252aaa4f5d320c24d3766f0bdcade78c78d3',
+      },
+    ],
+  ],
+};
 
 export const CREATE_MESSAGES = { 'type:options': 'Badly formatted data form' } as const;

@@ -30,7 +30,12 @@ export const SubscribeResult = Type.Object(
       ),
     ),
   },
-  { description: 'The subscription (XEP-0060 §6.1.2)' },
+  {
+    description: 'The subscription (XEP-0060 §6.1.2)',
+    examples: [
+      { subscription: 'subscribed', id: 'ba49252aaa4f5d320c24d3766f0bdcade78c78d3', jid: { user: 'juliet', domain: 'example.org' } },
+    ],
+  },
 );
 
 export const UnsubscribeBody = Body(
@@ -118,7 +123,18 @@ export const RetrievedItem = Type.Object({
   entry: Type.Optional(ItemEntry),
   publisher: Type.Optional(Type.String({ description: 'The publisher attribute, as the service wrote it' })),
 });
-export const RetrieveResult = Paged(Type.Array(RetrievedItem), 'The items, or `{ items, rsm }` when the service paged its answer');
+export const RetrieveResult = {
+  ...Paged(Type.Array(RetrievedItem), 'The items, or `{ items, rsm }` when the service paged its answer'),
+  examples: [
+    [
+      {
+        id: 'ae890ac52d0df67ed7cfdf51b644e901',
+        entry: { atom: { title: 'Soliloquy', content: { content: 'To be, or not to be: that is the question' } } },
+        publisher: 'hamlet@denmark.lit',
+      },
+    ],
+  ],
+};
 
 export const AuthorisationBody = Body(
   {

@@ -12,7 +12,7 @@ export const ListBody = Body({}, { examples: [{}] });
 
 export const ListResult = Type.Object(
   { jids: Type.Array(JidObject, { description: 'Every blocked JID, as the server keeps them (XEP-0191 §3.2)' }) },
-  { description: 'The blocklist' },
+  { description: 'The blocklist', examples: [{ jids: [{ user: 'romeo', domain: 'montague.net' }, { domain: 'spam.example.net' }] }] },
 );
 
 export const BlockBody = Body({ jids: Jids('The JIDs to block (XEP-0191 §3.3)') }, { examples: [{ jids: ['romeo@montague.net'] }] });

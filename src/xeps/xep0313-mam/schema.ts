@@ -70,7 +70,25 @@ export const MamQueryResult = Type.Object(
     stable: Type.Boolean({ description: 'false when the archive says these results may still change (XEP-0313 <fin stable/>)' }),
     queryId: Type.String({ description: 'The query’s id, as in the `xmpp.mam.message` events' }),
   },
-  { description: 'A page of an archive (XEP-0313 <fin/> with its XEP-0059 set)' },
+  {
+    description: 'A page of an archive (XEP-0313 <fin/> with its XEP-0059 set)',
+    examples: [
+      {
+        messages: [
+          {
+            from: { user: 'romeo', domain: 'example.org', resource: 'orchard' },
+            content: 'Call me but love, and I’ll be new baptized',
+            delay: { when: '2026-11-30T18:30:00Z' },
+            mam: { queryId: 'q1', id: '28482-98726-73623' },
+          },
+        ],
+        rsm: { count: 1, first: '28482-98726-73623', 'first-index': '0', last: '28482-98726-73623' },
+        complete: true,
+        stable: true,
+        queryId: 'q1',
+      },
+    ],
+  },
 );
 
 export const DEFAULTS = ['always', 'never', 'roster'] as const;
@@ -92,7 +110,10 @@ export const MamPreferences = Type.Object(
     always: Type.Array(Type.String(), { description: 'JIDs always archived' }),
     never: Type.Array(Type.String(), { description: 'JIDs never archived' }),
   },
-  { description: 'The archiving preferences of your account (XEP-0441)' },
+  {
+    description: 'The archiving preferences of your account (XEP-0441)',
+    examples: [{ default: 'roster', always: ['romeo@example.org'], never: ['tybalt@example.org'] }],
+  },
 );
 
 export const MamPreferencesGetBody = Body({}, { examples: [{}] });

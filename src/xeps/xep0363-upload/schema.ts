@@ -11,7 +11,7 @@ export const ServiceResult = Type.Object(
       Type.Integer({ minimum: 0, description: 'The largest file the service takes, in bytes (its XEP-0128 max-file-size), when it says' }),
     ),
   },
-  { description: 'The upload service found (XEP-0363 §3)' },
+  { description: 'The upload service found (XEP-0363 §3)', examples: [{ jid: 'upload.example.org', maxFileSize: 10485760 }] },
 );
 
 export const SlotBody = Body(
@@ -42,7 +42,18 @@ export const SlotResult = Type.Object(
     ),
     get: Type.String({ description: 'Where the file can be fetched once uploaded: the URL to share' }),
   },
-  { description: 'An upload slot (XEP-0363 §4)' },
+  {
+    description: 'An upload slot (XEP-0363 §4)',
+    examples: [
+      {
+        put: {
+          url: 'https://upload.example.org/4a771ac1-f0b2-4a4a-9700-f2a26fa2bb67/photo.jpg',
+          headers: { Authorization: 'Basic Base64String==' },
+        },
+        get: 'https://download.example.org/4a771ac1-f0b2-4a4a-9700-f2a26fa2bb67/photo.jpg',
+      },
+    ],
+  },
 );
 
 export const UploadResult = Type.Object(

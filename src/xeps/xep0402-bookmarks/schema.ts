@@ -18,7 +18,12 @@ export const Bookmark = Type.Object(
 );
 
 export const ListBody = Body({}, { examples: [{}] });
-export const ListResult = Type.Array(Bookmark, { description: 'Every bookmark, in the order the server keeps them' });
+export const ListResult = Type.Array(Bookmark, {
+  description: 'Every bookmark, in the order the server keeps them',
+  examples: [
+    [{ room: { user: 'theplay', domain: 'conference.shakespeare.lit' }, name: 'The Play’s the Thing', autojoin: true, nick: 'JC' }],
+  ],
+});
 
 export const AddBody = Body(
   {
