@@ -265,7 +265,8 @@ async function main(): Promise<void> {
               redis: () => (redis ??= startRedis()),
               log,
             };
-            const r = await withTimeout(SCENARIOS[name]!(ctx), (quick ? 90 : 300) * 1000, name);
+            // Quick: 120 s, for the cluster scenario's three gateways and four Prosody starts on a busy machine.
+            const r = await withTimeout(SCENARIOS[name]!(ctx), (quick ? 120 : 300) * 1000, name);
             if (attempt > 1) r.notes.push('passed on its second attempt');
             markServers(r.phases);
             r.params = { ...r.params, prosodyStarts: servers.starts };
