@@ -1,20 +1,23 @@
 // npm run bench [-- --scenario NAME[,NAME…]] [--quick] [--modules lean|full|both] [--sessions N]
 //                  [--profile] [--out DIR] [--help]
-// Starts its own Prosody (twice: the lean module set, then the full one) and, for the cluster
-// scenario, Redis; runs each scenario against the gateway (a separate process) and against direct
-// XMPP clients in the same run; prints Markdown tables and writes <out>/<date>.json.
+// Starts its own Prosody (a fresh one for each measured phase, with the lean module set, then the full
+// one) and, for the cluster scenario, Redis; runs each scenario against the gateway (a separate
+// process) and against direct XMPP clients in the same run; prints Markdown tables and writes
+// <out>/<date>-<commit>.json, and <out>/latest.json after a complete run (scripts/docs.ts makes the
+// README's benchmark tables from bench/results/latest.json).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startProsody, type ProsodyServer } from '../test/helpers/prosody.js';
+import { startProsody, type ProsodyServer, type StartProsodyOptions } from '../test/helpers/prosody.js';
 import { startRedis, type RedisServer } from '../test/helpers/redis.js';
 import { checkModules } from './lib/modules.js';
 import { filesIn, format, summarize, type ProfileSummary } from './profile-summary.js';
-import { markdown } from './lib/report.js';
-import type { BenchContext, ModuleSet, Phase, Scenario, ScenarioResult } from './lib/types.js';
+import { loadAvg } from './lib/proc.js';
+import { markdown, noiseLine } from './lib/report.js';
+import type { BenchContext, ModuleSet, Noise, Phase, Scenario, ScenarioResult } from './lib/types.js';
 import { cluster } from './scenarios/cluster.js';
 import { fanout } from './scenarios/fanout.js';
 import { idle, WARM } from './scenarios/idle.js';
@@ -32,7 +35,8 @@ const HELP = `Usage: npm run bench -- [options]
   --modules SET     lean, full or both (default: both; with --quick: lean)
   --sessions N      idle scenario: sessions to open (default 1000, quick 50; up to 10000)
   --profile         write V8 CPU profiles of the gateway processes next to the results
-  --out DIR         where to write <date>.json (default: bench/results)
+  --out DIR         where to write <date>-<commit>.json, and latest.json after a complete run
+                    (default: bench/results; with --quick a directory under the system's temp dir)
   --help            this text
 `;
 
@@ -68,6 +72,77 @@ function versions() {
     prosody: version('dpkg-query', ['-W', '-f=${Version}', 'prosody'], /(.+)/),
     redis: version(process.env.REDIS_SERVER_BIN ?? 'redis-server', ['--version'], /v=(\S+)/),
   };
+}
+
+/** The commit the run measures: HEAD, and whether tracked files differ from it. */
+function commit() {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', timeout: 10000 }).trim();
+  try {
+    return {
+      sha: git('rev-parse', 'HEAD'),
+      short: git('rev-parse', '--short=7', 'HEAD'),
+      subject: git('log', '-1', '--format=%s'),
+      dirty: git('status', '--porcelain', '--untracked-files=no') !== '',
+    };
+  } catch {
+    return { sha: 'unknown', short: 'unknown', subject: '', dirty: false };
+  }
+}
+
+/**
+ * The Prosody of one scenario attempt. freshProsody() replaces it once a measured window has claimed
+ * it, on the same port, so a gateway started for the first one can go on; instances are numbered per run.
+ */
+class PhaseServers {
+  private current: ProsodyServer | undefined;
+  private id = 0;
+  private measured = false;
+  starts = 0;
+
+  constructor(
+    private options: StartProsodyOptions,
+    private readonly next: () => number,
+  ) {}
+
+  async start(): Promise<ProsodyServer> {
+    this.current = await startProsody(this.options);
+    this.options = { ...this.options, port: this.current.port };
+    this.id = this.next();
+    this.measured = false;
+    this.starts++;
+    return this.current;
+  }
+
+  get prosody(): ProsodyServer {
+    if (!this.current) throw new Error('no Prosody is running');
+    return this.current;
+  }
+
+  claim(): number {
+    this.measured = true;
+    return this.id;
+  }
+
+  async fresh(): Promise<void> {
+    if (this.current && !this.measured) return;
+    await this.stop();
+    await this.start();
+  }
+
+  async stop(): Promise<void> {
+    const p = this.current;
+    this.current = undefined;
+    await p?.stop();
+  }
+}
+
+/** Which Prosody served each phase, and whether no other phase of the scenario was measured on it. */
+function markServers(phases: Phase[]): void {
+  for (const p of phases) {
+    const instance = p.usage.server ?? -1;
+    const sharing = phases.filter((q) => (q.usage.server ?? -1) === instance).length;
+    p.server = { instance, fresh: instance >= 0 && sharing === 1 };
+  }
 }
 
 /** The gateway profiles of one scenario, cut to its measured gateway phases (not the direct ones). */
@@ -116,12 +191,26 @@ async function main(): Promise<void> {
   const sets: ModuleSet[] = moduleArg === 'both' ? ['lean', 'full'] : [moduleArg as ModuleSet];
   const sessions = Number(values.sessions ?? (quick ? 50 : 1000));
   if (!Number.isInteger(sessions) || sessions < 1 || sessions > 10000) throw new Error('--sessions must be an integer from 1 to 10000');
-  const outDir = path.resolve(values.out ?? path.join(root, 'bench', 'results'));
+  // Quick figures are not worth keeping: unless told otherwise they go to the temp dir, so a smoke
+  // run never replaces bench/results/latest.json, which the README's tables come from.
+  const outDir = path.resolve(
+    values.out ?? (quick ? path.join(os.tmpdir(), 'xmpp-ftw-gateway-bench') : path.join(root, 'bench', 'results')),
+  );
   const stamp = new Date().toISOString().replace(/:/g, '-').replace(/\..*$/, '');
+  // Complete: every scenario, with the module sets and sizes of its mode (what the README shows).
+  const complete =
+    selected.length === Object.keys(SCENARIOS).length && moduleArg === (quick ? 'lean' : 'both') && values.sessions === undefined;
   const profileDir = values.profile ? path.join(outDir, `profiles-${stamp}`) : undefined;
 
   const started = performance.now();
-  const info = { date: new Date().toISOString(), machine: machine(), versions: versions(), loadavgStart: os.loadavg() };
+  const info = {
+    date: new Date().toISOString(),
+    commit: commit(),
+    machine: machine(),
+    versions: versions(),
+    loadavgStart: os.loadavg(),
+    loadStart: loadAvg(),
+  };
   log(
     `${selected.join(', ')} × ${sets.join(', ')}${quick ? ' (quick)' : ''}; load average ${info.loadavgStart.map((l) => l.toFixed(2)).join(' ')}`,
   );
@@ -130,6 +219,8 @@ async function main(): Promise<void> {
   const results: ScenarioResult[] = [];
   const moduleChecks: Record<string, unknown> = {};
   const profiles: ProfileSummary[] = [];
+  const noise: Array<Noise & { scenario: string; modules: ModuleSet }> = [];
+  let instances = 0;
   try {
     for (const modules of sets) {
       for (const name of selected) {
@@ -139,11 +230,8 @@ async function main(): Promise<void> {
         const users = name === 'idle' ? sessions + WARM + 2 : quick ? 50 : 202;
         // One retry: this machine is shared, and a port picked as free can be taken before it is bound.
         for (let attempt = 1; attempt <= 2; attempt++) {
-          // A fresh Prosody for each scenario: one that has served a thousand sessions routes
-          // messages ~40 % slower afterwards, which would make each figure depend on the order.
-          let prosody: ProsodyServer | undefined;
-          try {
-            prosody = await startProsody({
+          const servers = new PhaseServers(
+            {
               users,
               lean: modules === 'lean',
               carbons: modules === 'full',
@@ -152,22 +240,38 @@ async function main(): Promise<void> {
               // direct and the gateway side alike: that would be all the p99 figures measure.
               nagle: false,
               startTimeoutMs: 30000 + users * 10,
-            });
+            },
+            () => ++instances,
+          );
+          try {
+            const prosody = await servers.start();
             moduleChecks[modules] = await checkModules(prosody, modules);
+            const server = { host: prosody.host, port: prosody.port, domain: prosody.domain };
             const ctx: BenchContext = {
               quick,
               modules,
-              server: { host: prosody.host, port: prosody.port, domain: prosody.domain },
-              prosody,
-              accounts: prosody.users,
+              // The port stays when freshProsody() replaces the Prosody; the process and passwords change.
+              server,
+              get prosody() {
+                return servers.prosody;
+              },
+              get accounts() {
+                return servers.prosody.users;
+              },
+              freshProsody: () => servers.fresh(),
+              claimProsody: () => servers.claim(),
               sessions,
               ...(profileDir && { profileDir }),
               redis: () => (redis ??= startRedis()),
               log,
             };
-            const r = await withTimeout(SCENARIOS[name]!(ctx), (quick ? 90 : 300) * 1000, name);
+            // Quick: 120 s, for the cluster scenario's three gateways and four Prosody starts on a busy machine.
+            const r = await withTimeout(SCENARIOS[name]!(ctx), (quick ? 120 : 300) * 1000, name);
             if (attempt > 1) r.notes.push('passed on its second attempt');
+            markServers(r.phases);
+            r.params = { ...r.params, prosodyStarts: servers.starts };
             results.push({ scenario: name, modules, ...r });
+            if (r.noise) noise.push({ scenario: name, modules, ...r.noise });
             if (profileDir) profiles.push(...profileSummaries(profileDir, `${name}-${modules}`, r.phases));
             break;
           } catch (err) {
@@ -176,7 +280,7 @@ async function main(): Promise<void> {
               results.push({ scenario: name, modules, rows: [], phases: [], notes: [], params: {}, error: (err as Error).message });
             }
           } finally {
-            await prosody?.stop();
+            await servers.stop();
           }
         }
         log(`${name} (${modules}) took ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -187,20 +291,41 @@ async function main(): Promise<void> {
   }
 
   const totalS = Math.round((performance.now() - started) / 100) / 10;
-  const report = { ...info, loadavgEnd: os.loadavg(), totalS, quick, sessions, modules: moduleChecks, results, profiles };
+  const c = info.commit;
+  const file = `${stamp}-${c.short}${c.dirty ? '-dirty' : ''}.json`;
+  const report = {
+    file,
+    ...info,
+    loadavgEnd: os.loadavg(),
+    loadEnd: loadAvg(),
+    totalS,
+    quick,
+    complete,
+    sessions,
+    modules: moduleChecks,
+    noise,
+    results,
+    profiles,
+  };
   if (profileDir && profiles.length > 0) {
     writeFileSync(path.join(profileDir, 'summary.txt'), profiles.map((p) => format(p)).join('\n'));
     log(`profile summaries: ${path.join(profileDir, 'summary.txt')}`);
   }
   mkdirSync(outDir, { recursive: true });
-  const file = path.join(outDir, `${stamp}.json`);
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  const written = [path.join(outDir, file)];
+  writeFileSync(written[0]!, json);
+  if (complete) {
+    written.push(path.join(outDir, 'latest.json'));
+    writeFileSync(written[1]!, json);
+  }
   const m = info.machine;
   process.stdout.write(
-    `\n## Results ${info.date}${quick ? ' (quick)' : ''}\n\n` +
+    `\n## Results ${info.date}${quick ? ' (quick)' : ''}, commit ${c.short}${c.dirty ? ' (with uncommitted changes)' : ''}\n\n` +
       `${m.nproc} × ${m.cpuModel}, ${m.memoryGiB} GiB; node ${info.versions.node}, Prosody ${info.versions.prosody}, Redis ${info.versions.redis}; ` +
       `load average ${info.loadavgStart.map((l) => l.toFixed(2)).join(' ')} → ${report.loadavgEnd.map((l) => l.toFixed(2)).join(' ')}; ${totalS} s\n\n` +
-      `${markdown(results)}\n\nWritten: ${path.relative(process.cwd(), file)}\n`,
+      `${noise.map((n) => `${noiseLine(n)}\n`).join('')}${noise.length > 0 ? '\n' : ''}` +
+      `${markdown(results)}\n\nWritten: ${written.map((f) => path.relative(process.cwd(), f)).join(', ')}\n`,
   );
   if (results.some((r) => r.error)) process.exitCode = 1;
 }

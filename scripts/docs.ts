@@ -2,9 +2,11 @@
 //   docs/events.md    every action and event, from the OpenAPI document (which the registry's schemas generate);
 //   README.md blocks  between <!-- generated:NAME (npm run docs:write) --> and <!-- /generated:NAME -->:
 //                     GENERATORS[NAME]() (the configuration table from src/config.ts, the areas from the
-//                     registry), then the file formatted by Prettier as `npm run lint` expects.
+//                     registry, the benchmark figures from bench/results/latest.json), then the file
+//                     formatted by Prettier as `npm run lint` expects.
 //   node dist/scripts/docs.js --write | --check
 // Adding a README table: one entry in GENERATORS and one pair of markers in the README.
+import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
@@ -13,6 +15,8 @@ import { shortEventName } from '../src/xeps/area.js';
 import { byId, registry } from '../src/xeps/index.js';
 import { GATEWAY_EVENTS } from '../src/http/openapi.js';
 import { generateOpenApi } from './openapi.js';
+import { figuresTable, noiseLine } from '../bench/lib/report.js';
+import type { ModuleSet, Noise, ScenarioResult } from '../bench/lib/types.js';
 
 /** The parts of a JSON Schema the reference shows. */
 interface Schema {
@@ -181,6 +185,48 @@ function areasTable(doc: OpenApiDoc): string {
   );
 }
 
+// ---------------------------------------------------------------------------------------------
+// The benchmark table, from the last complete `npm run bench` (bench/run.ts writes latest.json)
+
+export const BENCH_LATEST_PATH = fileURLToPath(new URL('../../bench/results/latest.json', import.meta.url));
+
+/** The parts of bench/run.ts's report the README shows. */
+export interface BenchReport {
+  file: string;
+  date: string;
+  commit: { sha: string; short: string; subject: string; dirty: boolean };
+  machine: { nproc: number; cpuModel: string; memoryGiB: number };
+  versions: { node: string; prosody: string; redis: string };
+  loadavgStart: number[];
+  loadavgEnd: number[];
+  totalS: number;
+  quick: boolean;
+  complete: boolean;
+  noise: Array<Noise & { scenario: string; modules: ModuleSet }>;
+  results: ScenarioResult[];
+}
+
+export function readBenchReport(file = BENCH_LATEST_PATH): BenchReport {
+  const report = JSON.parse(readFileSync(file, 'utf8')) as BenchReport;
+  if (report.quick || !report.complete) throw new Error(`${file}: not a complete run of npm run bench (quick or partial)`);
+  return report;
+}
+
+export function benchTable(report: BenchReport): string {
+  const c = report.commit;
+  const m = report.machine;
+  const v = report.versions;
+  const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
+  return [
+    `Measured by \`npm run bench\` at commit ${code(c.short)}${c.dirty ? ' with uncommitted changes' : ''} (${c.subject}), ${report.date.slice(0, 16).replace('T', ' ')} UTC, ` +
+      `${Math.round(report.totalS)} s: ${m.nproc} × ${m.cpuModel}, ${m.memoryGiB} GiB; node ${v.node}, Prosody ${v.prosody}, Redis ${v.redis}; ` +
+      `load average ${load(report.loadavgStart)} → ${load(report.loadavgEnd)}. Everything, with the CPU of every phase: ` +
+      `[\`bench/results/${report.file}\`](bench/results/${report.file}); what limits each figure: [bench/README.md](bench/README.md).`,
+    ...report.noise.map((n) => noiseLine(n)),
+    figuresTable(report.results),
+  ].join('\n\n');
+}
+
 /** What a generator may read: the OpenAPI document (generated once). */
 export interface GeneratorContext {
   doc: OpenApiDoc;
@@ -193,6 +239,7 @@ export const GENERATORS: Record<string, (ctx: GeneratorContext) => string> = {
       settingsTable().map((s) => [code(s.env), s.default, s.description]),
     ),
   areas: ({ doc }) => areasTable(doc),
+  bench: () => benchTable(readBenchReport()),
 };
 
 const BLOCK = /(<!-- generated:([\w-]+) \(npm run docs:write\) -->)[\s\S]*?(<!-- \/generated:\2 -->)/g;

@@ -117,6 +117,8 @@ export interface PacedResult {
   latency: Latency;
   /** the rate actually sent over the measured part */
   achievedRate: number;
+  /** messages sent in the measured window */
+  measuredSent: number;
 }
 
 /**
@@ -164,7 +166,7 @@ export function pacedLoop(
     opts.onWindow?.('end');
     const drainUntil = performance.now() + (opts.drainMs ?? 10000);
     while (received < sent && performance.now() < drainUntil) await sleep(20);
-    return { sent, received, latency, achievedRate: measuredSent / (opts.durationMs / 1000) };
+    return { sent, received, latency, achievedRate: measuredSent / (opts.durationMs / 1000), measuredSent };
   })();
   return { received: onReceive, done };
 }

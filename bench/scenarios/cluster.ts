@@ -1,13 +1,14 @@
 // cluster: two gateway nodes sharing one Redis. The send scenario with every POST on the node that
 // owns the sessions vs. on the other node (relayed over Redis); then an SSE replay of a long
-// buffer from the Redis event log on the non-owner node vs. from a single node's memory log.
+// buffer from the Redis event log on the non-owner node vs. from a single node's memory log. Each
+// phase on a fresh Prosody (the Redis server is the run's).
 import { xml } from '@xmpp/client';
 import { connectDirect } from '../lib/direct.js';
 import { startBenchGateway, type BenchGateway } from '../lib/gateway.js';
-import { CpuMeter, type CpuUsage } from '../lib/proc.js';
+import { cpuPer, type CpuUsage } from '../lib/proc.js';
 import { SseStream } from '../lib/sse.js';
 import { row, type BenchContext, type Scenario } from '../lib/types.js';
-import { gatewaySend, sendParams } from './phases.js';
+import { gatewaySend, meterFor, sendParams } from './phases.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -40,12 +41,7 @@ async function replay(
     live.close();
     if (logged < count) throw new Error(`only ${logged} of ${count} events were logged`);
 
-    const meter = new CpuMeter({
-      gateway: pids.gateway,
-      prosody: [ctx.prosody.pid],
-      loadgen: [process.pid],
-      ...(pids.redis && { redis: pids.redis }),
-    });
+    const meter = meterFor(ctx, pids.gateway, pids.redis ? { redis: pids.redis } : {});
     let replayed = 0;
     let done: () => void = () => undefined;
     const finished = new Promise<void>((resolve) => (done = resolve));
@@ -77,8 +73,11 @@ export const cluster: Scenario = async (ctx) => {
   let owner, forwarded, redisReplay;
   try {
     const pids = { gatewayPids: [a.pid, b.pid], redisPid: redis.pid };
+    await ctx.freshProsody();
     owner = await gatewaySend(ctx, a, p, pids);
+    await ctx.freshProsody();
     forwarded = await gatewaySend(ctx, a, p, { ...pids, via: b });
+    await ctx.freshProsody();
     redisReplay = await replay(ctx, a, b, events, { gateway: [a.pid, b.pid], redis: [redis.pid] });
   } finally {
     await Promise.all([a.stop(), b.stop()]);
@@ -86,6 +85,7 @@ export const cluster: Scenario = async (ctx) => {
   const single = await startBenchGateway(ctx.server, { name: 'single', workers: 1, env, ...prof('single') });
   let memoryReplay: { rate: number; usage: CpuUsage };
   try {
+    await ctx.freshProsody();
     memoryReplay = await replay(ctx, single, single, events, { gateway: [single.pid] });
   } finally {
     await single.stop();
@@ -94,23 +94,39 @@ export const cluster: Scenario = async (ctx) => {
   const f = forwarded.result;
   const ol = o.latency.summary();
   const fl = f.latency.summary();
+  const oCpu = cpuPer(owner.usage, o.delivered, 'msg');
+  const fCpu = cpuPer(forwarded.usage, f.delivered, 'msg');
+  const redisCpu = cpuPer(redisReplay.usage, events, 'event');
+  const memoryCpu = cpuPer(memoryReplay.usage, events, 'event');
   return {
     params: { ...p, workersPerNode: 1, replayEvents: events },
     rows: [
       row('send msg/s, POST on other node', 'msg/s', Math.round(f.rate), Math.round(o.rate), 'owner node', {
         target: '≥ 0.7×',
         met: f.rate >= 0.7 * o.rate,
+        cpu: { gateway: fCpu, baseline: oCpu },
       }),
       row('send p99, POST on other node', 'ms', fl.p99, ol.p99, 'owner node'),
       row(`SSE replay of ${events} events`, 'events/s', Math.round(redisReplay.rate), Math.round(memoryReplay.rate), 'memory, 1 node', {
         note: 'Redis log, read on the non-owner node',
+        cpu: { gateway: redisCpu, baseline: memoryCpu },
       }),
     ],
     phases: [
-      { name: 'send via owner', usage: owner.usage, extra: { latency: ol, post: o.sendLatency.summary(), errors: o.errors } },
-      { name: 'send via other node', usage: forwarded.usage, extra: { latency: fl, post: f.sendLatency.summary(), errors: f.errors } },
-      { name: 'replay from Redis', usage: redisReplay.usage },
-      { name: 'replay from memory', usage: memoryReplay.usage },
+      {
+        name: 'send via owner',
+        usage: owner.usage,
+        perUnit: oCpu,
+        extra: { latency: ol, post: o.sendLatency.summary(), errors: o.errors },
+      },
+      {
+        name: 'send via other node',
+        usage: forwarded.usage,
+        perUnit: fCpu,
+        extra: { latency: fl, post: f.sendLatency.summary(), errors: f.errors },
+      },
+      { name: 'replay from Redis', usage: redisReplay.usage, perUnit: redisCpu },
+      { name: 'replay from memory', usage: memoryReplay.usage, perUnit: memoryCpu },
     ],
     notes: o.errors + f.errors > 0 ? [`failed POSTs: ${o.errors} via owner, ${f.errors} via the other node`] : [],
   };

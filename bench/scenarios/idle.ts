@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Account } from '../lib/direct.js';
 import { mapLimit } from '../lib/direct.js';
 import { startBenchGateway, type BenchGateway, type Session } from '../lib/gateway.js';
-import { rssBytes, type CpuUsage } from '../lib/proc.js';
+import { cpuPer, rssBytes, type CpuUsage } from '../lib/proc.js';
 import { SseStream } from '../lib/sse.js';
 import { row, type BenchContext, type Scenario } from '../lib/types.js';
 import { meterFor } from './phases.js';
@@ -124,31 +124,34 @@ export const idle: Scenario = async (ctx) => {
   const s = ctx.sessions;
   const settleMs = ctx.quick ? 500 : 3000;
   const notes: string[] = [];
-  const accounts = ctx.accounts.slice(0, s);
-  const warm = ctx.accounts.slice(s, s + WARM);
   // Every streamed session costs the gateway two descriptors (XMPP and HTTP): stay within the limit.
   const nofile = openFiles();
   const streamed = Math.max(0, Math.min(s, nofile - 2 * WARM - s - 512));
   if (streamed < s)
     notes.push(`only ${streamed} of ${s} sessions got a stream: ulimit -n is ${nofile} and each streamed session holds 2 descriptors`);
 
-  const d = await direct(ctx, accounts, warm, settleMs);
-  await sleep(ctx.quick ? 200 : 2000); // let Prosody close the direct sessions
+  await ctx.freshProsody();
+  const d = await direct(ctx, ctx.accounts.slice(0, s), ctx.accounts.slice(s, s + WARM), settleMs);
 
+  // The gateway's sessions on a Prosody of their own: one that served the direct sessions keeps (and
+  // then reuses) their memory, and routes more slowly.
+  await ctx.freshProsody();
   const gw = await startBenchGateway(ctx.server, {
     workers: 2,
     ...(ctx.profileDir && { profileDir: `${ctx.profileDir}/idle-${ctx.modules}` }),
   });
   let g;
   try {
-    g = await viaGateway(ctx, gw, accounts, warm, streamed, settleMs);
+    g = await viaGateway(ctx, gw, ctx.accounts.slice(0, s), ctx.accounts.slice(s, s + WARM), streamed, settleMs);
   } finally {
     await gw.stop();
   }
   const kib = (b: number) => Math.round((b / KiB) * 10) / 10;
   notes.push(
-    `Prosody's RSS grew ${kib(d.prosodyPerSession)} KiB per direct session (first phase); ${kib(g.prosodyPerSession)} KiB per gateway session, reusing memory the direct sessions freed`,
+    `Prosody's RSS grew ${kib(d.prosodyPerSession)} KiB per direct session, ${kib(g.prosodyPerSession)} KiB per gateway session (each on a fresh Prosody)`,
   );
+  const gCpu = cpuPer(g.usage, s, 'session');
+  const dCpu = cpuPer(d.usage, s, 'session');
   return {
     params: { sessions: s, streamed, warm: WARM, concurrency: CONCURRENCY, settleMs, workers: 2 },
     rows: [
@@ -156,21 +159,25 @@ export const idle: Scenario = async (ctx) => {
         target: '≤ 1.5×',
         met: g.perSession <= 1.5 * d.perSession,
       }),
-      row(`time to open ${s}`, 's', Math.round(g.openS * 100) / 100, Math.round(d.openS * 100) / 100, 'direct'),
+      row(`time to open ${s}`, 's', Math.round(g.openS * 100) / 100, Math.round(d.openS * 100) / 100, 'direct', {
+        cpu: { gateway: gCpu, baseline: dCpu },
+      }),
       row('sessions held by one node', 'sessions', g.held, s, 'asked', {
         ...(s >= 10000 ? { target: '10,000 on one node', met: g.held >= 10000 } : { note: '--sessions 10000 for the 10,000 target' }),
       }),
     ],
     phases: [
       {
-        name: `gateway: open ${s}`,
-        usage: g.usage,
-        extra: { rssMiB: Math.round(g.rss / 2 ** 20), prosodyPerSessionKiB: kib(g.prosodyPerSession) },
-      },
-      {
         name: `direct: open ${s}`,
         usage: d.usage,
+        perUnit: dCpu,
         extra: { rssMiB: Math.round(d.rss / 2 ** 20), prosodyPerSessionKiB: kib(d.prosodyPerSession) },
+      },
+      {
+        name: `gateway: open ${s}`,
+        usage: g.usage,
+        perUnit: gCpu,
+        extra: { rssMiB: Math.round(g.rss / 2 ** 20), prosodyPerSessionKiB: kib(g.prosodyPerSession) },
       },
     ],
     notes,

@@ -49,13 +49,17 @@ async function stopAll(clients: DirectClient[]): Promise<void> {
   await mapLimit(clients, 50, (c) => c.stop());
 }
 
+/** A meter of every process of the phase: the gateway's, the current Prosody, the load generator(s), Redis. */
 export function meterFor(ctx: BenchContext, gatewayPids: number[], extra: { loadgen?: number[]; redis?: number[] } = {}): CpuMeter {
-  return new CpuMeter({
-    gateway: gatewayPids,
-    prosody: [ctx.prosody.pid],
-    loadgen: [process.pid, ...(extra.loadgen ?? [])],
-    ...(extra.redis && { redis: extra.redis }),
-  });
+  return new CpuMeter(
+    {
+      gateway: gatewayPids,
+      prosody: [ctx.prosody.pid],
+      loadgen: [process.pid, ...(extra.loadgen ?? [])],
+      ...(extra.redis && { redis: extra.redis }),
+    },
+    () => ctx.claimProsody(),
+  );
 }
 
 function windowMeter(meter: CpuMeter): { onWindow: (edge: 'start' | 'end') => void; usage: () => CpuUsage } {

@@ -1,6 +1,8 @@
 // receive: direct peers send at a fixed total rate to K gateway sessions, each read through its own
-// SSE stream; latency from the peer's send to the event read, vs. K direct receivers.
+// SSE stream; latency from the peer's send to the event read, vs. K direct receivers. Each phase (each
+// client at each rate) on a fresh Prosody.
 import { startBenchGateway } from '../lib/gateway.js';
+import { cpuPer } from '../lib/proc.js';
 import { row, type Phase, type Row, type Scenario } from '../lib/types.js';
 import { directReceive, gatewayReceive, receiveParams } from './phases.js';
 
@@ -16,26 +18,32 @@ export const receive: Scenario = async (ctx) => {
   try {
     for (const rate of rates) {
       const p = receiveParams(ctx, rate);
+      await ctx.freshProsody();
       const direct = await directReceive(ctx, p);
+      await ctx.freshProsody();
       const viaGateway = await gatewayReceive(ctx, gw, p);
       const g = viaGateway.result.latency.summary();
       const d = direct.result.latency.summary();
+      const gCpu = cpuPer(viaGateway.usage, viaGateway.result.measuredSent, 'msg');
+      const dCpu = cpuPer(direct.usage, direct.result.measuredSent, 'msg');
       const added = Math.round((g.p99 - d.p99) * 100) / 100;
       rows.push(
         row(`p50 @ ${rate}/s`, 'ms', g.p50, d.p50, 'direct'),
         row(`p99 @ ${rate}/s`, 'ms', g.p99, d.p99, 'direct', {
           ...(rate === 2000 && { target: 'added ≤ 5 ms', met: added <= 5 }),
           note: `added ${added} ms`,
+          cpu: { gateway: gCpu, baseline: dCpu },
         }),
         row(`max @ ${rate}/s`, 'ms', g.max, d.max, 'direct'),
       );
-      for (const [name, r] of [
-        [`gateway ${rate}/s`, viaGateway],
-        [`direct ${rate}/s`, direct],
+      for (const [name, r, perUnit] of [
+        [`direct ${rate}/s`, direct, dCpu],
+        [`gateway ${rate}/s`, viaGateway, gCpu],
       ] as const) {
         phases.push({
           name,
           usage: r.usage,
+          perUnit,
           extra: { sent: r.result.sent, received: r.result.received, achievedRate: Math.round(r.result.achievedRate) },
         });
         if (r.result.received < r.result.sent) notes.push(`${name}: ${r.result.sent - r.result.received} of ${r.result.sent} not received`);

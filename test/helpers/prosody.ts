@@ -33,6 +33,11 @@ export interface StartProsodyOptions {
   startTimeoutMs?: number;
   /** false: TCP_NODELAY on Prosody's sockets (network_settings.nagle; Prosody's default is true) */
   nagle?: boolean;
+  /**
+   * the c2s port to listen on (default: a free one); the benchmarks start a fresh Prosody on the port of
+   * the one they just stopped, so that a gateway allowed to connect there can go on
+   */
+  port?: number;
   /** offer STARTTLS with a fresh self-signed certificate for 'localhost' (encryption stays optional) */
   tls?: boolean;
   /** more modules for the VirtualHost's modules_enabled (Prosody's names, e.g. "csi_simple", "bookmarks") */
@@ -148,7 +153,7 @@ async function startOnce(opts: StartProsodyOptions): Promise<ProsodyServer> {
   const consoleFile = path.join(dir, 'console.log');
   const readyFile = path.join(dir, 'ready');
   const configFile = path.join(dir, 'prosody.cfg.lua');
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   let componentPort = await freePort();
   while (componentPort === port) componentPort = await freePort(); // the kernel may hand out a released port again
   const componentSecret = randomBytes(16).toString('hex');
