@@ -185,6 +185,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   sseRoutes(app, { config, manager, log, observe: metrics }, eventNames);
   const webhooks = new Webhooks({ config, log, store, logger: app.log, observe: metrics });
   webhookRoutes(app, { config, manager, webhooks, ownership: state.ownership }, eventNames);
+  manager.attendedBy((sid) => webhooks.list(sid).some((h) => h.state === 'active'));
   healthRoutes(app, { ready: () => pool.isReady() && !manager.isDraining && state.ready() });
 
   app.addHook('onClose', async () => {

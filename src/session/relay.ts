@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { errors } from '../errors.js';
 import type { BusRequest } from '../state/bus.js';
 import type { SessionRecord } from '../state/session-store.js';
+import { ATTEND_ACTION, type Attendance } from './attendance.js';
 import type { LocalSessions, SessionDeps } from './context.js';
 import type { Sessions, ToOwner } from './sessions.js';
 
@@ -52,6 +53,7 @@ export class Relay implements ToOwner {
     private readonly deps: SessionDeps,
     private readonly local: LocalSessions,
     private readonly sessions: Sessions,
+    private readonly attendance: Attendance,
   ) {
     this.now = deps.now ?? Date.now;
   }
@@ -86,6 +88,7 @@ export class Relay implements ToOwner {
     if (!record) throw errors.disconnected();
     const at = this.now();
     record.lastActive = at;
+    this.attendance.actionRan(sid, name);
     await this.deps.store.touch(sid, at);
     if (idempotencyKey === undefined) return { data: await this.deps.pool.call(sid, name, body), replayed: false };
     // The key names one request of the session (draft-ietf-httpapi-idempotency-key-header): the
@@ -171,6 +174,10 @@ export class Relay implements ToOwner {
   /** Requests from other nodes for sessions owned here. */
   private async serve(req: BusRequest): Promise<unknown> {
     if (!this.local.owned.has(req.sid)) throw errors.disconnected();
+    if (req.op === 'action' && req.name === ATTEND_ACTION) {
+      await this.attendance.streamOpened(req.sid);
+      return { data: { ok: true }, replayed: false };
+    }
     if (req.op === 'action') return this.counted(() => this.here(req.sid, req.name, req.body, req.idempotencyKey));
     await this.sessions.endHere(req.sid, 'logout');
     return { ok: true };
