@@ -29,18 +29,22 @@ const sidOf = async (token: string) => (await manager.authenticate(token)).sid;
 /** The chat-state messages of one burst (ids prefix-…) in the session's event log. */
 async function logged(sid: string, prefix: string): Promise<Array<{ id: string; delay?: { when: string } }>> {
   const { events } = await log.read(sid, undefined);
-  return events
-    .filter((e) => e.name === 'xmpp.chat.message')
-    // xmpp.chat.message data (src/xeps/core-chat), logged as JSON: only its id and delay are read here.
-    .map((e) => JSON.parse(e.data) as { id: string; delay?: { when: string } })
-    .filter((d) => String(d.id).startsWith(`${prefix}-`));
+  return (
+    events
+      .filter((e) => e.name === 'xmpp.chat.message')
+      // xmpp.chat.message data (src/xeps/core-chat), logged as JSON: only its id and delay are read here.
+      .map((e) => JSON.parse(e.data) as { id: string; delay?: { when: string } })
+      .filter((d) => String(d.id).startsWith(`${prefix}-`))
+  );
 }
 
 /** Bob sends `count` chat states to `to`, and waits until his server has routed them (the ping's answer comes after). */
 async function bobTypes(to: string, prefix: string, count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
     const state = i % 2 === 0 ? 'composing' : 'paused';
-    await bob.send(xml('message', { type: 'chat', to, id: `${prefix}-${i}` }, xml(state, { xmlns: 'http://jabber.org/protocol/chatstates' })));
+    await bob.send(
+      xml('message', { type: 'chat', to, id: `${prefix}-${i}` }, xml(state, { xmlns: 'http://jabber.org/protocol/chatstates' })),
+    );
   }
   await bob.send(xml('iq', { type: 'get', to: 'localhost', id: `${prefix}-ping` }, xml('ping', { xmlns: 'urn:xmpp:ping' })));
   await bob.waitFor((s) => s.attrs.id === `${prefix}-ping`, 5000);
@@ -113,7 +117,10 @@ t.test('a request on an inactive session makes it active again', async (t) => {
   await new Promise((r) => setTimeout(r, QUIET_MS));
   t.same(await logged(sid, 'req'), [], 'held while inactive');
   t.equal((await gw.post('/v1/ping', {}, alice.token)).status, 200);
-  t.ok(await until(async () => (await logged(sid, 'req')).length === 2, IDLE_MS * 3), 'the held chat states come within one check after the request');
+  t.ok(
+    await until(async () => (await logged(sid, 'req')).length === 2, IDLE_MS * 3),
+    'the held chat states come within one check after the request',
+  );
   t.ok(await until(() => manager.clientState(sid) === 'active', 2000), 'the gateway counts the session active');
   await gw.post('/v1/logout', {}, alice.token);
 });
