@@ -199,6 +199,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     observe: metrics,
   });
   webhookRoutes(app, { config, manager, webhooks }, eventNames);
+  manager.attendedBy((sid) => webhooks.attends(sid));
   healthRoutes(app, { ready: () => pool.isReady() && !manager.isDraining && state.ready() });
 
   app.addHook('onClose', async () => {

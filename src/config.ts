@@ -182,6 +182,13 @@ const settings = {
     default: 300,
     parse: int(1, 604800),
   },
+  csiIdleMs: {
+    env: 'CSI_IDLE_MS',
+    description:
+      'A session with no open event stream, no working webhook and no request for this long is told to its server as inactive (XEP-0352), and active again when a stream opens; 0: never automatically',
+    default: 60000,
+    parse: int(0, 86400000),
+  },
   eventBufferSize: { env: 'EVENT_BUFFER_SIZE', description: 'Events kept per session for replay', default: 1000, parse: int(1, 1000000) },
   eventBufferAgeS: {
     env: 'EVENT_BUFFER_AGE_S',

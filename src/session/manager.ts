@@ -1,6 +1,7 @@
 // The session layer as the HTTP routes and the worker pool see it: one facade over its three parts,
 // wired here — sessions.ts (login, logout, authentication, tickets), relay.ts (actions on the owning
 // node, idempotency, fencing) and sweeper.ts (idle logout, dead owners, retention).
+import { Attendance, ATTEND_ACTION } from './attendance.js';
 import { LocalSessions, type SessionDeps } from './context.js';
 import { type ActionResult, Relay } from './relay.js';
 import { type LoginInput, type LoginResult, Sessions } from './sessions.js';
@@ -16,11 +17,13 @@ export class SessionManager {
   private readonly sessions: Sessions;
   private readonly relay: Relay;
   private readonly sweeper: Sweeper;
+  private readonly attendance: Attendance;
 
   constructor(private readonly deps: SessionDeps) {
     // Sessions reach owner nodes through the relay, which ends sessions through Sessions.
     this.sessions = new Sessions(deps, this.local, { toOwner: (record, req) => this.relay.toOwner(record, req) });
-    this.relay = new Relay(deps, this.local, this.sessions);
+    this.attendance = new Attendance(deps, this.local);
+    this.relay = new Relay(deps, this.local, this.sessions, this.attendance);
     this.sweeper = new Sweeper(deps, this.local, this.sessions, this.relay);
     this.relay.start();
   }
@@ -76,13 +79,44 @@ export class SessionManager {
 
   streamOpened(sid: string): void {
     this.local.streams.set(sid, (this.local.streams.get(sid) ?? 0) + 1);
+    if (!this.attendance.enabled) return;
+    // Automatic client state (attendance.ts): the owner hears of a stream at once, wherever it opened.
+    if (this.local.owned.has(sid)) {
+      void this.attendance.streamOpened(sid);
+      return;
+    }
+    void this.deps.store
+      .get(sid)
+      .then((record) =>
+        record?.state === 'online' ? this.relay.toOwner(record, { op: 'action', sid, name: ATTEND_ACTION, body: {} }) : undefined,
+      )
+      .catch((err) => this.deps.logger.warn({ err, sid }, 'owner not told of an open stream: it learns of it at its next check'));
+  }
+
+  /** Working webhooks make a session attended (automatic client state, attendance.ts). */
+  attendedBy(attended: (sid: string) => boolean): void {
+    this.attendance.attended = attended;
+  }
+
+  /** What the gateway last told the server for a session owned here, on its own (XEP-0352); undefined before anything. */
+  clientState(sid: string): 'active' | 'inactive' | undefined {
+    return this.attendance.told(sid);
+  }
+
+  /** Client state indications the gateway sent on its own on this node, by state (the benchmarks read it). */
+  get clientStatesSent(): { active: number; inactive: number } {
+    return { ...this.attendance.sent };
   }
 
   streamClosed(sid: string): void {
     const n = (this.local.streams.get(sid) ?? 1) - 1;
     if (n <= 0) this.local.streams.delete(sid);
     else this.local.streams.set(sid, n);
-    void this.deps.store.touch(sid, (this.deps.now ?? Date.now)()).catch(() => undefined);
+    const at = (this.deps.now ?? Date.now)();
+    // The owner's own copy too: its client state check (attendance.ts) counts from here.
+    const owned = this.local.owned.get(sid);
+    if (owned) owned.lastActive = Math.max(owned.lastActive, at);
+    void this.deps.store.touch(sid, at).catch(() => undefined);
   }
 
   /** From the pool: an event for a session. */
@@ -104,6 +138,7 @@ export class SessionManager {
 
   startSweeping(intervalMs: number): void {
     this.sweeper.start(intervalMs);
+    this.attendance.start();
   }
 
   /** Refuse new logins from now on (readiness goes down); sessions keep working until shutdown(). */
@@ -115,6 +150,7 @@ export class SessionManager {
   async shutdown(graceMs = 10000): Promise<void> {
     this.sessions.draining = true;
     await this.sweeper.stop();
+    await this.attendance.stop();
     await this.relay.drained(graceMs);
     await Promise.all([...this.local.owned.keys()].map((sid) => this.sessions.endHere(sid, 'shutdown', true).catch(() => undefined)));
     this.relay.stop();

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { errors } from '../errors.js';
 import type { BusRequest } from '../state/bus.js';
 import type { SessionRecord } from '../state/session-store.js';
+import { ATTEND_ACTION, type Attendance } from './attendance.js';
 import type { LocalSessions, SessionDeps } from './context.js';
 import type { Sessions, ToOwner } from './sessions.js';
 
@@ -52,6 +53,7 @@ export class Relay implements ToOwner {
     private readonly deps: SessionDeps,
     private readonly local: LocalSessions,
     private readonly sessions: Sessions,
+    private readonly attendance: Attendance,
   ) {
     this.now = deps.now ?? Date.now;
   }
@@ -89,6 +91,7 @@ export class Relay implements ToOwner {
     // only the owner ends a session for idleness: no store write here (issue #18 goal 4). Another
     // node relaying an action has touched the shared record already (action() below).
     record.lastActive = at;
+    this.attendance.actionRan(sid, name);
     if (idempotencyKey === undefined) return { data: await this.deps.pool.call(sid, name, body), replayed: false };
     // The key names one request of the session (draft-ietf-httpapi-idempotency-key-header): the
     // same key with another action or body is refused, never answered with the first one's result.
@@ -173,6 +176,10 @@ export class Relay implements ToOwner {
   /** Requests from other nodes for sessions owned here. */
   private async serve(req: BusRequest): Promise<unknown> {
     if (!this.local.owned.has(req.sid)) throw errors.disconnected();
+    if (req.op === 'action' && req.name === ATTEND_ACTION) {
+      await this.attendance.streamOpened(req.sid);
+      return { data: { ok: true }, replayed: false };
+    }
     if (req.op === 'action') return this.counted(() => this.here(req.sid, req.name, req.body, req.idempotencyKey));
     await this.sessions.endHere(req.sid, 'logout');
     return { ok: true };

@@ -302,6 +302,15 @@ export class Webhooks {
     return { delivering: this.running.size, bySession: [...bySession.values()] };
   }
 
+  /**
+   * Whether a webhook delivered by this node works for the session (synchronous, for the CSI
+   * attendance check). One delivered by another node refreshes the shared lastActive instead.
+   */
+  attends(sid: string): boolean {
+    for (const hook of this.running.values()) if (hook.sid === sid && hook.progress.state === 'active') return true;
+    return false;
+  }
+
   /** Stops every delivery here (the node closes) and gives the leases up, for another node to carry on. */
   async stop(): Promise<void> {
     this.stopping = true;
