@@ -1404,7 +1404,7 @@ export interface paths {
      * Enter a room, with password and history (XEP-0045 §7.2); in a room already, change nick (§7.6)
      * @description Answers your own occupant presence (status 110, and 100, 170, 201, 210… as the room sent them) once the room has let you in, or the room’s error: 403 not-authorized (password) or forbidden (banned), 403 registration-required (members only), 409 conflict (nick in use), 503 service-unavailable (room full). The occupants, history and subject still arrive as `xmpp.muc.roster`, `xmpp.muc.message` and `xmpp.muc.subject` events.
      *
-     *     XMPP-FTW event `xmpp.muc.join`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0.
+     *     XMPP-FTW event `xmpp.muc.join`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0; gateway additions in rooms: XEP-0444 0.1, XEP-0424 0.4, XEP-0333 0.4, XEP-0066 1.5, XEP-0153 1.1.
      */
     post: operations['mucJoin'];
     delete?: never;
@@ -1426,7 +1426,7 @@ export interface paths {
      * Create a room (XEP-0045 §10.1): reserved (configure it, or cancel) or instant (default configuration)
      * @description Answers your own occupant presence: status 201 when the room was created (locked until configured with `muc/room/config/set` or, with `instant: true`, at once with the default configuration); without 201 the room existed already and you have joined it.
      *
-     *     XMPP-FTW event `xmpp.muc.create`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0.
+     *     XMPP-FTW event `xmpp.muc.create`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0; gateway additions in rooms: XEP-0444 0.1, XEP-0424 0.4, XEP-0333 0.4, XEP-0066 1.5, XEP-0153 1.1.
      */
     post: operations['mucCreate'];
     delete?: never;
@@ -1446,9 +1446,73 @@ export interface paths {
     put?: never;
     /**
      * Send a message to the room, or privately to an occupant (`to`: their nick); XHTML-IM, chat state, correction
-     * @description XMPP-FTW event `xmpp.muc.message`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0.
+     * @description Gateway additions: `reply`, `markable`, `hints` as in chat/message, and `oob` (XEP-0066: a file link, e.g. the `get` of upload/slot; without `content` the URL is the body).
+     *
+     *     XMPP-FTW event `xmpp.muc.message`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0; gateway additions in rooms: XEP-0444 0.1, XEP-0424 0.4, XEP-0333 0.4, XEP-0066 1.5, XEP-0153 1.1.
      */
     post: operations['mucMessage'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/muc/reaction': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * React to a room message (XEP-0444): the full list of your reactions to it; empty removes them
+     * @description In the room, `id` is the id the room gave the message (XEP-0359 stanza-id: `archived[].id` of its `xmpp.muc.message`), not its sender’s id. With `to` (a nick), about a private message with that occupant.
+     *
+     *     Beyond XMPP-FTW (a gateway addition). Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0; gateway additions in rooms: XEP-0444 0.1, XEP-0424 0.4, XEP-0333 0.4, XEP-0066 1.5, XEP-0153 1.1.
+     */
+    post: operations['mucReaction'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/muc/retract': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Retract a message you sent to the room (XEP-0424), by the id the room gave it, with the fallback body and a store hint
+     * @description Beyond XMPP-FTW (a gateway addition). Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0; gateway additions in rooms: XEP-0444 0.1, XEP-0424 0.4, XEP-0333 0.4, XEP-0066 1.5, XEP-0153 1.1.
+     */
+    post: operations['mucRetract'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/muc/marker': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Send a chat marker (XEP-0333) for a room message, by the id the room gave it: received, displayed or acknowledged
+     * @description Beyond XMPP-FTW (a gateway addition). Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0; gateway additions in rooms: XEP-0444 0.1, XEP-0424 0.4, XEP-0333 0.4, XEP-0066 1.5, XEP-0153 1.1.
+     */
+    post: operations['mucMarker'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1466,7 +1530,7 @@ export interface paths {
     put?: never;
     /**
      * Leave a room (XEP-0045 §7.14); your own unavailable presence arrives as `xmpp.muc.roster`
-     * @description XMPP-FTW event `xmpp.muc.leave`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0.
+     * @description XMPP-FTW event `xmpp.muc.leave`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0; gateway additions in rooms: XEP-0444 0.1, XEP-0424 0.4, XEP-0333 0.4, XEP-0066 1.5, XEP-0153 1.1.
      */
     post: operations['mucLeave'];
     delete?: never;
@@ -1488,7 +1552,7 @@ export interface paths {
      * Change the room subject (XEP-0045 §8.1); answers once the room has taken it
      * @description Answers `{ ok: true }` when the room sends the new subject back, or its error (403 forbidden when not allowed).
      *
-     *     XMPP-FTW event `xmpp.muc.subject`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0.
+     *     XMPP-FTW event `xmpp.muc.subject`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0; gateway additions in rooms: XEP-0444 0.1, XEP-0424 0.4, XEP-0333 0.4, XEP-0066 1.5, XEP-0153 1.1.
      */
     post: operations['mucSubject'];
     delete?: never;
@@ -1508,7 +1572,7 @@ export interface paths {
     put?: never;
     /**
      * Change an occupant’s role: kick (none), voice (participant), revoke voice (visitor), moderator (XEP-0045 §8.2–8.5, §9.6)
-     * @description XMPP-FTW event `xmpp.muc.role.set`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0.
+     * @description XMPP-FTW event `xmpp.muc.role.set`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0; gateway additions in rooms: XEP-0444 0.1, XEP-0424 0.4, XEP-0333 0.4, XEP-0066 1.5, XEP-0153 1.1.
      */
     post: operations['mucRoleSet'];
     delete?: never;
@@ -1528,7 +1592,7 @@ export interface paths {
     put?: never;
     /**
      * List the occupants with a role (XEP-0045 §8.5, §9.7): moderators, participants, visitors
-     * @description XMPP-FTW event `xmpp.muc.role.get`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0.
+     * @description XMPP-FTW event `xmpp.muc.role.get`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0; gateway additions in rooms: XEP-0444 0.1, XEP-0424 0.4, XEP-0333 0.4, XEP-0066 1.5, XEP-0153 1.1.
      */
     post: operations['mucRoleGet'];
     delete?: never;
@@ -1548,7 +1612,7 @@ export interface paths {
     put?: never;
     /**
      * Change a user’s affiliation: ban (outcast), member, admin, owner, none (XEP-0045 §9.1–9.8, §10.3–10.7)
-     * @description XMPP-FTW event `xmpp.muc.affiliation`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0.
+     * @description XMPP-FTW event `xmpp.muc.affiliation`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0; gateway additions in rooms: XEP-0444 0.1, XEP-0424 0.4, XEP-0333 0.4, XEP-0066 1.5, XEP-0153 1.1.
      */
     post: operations['mucAffiliation'];
     delete?: never;
@@ -1570,7 +1634,7 @@ export interface paths {
      * List the users with an affiliation: outcasts, members, admins, owners (XEP-0045 §9.1, §9.3, §10.5, §10.8)
      * @description Not in XMPP-FTW.
      *
-     *     Beyond XMPP-FTW (a gateway addition). Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0.
+     *     Beyond XMPP-FTW (a gateway addition). Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0; gateway additions in rooms: XEP-0444 0.1, XEP-0424 0.4, XEP-0333 0.4, XEP-0066 1.5, XEP-0153 1.1.
      */
     post: operations['mucAffiliationGet'];
     delete?: never;
@@ -1590,7 +1654,7 @@ export interface paths {
     put?: never;
     /**
      * Your registration with the room: `{ registered, nick }`, or the form to register with (XEP-0045 §7.10)
-     * @description XMPP-FTW event `xmpp.muc.register.info`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0.
+     * @description XMPP-FTW event `xmpp.muc.register.info`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0; gateway additions in rooms: XEP-0444 0.1, XEP-0424 0.4, XEP-0333 0.4, XEP-0066 1.5, XEP-0153 1.1.
      */
     post: operations['mucRegisterInfo'];
     delete?: never;
@@ -1612,7 +1676,7 @@ export interface paths {
      * Register with the room (reserve a nick) by submitting its form (XEP-0045 §7.10)
      * @description Answers `{ registered: true }` (or the room’s form again when it wants more).
      *
-     *     XMPP-FTW event `xmpp.muc.register`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0.
+     *     XMPP-FTW event `xmpp.muc.register`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0; gateway additions in rooms: XEP-0444 0.1, XEP-0424 0.4, XEP-0333 0.4, XEP-0066 1.5, XEP-0153 1.1.
      */
     post: operations['mucRegister'];
     delete?: never;
@@ -1632,7 +1696,7 @@ export interface paths {
     put?: never;
     /**
      * The room configuration form (XEP-0045 §10.2)
-     * @description XMPP-FTW event `xmpp.muc.room.config.get`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0.
+     * @description XMPP-FTW event `xmpp.muc.room.config.get`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0; gateway additions in rooms: XEP-0444 0.1, XEP-0424 0.4, XEP-0333 0.4, XEP-0066 1.5, XEP-0153 1.1.
      */
     post: operations['mucRoomConfigGet'];
     delete?: never;
@@ -1652,7 +1716,7 @@ export interface paths {
     put?: never;
     /**
      * Submit the room configuration (XEP-0045 §10.2); also unlocks a room just created
-     * @description XMPP-FTW event `xmpp.muc.room.config.set`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0.
+     * @description XMPP-FTW event `xmpp.muc.room.config.set`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0; gateway additions in rooms: XEP-0444 0.1, XEP-0424 0.4, XEP-0333 0.4, XEP-0066 1.5, XEP-0153 1.1.
      */
     post: operations['mucRoomConfigSet'];
     delete?: never;
@@ -1672,7 +1736,7 @@ export interface paths {
     put?: never;
     /**
      * Cancel the configuration of a room being created (XEP-0045 §10.1.3): the room is destroyed
-     * @description XMPP-FTW event `xmpp.muc.cancel`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0.
+     * @description XMPP-FTW event `xmpp.muc.cancel`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0; gateway additions in rooms: XEP-0444 0.1, XEP-0424 0.4, XEP-0333 0.4, XEP-0066 1.5, XEP-0153 1.1.
      */
     post: operations['mucCancel'];
     delete?: never;
@@ -1692,7 +1756,7 @@ export interface paths {
     put?: never;
     /**
      * Your reserved nick in the room (XEP-0045 §7.12); 404 when you have none
-     * @description XMPP-FTW event `xmpp.muc.room.nick`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0.
+     * @description XMPP-FTW event `xmpp.muc.room.nick`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0; gateway additions in rooms: XEP-0444 0.1, XEP-0424 0.4, XEP-0333 0.4, XEP-0066 1.5, XEP-0153 1.1.
      */
     post: operations['mucRoomNick'];
     delete?: never;
@@ -1712,7 +1776,7 @@ export interface paths {
     put?: never;
     /**
      * Destroy the room (XEP-0045 §10.9), optionally naming a room that replaces it
-     * @description XMPP-FTW event `xmpp.muc.destroy`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0.
+     * @description XMPP-FTW event `xmpp.muc.destroy`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0; gateway additions in rooms: XEP-0444 0.1, XEP-0424 0.4, XEP-0333 0.4, XEP-0066 1.5, XEP-0153 1.1.
      */
     post: operations['mucDestroy'];
     delete?: never;
@@ -1732,7 +1796,7 @@ export interface paths {
     put?: never;
     /**
      * Ask the moderators for voice in a moderated room (XEP-0045 §7.13)
-     * @description XMPP-FTW event `xmpp.muc.voice`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0.
+     * @description XMPP-FTW event `xmpp.muc.voice`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0; gateway additions in rooms: XEP-0444 0.1, XEP-0424 0.4, XEP-0333 0.4, XEP-0066 1.5, XEP-0153 1.1.
      */
     post: operations['mucVoice'];
     delete?: never;
@@ -1752,7 +1816,7 @@ export interface paths {
     put?: never;
     /**
      * Invite someone: through the room (XEP-0045 §7.8.2), or directly with `direct: true` (XEP-0249)
-     * @description XMPP-FTW event `xmpp.muc.invite`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0.
+     * @description XMPP-FTW event `xmpp.muc.invite`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0; gateway additions in rooms: XEP-0444 0.1, XEP-0424 0.4, XEP-0333 0.4, XEP-0066 1.5, XEP-0153 1.1.
      */
     post: operations['mucInvite'];
     delete?: never;
@@ -1772,7 +1836,7 @@ export interface paths {
     put?: never;
     /**
      * Decline an invitation, through the room (XEP-0045 §7.8.3)
-     * @description XMPP-FTW event `xmpp.muc.invite.decline`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0.
+     * @description XMPP-FTW event `xmpp.muc.invite.decline`. Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0; gateway additions in rooms: XEP-0444 0.1, XEP-0424 0.4, XEP-0333 0.4, XEP-0066 1.5, XEP-0153 1.1.
      */
     post: operations['mucInviteDecline'];
     delete?: never;
@@ -1794,7 +1858,7 @@ export interface paths {
      * A page of the room’s archive (XEP-0313 on the room, urn:xmpp:mam:2), paged with XEP-0059
      * @description Not in XMPP-FTW. The room must keep an archive (Prosody: `muc#roomconfig_enablearchiving`). Answers `{ items, rsm, complete }`: the messages in `xmpp.muc.message` shape, each with its archive id in `archived`; page back with `rsm: { before: rsm.first }`, forward with `rsm: { after: rsm.last }`.
      *
-     *     Beyond XMPP-FTW (a gateway addition). Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0.
+     *     Beyond XMPP-FTW (a gateway addition). Spec: XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0; gateway additions in rooms: XEP-0444 0.1, XEP-0424 0.4, XEP-0333 0.4, XEP-0066 1.5, XEP-0153 1.1.
      */
     post: operations['mucHistory'];
     delete?: never;
@@ -3006,7 +3070,7 @@ export interface paths {
     };
     /**
      * The session’s incoming events as Server-Sent Events (event: xmpp.*, id: cursor, data: JSON)
-     * @description Authenticate with `Authorization: Bearer` or `?ticket=` (from POST /v1/events/ticket: it opens only its own session’s stream; unused it expires after TICKET_TTL_S, and once a stream opened with it, it stays valid until the session ends, so EventSource reconnects with the same URL however late). Resume with `Last-Event-ID` or `?lastEventId=`. A stream without a cursor first replays everything still buffered. `xmpp.gateway.gap` says events were missed. The 200 schema describes one frame (docs/api.md §7): a oneOf of every event’s frame, discriminated by `event`; each frame's `data` is the event's schema in components.schemas (`x-events` maps each name to it too). Events: xmpp.connection, xmpp.error, xmpp.gateway.gap, xmpp.gateway.warning, xmpp.buddycloud.push.item, xmpp.buddycloud.push.retract, xmpp.buddycloud.push.subscription, xmpp.buddycloud.push.affiliation, xmpp.buddycloud.push.configuration, xmpp.buddycloud.push.delete, xmpp.buddycloud.push.purge, xmpp.buddycloud.push.authorisation, xmpp.buddycloud.http.verify, xmpp.chat.message, xmpp.chat.receipt, xmpp.chat.reaction, xmpp.chat.retract, xmpp.chat.marker, xmpp.chat.error, xmpp.presence, xmpp.presence.subscribe, xmpp.presence.error, xmpp.roster.push, fanout.fpp.push, xmpp.superfeedr.push, xmpp.wtf.push, xmpp.rpc.request, xmpp.discover.client, xmpp.muc.message, xmpp.muc.destroy, xmpp.muc.subject, xmpp.muc.room.config, xmpp.muc.invite, xmpp.muc.invite.decline, xmpp.muc.error, xmpp.muc.voice, xmpp.muc.roster, xmpp.command.list, xmpp.pubsub.push.item, xmpp.pubsub.push.retract, xmpp.pubsub.push.subscription, xmpp.pubsub.push.affiliation, xmpp.pubsub.push.configuration, xmpp.pubsub.push.delete, xmpp.pubsub.push.purge, xmpp.pubsub.push.authorisation, xmpp.http.verify, xmpp.avatar.push.metadata, xmpp.jingle.request, xmpp.blocking.block, xmpp.blocking.unblock, xmpp.ping, xmpp.mam.message, xmpp.bookmarks.push, xmpp.bookmarks.retract.
+     * @description Authenticate with `Authorization: Bearer` or `?ticket=` (from POST /v1/events/ticket: it opens only its own session’s stream; unused it expires after TICKET_TTL_S, and once a stream opened with it, it stays valid until the session ends, so EventSource reconnects with the same URL however late). Resume with `Last-Event-ID` or `?lastEventId=`. A stream without a cursor first replays everything still buffered. `xmpp.gateway.gap` says events were missed. The 200 schema describes one frame (docs/api.md §7): a oneOf of every event’s frame, discriminated by `event`; each frame's `data` is the event's schema in components.schemas (`x-events` maps each name to it too). Events: xmpp.connection, xmpp.error, xmpp.gateway.gap, xmpp.gateway.warning, xmpp.buddycloud.push.item, xmpp.buddycloud.push.retract, xmpp.buddycloud.push.subscription, xmpp.buddycloud.push.affiliation, xmpp.buddycloud.push.configuration, xmpp.buddycloud.push.delete, xmpp.buddycloud.push.purge, xmpp.buddycloud.push.authorisation, xmpp.buddycloud.http.verify, xmpp.chat.message, xmpp.chat.receipt, xmpp.chat.reaction, xmpp.chat.retract, xmpp.chat.marker, xmpp.chat.error, xmpp.presence, xmpp.presence.subscribe, xmpp.presence.error, xmpp.roster.push, fanout.fpp.push, xmpp.superfeedr.push, xmpp.wtf.push, xmpp.rpc.request, xmpp.discover.client, xmpp.muc.message, xmpp.muc.reaction, xmpp.muc.retract, xmpp.muc.marker, xmpp.muc.destroy, xmpp.muc.subject, xmpp.muc.room.config, xmpp.muc.invite, xmpp.muc.invite.decline, xmpp.muc.error, xmpp.muc.voice, xmpp.muc.roster, xmpp.command.list, xmpp.pubsub.push.item, xmpp.pubsub.push.retract, xmpp.pubsub.push.subscription, xmpp.pubsub.push.affiliation, xmpp.pubsub.push.configuration, xmpp.pubsub.push.delete, xmpp.pubsub.push.purge, xmpp.pubsub.push.authorisation, xmpp.http.verify, xmpp.avatar.push.metadata, xmpp.jingle.request, xmpp.blocking.block, xmpp.blocking.unblock, xmpp.ping, xmpp.mam.message, xmpp.bookmarks.push, xmpp.bookmarks.retract.
      */
     get: operations['events'];
     put?: never;
@@ -3249,6 +3313,12 @@ export interface components {
        * @constant
        */
       markable?: true;
+      /** @description Gateway addition: XEP-0066 out-of-band data on the message (a shared file: `url`, `description`) */
+      oob?: {
+        url?: string;
+        description?: string;
+        stream?: string;
+      };
       /**
        * @description XEP-0280 carbon copy: received or sent by another resource of this account
        * @enum {string}
@@ -3463,12 +3533,69 @@ export interface components {
        * @constant
        */
       markable?: true;
-      /** @description The room archive’s id for it (XEP-0359, from the room only) */
+      /** @description Gateway addition: XEP-0066 out-of-band data on the message (a shared file: `url`, `description`) */
+      oob?: {
+        url?: string;
+        description?: string;
+        stream?: string;
+      };
+      /** @description The id the room gave it (XEP-0359 stanza-id, only from the room itself): the `id` to use with muc/reaction, muc/retract and muc/marker */
       archived?: {
         /** @description A JID as an object; absent parts are omitted */
         by: components['schemas']['Jid'];
         id: string;
       }[];
+    };
+    /**
+     * @description Gateway addition: an occupant’s XEP-0444 reactions to a message
+     * @example {
+     *       "room": "coven@conference.localhost",
+     *       "nick": "secondwitch",
+     *       "private": false,
+     *       "id": "a1",
+     *       "reactions": [
+     *         "🔥"
+     *       ]
+     *     }
+     */
+    'xmpp.muc.reaction': {
+      /** @description The room's bare JID */
+      room: string;
+      /** @description The sender's nick; absent for the room itself */
+      nick?: string;
+      /** @description true when it came in a private message (type chat) from an occupant */
+      private: boolean;
+      /** @description The message concerned: in the room, the id the room gave it (XEP-0359 stanza-id); privately, its sender’s id */
+      id: string;
+      /** @description All the occupant’s reactions to it now; empty: removed */
+      reactions: string[];
+    };
+    /** @description Gateway addition: an occupant retracts a message (XEP-0424) */
+    'xmpp.muc.retract': {
+      /** @description The room's bare JID */
+      room: string;
+      /** @description The sender's nick; absent for the room itself */
+      nick?: string;
+      /** @description true when it came in a private message (type chat) from an occupant */
+      private: boolean;
+      /** @description The message concerned: in the room, the id the room gave it (XEP-0359 stanza-id); privately, its sender’s id */
+      id: string;
+    };
+    /** @description Gateway addition: an occupant’s XEP-0333 chat marker */
+    'xmpp.muc.marker': {
+      /** @description The room's bare JID */
+      room: string;
+      /** @description The sender's nick; absent for the room itself */
+      nick?: string;
+      /** @description true when it came in a private message (type chat) from an occupant */
+      private: boolean;
+      /** @description The message concerned: in the room, the id the room gave it (XEP-0359 stanza-id); privately, its sender’s id */
+      id: string;
+      /**
+       * @description XEP-0333 marker
+       * @enum {string}
+       */
+      marker: 'received' | 'displayed' | 'acknowledged';
     };
     /** @description The room was destroyed */
     'xmpp.muc.destroy': {
@@ -3498,6 +3625,11 @@ export interface components {
       };
       /** @description On a 303 nick change: the nick being left */
       oldNick?: string;
+      /** @description vCard-based avatar (XEP-0153 vcard-temp:x:update): fetch the photo with vcard/get when the hash is new; absent when the presence says nothing (or not yet, an <x/> without <photo/>) */
+      avatar?: {
+        /** @description SHA-1 (hex) of the photo of their vCard (XEP-0153 §3.1); "" = they have no photo */
+        hash: string;
+      };
       /** @description A room that replaces it */
       alternative?: string;
       /** @description The alternative room’s password */
@@ -3682,6 +3814,11 @@ export interface components {
       };
       /** @description On a 303 nick change: the nick being left */
       oldNick?: string;
+      /** @description vCard-based avatar (XEP-0153 vcard-temp:x:update): fetch the photo with vcard/get when the hash is new; absent when the presence says nothing (or not yet, an <x/> without <photo/>) */
+      avatar?: {
+        /** @description SHA-1 (hex) of the photo of their vCard (XEP-0153 §3.1); "" = they have no photo */
+        hash: string;
+      };
     };
     /** @description A command list announced by another entity (XEP-0050 §2.3) */
     'xmpp.command.list': {
@@ -4061,16 +4198,16 @@ export interface components {
        * @constant
        */
       markable?: true;
-      /** @description The message type as archived: chat, groupchat, normal, headline */
-      type?: string;
-      /** @description The id of the message this one acknowledges (XEP-0184 <received/>) */
-      received?: string;
       /** @description XEP-0066 out-of-band data */
       oob?: {
         url?: string;
         description?: string;
         stream?: string;
       };
+      /** @description The message type as archived: chat, groupchat, normal, headline */
+      type?: string;
+      /** @description The id of the message this one acknowledges (XEP-0184 <received/>) */
+      received?: string;
       /** @description Where the message sits in the archive */
       mam: {
         /** @description The original recipient */
@@ -5405,6 +5542,18 @@ export interface components {
       /** @description The `data:` line, parsed as JSON */
       data: components['schemas']['xmpp.muc.invite.decline'];
     };
+    /** @description The SSE frame of xmpp.muc.marker: Gateway addition: an occupant’s XEP-0333 chat marker */
+    'sse.xmpp.muc.marker': {
+      /**
+       * @description The `event:` line (enum property replaced by openapi-typescript)
+       * @enum {string}
+       */
+      event: 'xmpp.muc.marker';
+      /** @description The `id:` line: the cursor to resume after this event (Last-Event-ID) */
+      id: string;
+      /** @description The `data:` line, parsed as JSON */
+      data: components['schemas']['xmpp.muc.marker'];
+    };
     /** @description The SSE frame of xmpp.muc.message: A message in a room, or a private message from an occupant */
     'sse.xmpp.muc.message': {
       /**
@@ -5416,6 +5565,30 @@ export interface components {
       id: string;
       /** @description The `data:` line, parsed as JSON */
       data: components['schemas']['xmpp.muc.message'];
+    };
+    /** @description The SSE frame of xmpp.muc.reaction: Gateway addition: an occupant’s XEP-0444 reactions to a message */
+    'sse.xmpp.muc.reaction': {
+      /**
+       * @description The `event:` line (enum property replaced by openapi-typescript)
+       * @enum {string}
+       */
+      event: 'xmpp.muc.reaction';
+      /** @description The `id:` line: the cursor to resume after this event (Last-Event-ID) */
+      id: string;
+      /** @description The `data:` line, parsed as JSON */
+      data: components['schemas']['xmpp.muc.reaction'];
+    };
+    /** @description The SSE frame of xmpp.muc.retract: Gateway addition: an occupant retracts a message (XEP-0424) */
+    'sse.xmpp.muc.retract': {
+      /**
+       * @description The `event:` line (enum property replaced by openapi-typescript)
+       * @enum {string}
+       */
+      event: 'xmpp.muc.retract';
+      /** @description The `id:` line: the cursor to resume after this event (Last-Event-ID) */
+      id: string;
+      /** @description The `data:` line, parsed as JSON */
+      data: components['schemas']['xmpp.muc.retract'];
     };
     /** @description The SSE frame of xmpp.muc.room.config: A room status notification (configuration changed, logging…) */
     'sse.xmpp.muc.room.config': {
@@ -13750,6 +13923,13 @@ export interface operations {
           markable?: boolean;
           /** @description Gateway addition: XEP-0334 processing hints */
           hints?: ('no-permanent-store' | 'no-store' | 'no-copy' | 'store')[];
+          /** @description Gateway addition: XEP-0066 out-of-band data (a link to a file, e.g. the `get` URL of upload/slot); without `content` the URL is also the body, as clients expect */
+          oob?: {
+            /** @description http(s) URL of the file */
+            url: string;
+            /** @description Sent as <desc/> */
+            description?: string;
+          };
         };
       };
     };
@@ -17959,6 +18139,11 @@ export interface operations {
             };
             /** @description On a 303 nick change: the nick being left */
             oldNick?: string;
+            /** @description vCard-based avatar (XEP-0153 vcard-temp:x:update): fetch the photo with vcard/get when the hash is new; absent when the presence says nothing (or not yet, an <x/> without <photo/>) */
+            avatar?: {
+              /** @description SHA-1 (hex) of the photo of their vCard (XEP-0153 §3.1); "" = they have no photo */
+              hash: string;
+            };
           };
         };
       };
@@ -18151,6 +18336,11 @@ export interface operations {
             };
             /** @description On a 303 nick change: the nick being left */
             oldNick?: string;
+            /** @description vCard-based avatar (XEP-0153 vcard-temp:x:update): fetch the photo with vcard/get when the hash is new; absent when the presence says nothing (or not yet, an <x/> without <photo/>) */
+            avatar?: {
+              /** @description SHA-1 (hex) of the photo of their vCard (XEP-0153 §3.1); "" = they have no photo */
+              hash: string;
+            };
           };
         };
       };
@@ -18318,6 +18508,370 @@ export interface operations {
           markable?: boolean;
           /** @description Gateway addition: XEP-0334 processing hints */
           hints?: ('no-permanent-store' | 'no-store' | 'no-copy' | 'store')[];
+          /** @description Gateway addition: XEP-0066 out-of-band data (a link to a file, e.g. the `get` URL of upload/slot); without `content` the URL is also the body, as clients expect */
+          oob?: {
+            /** @description http(s) URL of the file */
+            url: string;
+            /** @description Sent as <desc/> */
+            description?: string;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description The answer to the request */
+      200: {
+        headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "id": "a1b2c3"
+           *     }
+           */
+          'application/json': {
+            /** @description Stanza id of the sent message */
+            id: string;
+          };
+        };
+      };
+      /** @description Invalid input (client-error), or a bad-request from the XMPP side */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Missing, unknown or expired token (session-invalid), or authentication failure at login */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The session's XMPP connection has dropped (disconnected) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Understood and refused: an XML-RPC fault from the remote entity, or an Idempotency-Key already used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description No answer from the XMPP side in time */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+    };
+  };
+  mucReaction: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description A retry with the same key returns the first answer (with `Idempotent-Replayed: true`) and sends nothing again; the same key with another action or body is 422 */
+        'idempotency-key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "room": "coven@conference.localhost",
+         *       "id": "1ad3c39c-47f7-4b4b-8a56-6d9b0a2c7f21",
+         *       "reactions": [
+         *         "👍"
+         *       ]
+         *     }
+         */
+        'application/json': {
+          /** @description The room's bare JID, e.g. coven@chat.example.org */
+          room: components['schemas']['JidString'];
+          /** @description The message: in the room, the id the room gave it (its `archived[].id` in xmpp.muc.message, XEP-0359 stanza-id); in a private message (`to`), its `id` */
+          id: string;
+          /** @description All of your reactions to that message (XEP-0444 §3.2: each an emoji); empty removes them */
+          reactions: string[];
+          /** @description An occupant’s nick: about a private message with them (type chat), not a room message */
+          to?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The answer to the request */
+      200: {
+        headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "id": "a1b2c3"
+           *     }
+           */
+          'application/json': {
+            /** @description Stanza id of the sent message */
+            id: string;
+          };
+        };
+      };
+      /** @description Invalid input (client-error), or a bad-request from the XMPP side */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Missing, unknown or expired token (session-invalid), or authentication failure at login */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The session's XMPP connection has dropped (disconnected) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Understood and refused: an XML-RPC fault from the remote entity, or an Idempotency-Key already used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description No answer from the XMPP side in time */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+    };
+  };
+  mucRetract: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description A retry with the same key returns the first answer (with `Idempotent-Replayed: true`) and sends nothing again; the same key with another action or body is 422 */
+        'idempotency-key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Retract one of your own messages (XEP-0424); the room’s other clients check that it is yours */
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "room": "coven@conference.localhost",
+         *       "id": "1ad3c39c-47f7-4b4b-8a56-6d9b0a2c7f21"
+         *     }
+         */
+        'application/json': {
+          /** @description The room's bare JID, e.g. coven@chat.example.org */
+          room: components['schemas']['JidString'];
+          /** @description The message: in the room, the id the room gave it (its `archived[].id` in xmpp.muc.message, XEP-0359 stanza-id); in a private message (`to`), its `id` */
+          id: string;
+          /** @description An occupant’s nick: about a private message with them (type chat), not a room message */
+          to?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The answer to the request */
+      200: {
+        headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "id": "a1b2c3"
+           *     }
+           */
+          'application/json': {
+            /** @description Stanza id of the sent message */
+            id: string;
+          };
+        };
+      };
+      /** @description Invalid input (client-error), or a bad-request from the XMPP side */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Missing, unknown or expired token (session-invalid), or authentication failure at login */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The session's XMPP connection has dropped (disconnected) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Understood and refused: an XML-RPC fault from the remote entity, or an Idempotency-Key already used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description No answer from the XMPP side in time */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+    };
+  };
+  mucMarker: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description A retry with the same key returns the first answer (with `Idempotent-Replayed: true`) and sends nothing again; the same key with another action or body is 422 */
+        'idempotency-key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "room": "coven@conference.localhost",
+         *       "id": "1ad3c39c-47f7-4b4b-8a56-6d9b0a2c7f21",
+         *       "marker": "displayed"
+         *     }
+         */
+        'application/json': {
+          /** @description The room's bare JID, e.g. coven@chat.example.org */
+          room: components['schemas']['JidString'];
+          /** @description The message: in the room, the id the room gave it (its `archived[].id` in xmpp.muc.message, XEP-0359 stanza-id); in a private message (`to`), its `id` */
+          id: string;
+          /**
+           * @description XEP-0333 marker
+           * @enum {string}
+           */
+          marker: 'received' | 'displayed' | 'acknowledged';
+          /** @description An occupant’s nick: about a private message with them (type chat), not a room message */
+          to?: string;
         };
       };
     };
@@ -21100,7 +21654,13 @@ export interface operations {
                * @enum {boolean}
                */
               markable?: true;
-              /** @description The room archive’s id for it (XEP-0359, from the room only) */
+              /** @description Gateway addition: XEP-0066 out-of-band data on the message (a shared file: `url`, `description`) */
+              oob?: {
+                url?: string;
+                description?: string;
+                stream?: string;
+              };
+              /** @description The id the room gave it (XEP-0359 stanza-id, only from the room itself): the `id` to use with muc/reaction, muc/retract and muc/marker */
               archived?: {
                 /** @description A JID as an object; absent parts are omitted */
                 by: components['schemas']['Jid'];
@@ -30243,16 +30803,16 @@ export interface operations {
                * @enum {boolean}
                */
               markable?: true;
-              /** @description The message type as archived: chat, groupchat, normal, headline */
-              type?: string;
-              /** @description The id of the message this one acknowledges (XEP-0184 <received/>) */
-              received?: string;
               /** @description XEP-0066 out-of-band data */
               oob?: {
                 url?: string;
                 description?: string;
                 stream?: string;
               };
+              /** @description The message type as archived: chat, groupchat, normal, headline */
+              type?: string;
+              /** @description The id of the message this one acknowledges (XEP-0184 <received/>) */
+              received?: string;
               /** @description Where the message sits in the archive */
               mam: {
                 /** @description The original recipient */
@@ -31697,7 +32257,10 @@ export interface operations {
             | components['schemas']['sse.xmpp.muc.error']
             | components['schemas']['sse.xmpp.muc.invite']
             | components['schemas']['sse.xmpp.muc.invite.decline']
+            | components['schemas']['sse.xmpp.muc.marker']
             | components['schemas']['sse.xmpp.muc.message']
+            | components['schemas']['sse.xmpp.muc.reaction']
+            | components['schemas']['sse.xmpp.muc.retract']
             | components['schemas']['sse.xmpp.muc.room.config']
             | components['schemas']['sse.xmpp.muc.roster']
             | components['schemas']['sse.xmpp.muc.subject']
@@ -31811,6 +32374,9 @@ export interface operations {
             | 'xmpp.rpc.request'
             | 'xmpp.discover.client'
             | 'xmpp.muc.message'
+            | 'xmpp.muc.reaction'
+            | 'xmpp.muc.retract'
+            | 'xmpp.muc.marker'
             | 'xmpp.muc.destroy'
             | 'xmpp.muc.subject'
             | 'xmpp.muc.room.config'
@@ -32354,7 +32920,10 @@ export interface operations {
             | components['schemas']['sse.xmpp.muc.error']
             | components['schemas']['sse.xmpp.muc.invite']
             | components['schemas']['sse.xmpp.muc.invite.decline']
+            | components['schemas']['sse.xmpp.muc.marker']
             | components['schemas']['sse.xmpp.muc.message']
+            | components['schemas']['sse.xmpp.muc.reaction']
+            | components['schemas']['sse.xmpp.muc.retract']
             | components['schemas']['sse.xmpp.muc.room.config']
             | components['schemas']['sse.xmpp.muc.roster']
             | components['schemas']['sse.xmpp.muc.subject']

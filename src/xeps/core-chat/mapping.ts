@@ -3,6 +3,7 @@
 import type { Static } from '@sinclair/typebox';
 import { type Element, parse } from 'ltx';
 import { errors } from '../../errors.js';
+import type { Oob, OobOut } from '../../schemas/oob.js';
 import { jidFromWire, jidToString, type Jid } from '../../xmpp/jid.js';
 import {
   appendChild,
@@ -20,6 +21,7 @@ import {
 } from '../../xmpp/mapping-kit.js';
 import { CHAT_MARKERS, CHAT_STATES, MESSAGE_HINTS, NS } from '../../xmpp/ns.js';
 import { delay, type Delay } from '../../xmpp/shared/delay.js';
+import { parseOob } from '../../xmpp/shared/oob.js';
 import { sanitizedXhtmlMarkup } from '../../xmpp/shared/sanitize.js';
 import { parseStanzaError } from '../../xmpp/stanza-error.js';
 import type { ChatErrorEvent, ChatMarkerEvent, ChatMessageEvent, ChatReactionEvent, ChatReceiptEvent, ChatRetractEvent } from './schema.js';
@@ -134,6 +136,16 @@ const replyFallback: Field<Range> = {
   },
 };
 
+/** XEP-0066 §3: x[jabber:x:oob] › url, desc on a message; read back as the shared { url, description, stream }. */
+const oob: Field<Oob, OobOut> = {
+  read: (el) => (el.getChild('x', NS.xoob) ? parseOob(el) : undefined),
+  write: (el, value) => {
+    const x = appendChild(el, 'x', NS.xoob);
+    appendChild(x, 'url', NS.xoob).t(value.url);
+    if (value.description !== undefined) appendChild(x, 'desc', NS.xoob).t(value.description);
+  },
+};
+
 export interface OutgoingChat {
   to: string;
   id: string;
@@ -146,6 +158,7 @@ export interface OutgoingChat {
   fallback?: Range;
   markable?: true;
   hints?: string[];
+  oob?: OobOut;
   originId?: string;
 }
 
@@ -161,6 +174,7 @@ export const outgoingChat = define<OutgoingChat>('message', undefined, {
   fallback: writeOnly(replyFallback),
   markable: flag('markable', NS.markers),
   hints,
+  oob: writeOnly(oob),
   originId,
 });
 
@@ -174,6 +188,7 @@ export interface ChatPayload {
   reply?: { id: string; to?: string; quote?: string };
   markable?: boolean;
   hints?: string[];
+  oob?: OobOut;
 }
 
 /** XEP-0461 §4 fallback: each line of the quoted text prefixed with "> ". */
@@ -194,12 +209,16 @@ export function buildChatMessage(type: string, to: string, id: string, body: Cha
   if (body.reply?.quote !== undefined && body.format === 'xhtml')
     throw errors.clientError('A reply quote is only added to plain messages', body);
   const quote = body.reply?.quote !== undefined && body.content !== undefined ? quoted(body.reply.quote) : undefined;
+  // Conversations and others show a link inline only when the body is exactly the URL (XEP-0066 §3 leaves the body free).
+  const text = body.content ?? body.oob?.url;
   try {
     return outgoingChat.build({
       type,
       to,
       id,
-      ...(body.content !== undefined && { body: { content: (quote ?? '') + body.content, format: body.format ?? 'plain' } }),
+      ...(text !== undefined && {
+        body: { content: (quote ?? '') + text, format: body.content !== undefined ? (body.format ?? 'plain') : 'plain' },
+      }),
       ...(body.replace !== undefined && { replace: body.replace }),
       ...(body.state !== undefined && { state: body.state }),
       ...(body.receipt === true && { receipt: true as const }),
@@ -207,6 +226,7 @@ export function buildChatMessage(type: string, to: string, id: string, body: Cha
       ...(quote !== undefined && { fallback: { start: 0, end: codePoints(quote) } }),
       ...(body.markable === true && { markable: true as const }),
       ...(body.hints !== undefined && body.hints.length > 0 && { hints: body.hints }),
+      ...(body.oob !== undefined && { oob: body.oob }),
       originId: id,
     });
   } catch (err) {
@@ -226,6 +246,7 @@ export interface IncomingChat {
   reply?: { id: string; to?: Jid };
   markable?: true;
   fallback?: Range;
+  oob?: Oob;
 }
 
 const incomingChat = define<IncomingChat>('message', undefined, {
@@ -240,6 +261,7 @@ const incomingChat = define<IncomingChat>('message', undefined, {
   reply: readOnly(child(reply)),
   markable: flag('markable', NS.markers),
   fallback: readOnly(replyFallback),
+  oob: readOnly(oob),
 });
 
 /** The text without a code-point range (XEP-0426); a range beyond the text leaves it whole. */
@@ -324,8 +346,9 @@ const outgoingReaction = define<{
   originId,
 });
 
-export function buildReaction(to: string, id: string, target: string, list: string[]): Element {
-  return outgoingReaction.build({ type: 'chat', to, id, reactions: { id: target, reactions: list }, store: true as const, originId: id });
+/** `type` groupchat in a room, where `target` is the room's XEP-0359 stanza-id (XEP-0444 business rules). */
+export function buildReaction(to: string, id: string, target: string, list: string[], type = 'chat'): Element {
+  return outgoingReaction.build({ type, to, id, reactions: { id: target, reactions: list }, store: true as const, originId: id });
 }
 
 export function parseReaction(stanza: Element): Static<typeof ChatReactionEvent> | undefined {
@@ -364,9 +387,10 @@ const outgoingRetract = define<{
   originId,
 });
 
-export function buildRetract(to: string, id: string, target: string): Element {
+/** `type` groupchat in a room, where `target` is the room's XEP-0359 stanza-id (XEP-0424, retraction in groupchat). */
+export function buildRetract(to: string, id: string, target: string, type = 'chat'): Element {
   return outgoingRetract.build({
-    type: 'chat',
+    type,
     to,
     id,
     retract: target,
@@ -396,8 +420,8 @@ const outgoingMarker = define<{ type: string; to: string; id: string; marker: { 
 );
 
 /** XEP-0333 §4: a marker names the message it marks. */
-export function buildMarker(to: string, id: string, target: string, marker: string): Element {
-  return outgoingMarker.build({ type: 'chat', to, id, marker: { name: marker, id: target }, originId: id });
+export function buildMarker(to: string, id: string, target: string, marker: string, type = 'chat'): Element {
+  return outgoingMarker.build({ type, to, id, marker: { name: marker, id: target }, originId: id });
 }
 
 export function parseMarker(stanza: Element): Static<typeof ChatMarkerEvent> | undefined {

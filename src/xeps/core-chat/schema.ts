@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { Body, DelaySchema, ErrorSchema, JidObject, JidString, StringEnum } from '../../schemas/common.js';
+import { OobBody, OobSchema } from '../../schemas/oob.js';
 import { CHAT_MARKERS, CHAT_STATES, MESSAGE_HINTS } from '../../xmpp/ns.js';
 
 export const ChatState = StringEnum(CHAT_STATES, { description: 'XEP-0085 chat state' });
@@ -41,6 +42,7 @@ export const ChatMessageBody = Body(
     reply: Type.Optional(ReplyBody),
     markable: Type.Optional(Type.Boolean({ description: 'Gateway addition: ask for XEP-0333 chat markers' })),
     hints: Type.Optional(MessageHints()),
+    oob: Type.Optional(OobBody),
   },
   { examples: [{ to: 'bob@example.org', content: 'hi', receipt: true }] },
 );
@@ -89,6 +91,12 @@ export const ReplyEventSchema = () =>
     { description: 'Gateway addition: the message replied to (XEP-0461); a XEP-0428 quote fallback is removed from `content`' },
   );
 
+/** Gateway addition, in chat and room messages: XEP-0066 out-of-band data (a shared file's URL). */
+export const OobEvent = () =>
+  Type.Object(OobSchema.properties, {
+    description: 'Gateway addition: XEP-0066 out-of-band data on the message (a shared file: `url`, `description`)',
+  });
+
 export const ArchivedSchema = Type.Array(Type.Object({ by: JidObject, id: Type.String() }));
 
 /** Set on the events of a XEP-0280 carbon copy: a message another resource of the account received or sent. */
@@ -114,6 +122,7 @@ export const ChatMessageEvent = Type.Object({
   archived: Type.Optional(ArchivedSchema),
   reply: Type.Optional(ReplyEventSchema()),
   markable: Type.Optional(Type.Literal(true, { description: 'Gateway addition: the sender asks for XEP-0333 chat markers' })),
+  oob: Type.Optional(OobEvent()),
   carbon: Carbon,
 });
 

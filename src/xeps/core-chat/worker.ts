@@ -75,7 +75,7 @@ export const worker = defineWorker(api, {
   actions: {
     async 'chat.message'(ctx, body) {
       if (body.replace !== undefined && body.content === undefined) throw errors.clientError("Missing 'content' key", body);
-      if (body.content === undefined && body.state === undefined) {
+      if (body.content === undefined && body.state === undefined && body.oob === undefined) {
         throw errors.clientError('Message content or chat state not provided', body);
       }
       if (body.reply !== undefined && body.content === undefined) throw errors.clientError("Missing 'content' key", body);

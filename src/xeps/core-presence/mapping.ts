@@ -1,9 +1,11 @@
 // RFC 6121 presence and XEP-0115 caps, declared once for both directions.
 import type { Static } from '@sinclair/typebox';
 import type { Element } from 'ltx';
+import type { XmppContext } from '../../xmpp/context.js';
 import { jidFromWire } from '../../xmpp/jid.js';
 import { appendChild, attr, child, childText, define, type Field, jidAttr, readOnly, writeOnly } from '../../xmpp/mapping-kit.js';
 import { NS } from '../../xmpp/ns.js';
+import { vcardState } from '../xep0054-vcard/state.js';
 import type { PresenceErrorEvent, PresenceEvent, SubscribeEvent } from './schema.js';
 
 /** XEP-0115 caps; `hash` is absent in legacy (pre-1.4) caps. */
@@ -15,7 +17,8 @@ export const caps = define<Caps>('c', NS.caps, { node: attr('node'), ver: attr('
  * without <photo/> (§4.2: "not yet ready to advertise") reads as absent.
  */
 type Avatar = NonNullable<Static<typeof PresenceEvent>['avatar']>;
-const avatar: Field<Avatar> = {
+/** Also read and written by the MUC area, on occupant presence and the presence that enters a room. */
+export const avatar: Field<Avatar> = {
   read: (el) => {
     const photo = el.getChild('x', NS.vcardUpdate)?.getChild('photo');
     return photo ? { hash: photo.getText().trim() } : undefined;
@@ -23,6 +26,15 @@ const avatar: Field<Avatar> = {
   write: (el, value) => {
     appendChild(el, 'x', NS.vcardUpdate).c('photo').t(value.hash);
   },
+};
+
+/**
+ * XEP-0153 §3.2: every available presence (to contacts, and to rooms) carries the own vCard photo's
+ * hash, once the session knows it (vcard/set, vcard/get).
+ */
+export const ownAvatar = (ctx: XmppContext): { avatar?: Avatar } => {
+  const hash = vcardState(ctx).photoHash;
+  return hash !== undefined ? { avatar: { hash } } : {};
 };
 
 export interface OutgoingPresence {

@@ -2,9 +2,8 @@ import type { Static } from '@sinclair/typebox';
 import { capsVer, GATEWAY_CAPS_NODE, GATEWAY_IDENTITY, sessionFeatures } from '../../xmpp/caps.js';
 import type { XmppContext } from '../../xmpp/context.js';
 import { defineWorker } from '../area.js';
-import { vcardState } from '../xep0054-vcard/state.js';
 import { api } from './api.js';
-import { outgoingPresence, parsePresence, parsePresenceError, parseSubscribe } from './mapping.js';
+import { outgoingPresence, ownAvatar, parsePresence, parsePresenceError, parseSubscribe } from './mapping.js';
 import type { ToBody } from './schema.js';
 
 const subscription =
@@ -13,12 +12,6 @@ const subscription =
     ctx.send(outgoingPresence.build({ id: ctx.newId(), to: body.to, type }));
     return {};
   };
-
-/** XEP-0153 §3.2: available presence carries the own vCard photo's hash, once the session knows it (vcard/set, vcard/get). */
-const avatarOf = (ctx: XmppContext) => {
-  const hash = vcardState(ctx).photoHash;
-  return hash !== undefined ? { avatar: { hash } } : {};
-};
 
 export const worker = defineWorker(api, {
   actions: {
@@ -34,7 +27,7 @@ export const worker = defineWorker(api, {
           ...(body.priority !== undefined && { priority: String(Number(body.priority)) }),
           ...(body.show !== undefined && body.show !== 'online' && { show: body.show }),
           client,
-          ...(body.type !== 'unavailable' && avatarOf(ctx)),
+          ...(body.type !== 'unavailable' && ownAvatar(ctx)),
         }),
       );
       return {};
@@ -44,7 +37,7 @@ export const worker = defineWorker(api, {
     'presence.unsubscribe': subscription('unsubscribe'),
     'presence.unsubscribed': subscription('unsubscribed'),
     async 'presence.get'(ctx, body) {
-      ctx.send(outgoingPresence.build({ id: ctx.newId(), to: body.to, ...avatarOf(ctx) }));
+      ctx.send(outgoingPresence.build({ id: ctx.newId(), to: body.to, ...ownAvatar(ctx) }));
       return {};
     },
     async 'presence.offline'(ctx) {

@@ -19,9 +19,15 @@ import {
   JoinBody,
   LeaveBody,
   MucErrorEvent,
+  MucMarkerBody,
+  MucMarkerEvent,
   MucMessageBody,
   MucMessageEvent,
   MucMessageResult,
+  MucReactionBody,
+  MucReactionEvent,
+  MucRetractBody,
+  MucRetractEvent,
   NickResult,
   OccupantList,
   RegisterBody,
@@ -44,7 +50,9 @@ const ROOM_ERRORS = [403, 404, 405, 406, 409, 503];
 export const api = defineApi({
   id: 'xep0045-muc',
   tag: 'muc',
-  spec: 'XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0',
+  spec:
+    'XEP-0045 1.34; XEP-0249 1.2; XEP-0313 1.1 (room archive, urn:xmpp:mam:2); XEP-0059 1.0; ' +
+    'gateway additions in rooms: XEP-0444 0.1, XEP-0424 0.4, XEP-0333 0.4, XEP-0066 1.5, XEP-0153 1.1',
   features: [NS.muc, NS.conference],
   actions: {
     'muc.join': {
@@ -70,7 +78,31 @@ export const api = defineApi({
     },
     'muc.message': {
       summary: 'Send a message to the room, or privately to an occupant (`to`: their nick); XHTML-IM, chat state, correction',
+      description:
+        'Gateway additions: `reply`, `markable`, `hints` as in chat/message, and `oob` (XEP-0066: a file link, e.g. the ' +
+        '`get` of upload/slot; without `content` the URL is the body).',
       body: MucMessageBody,
+      response: MucMessageResult,
+    },
+    'muc.reaction': {
+      beyondXmppFtw: true,
+      summary: 'React to a room message (XEP-0444): the full list of your reactions to it; empty removes them',
+      description:
+        'In the room, `id` is the id the room gave the message (XEP-0359 stanza-id: `archived[].id` of its ' +
+        '`xmpp.muc.message`), not its sender’s id. With `to` (a nick), about a private message with that occupant.',
+      body: MucReactionBody,
+      response: MucMessageResult,
+    },
+    'muc.retract': {
+      beyondXmppFtw: true,
+      summary: 'Retract a message you sent to the room (XEP-0424), by the id the room gave it, with the fallback body and a store hint',
+      body: MucRetractBody,
+      response: MucMessageResult,
+    },
+    'muc.marker': {
+      beyondXmppFtw: true,
+      summary: 'Send a chat marker (XEP-0333) for a room message, by the id the room gave it: received, displayed or acknowledged',
+      body: MucMarkerBody,
       response: MucMessageResult,
     },
     'muc.leave': {
@@ -185,6 +217,9 @@ export const api = defineApi({
   },
   events: {
     'xmpp.muc.message': { summary: 'A message in a room, or a private message from an occupant', schema: MucMessageEvent },
+    'xmpp.muc.reaction': { summary: 'Gateway addition: an occupant’s XEP-0444 reactions to a message', schema: MucReactionEvent },
+    'xmpp.muc.retract': { summary: 'Gateway addition: an occupant retracts a message (XEP-0424)', schema: MucRetractEvent },
+    'xmpp.muc.marker': { summary: 'Gateway addition: an occupant’s XEP-0333 chat marker', schema: MucMarkerEvent },
     'xmpp.muc.destroy': { summary: 'The room was destroyed', schema: DestroyEvent },
     'xmpp.muc.subject': { summary: 'The room subject (sent on entering and on each change)', schema: SubjectEvent },
     'xmpp.muc.room.config': { summary: 'A room status notification (configuration changed, logging…)', schema: RoomConfigEvent },

@@ -4,7 +4,7 @@
 // exception, they come from rooms not joined yet.
 import type { Element } from 'ltx';
 import { jidFromWire } from '../../xmpp/jid.js';
-import { NS } from '../../xmpp/ns.js';
+import { CHAT_MARKERS, NS } from '../../xmpp/ns.js';
 import { parseStanzaError } from '../../xmpp/stanza-error.js';
 import type { IncomingDef, XmppContext } from '../../xmpp/context.js';
 import {
@@ -12,7 +12,10 @@ import {
   parseDirectInvite,
   parseMediated,
   parseOccupantPresence,
+  parseRoomMarker,
   parseRoomMessage,
+  parseRoomReaction,
+  parseRoomRetract,
   parseVoiceRequest,
   splitOccupant,
   statusCodes,
@@ -88,6 +91,26 @@ function roomMessage(ctx: XmppContext, stanza: Element): boolean {
   const received = stanza.getChild('received', NS.receipts)?.attrs.id;
   if (received !== undefined) ctx.emit('xmpp.chat.receipt', { from: jidFromWire(from), id: received });
 
+  if (stanza.attrs.type === 'groupchat' || stanza.attrs.type === 'chat') {
+    // A body beside reactions or a retraction is their fallback (XEP-0428), not a message.
+    const reaction = parseRoomReaction(stanza);
+    if (reaction) {
+      ctx.emit('xmpp.muc.reaction', reaction);
+      return true;
+    }
+    const retract = parseRoomRetract(stanza);
+    if (retract) {
+      ctx.emit('xmpp.muc.retract', retract);
+      return true;
+    }
+    const marker = parseRoomMarker(stanza);
+    if (marker) {
+      ctx.emit('xmpp.muc.marker', marker);
+      // A marker riding on a message with content leaves the message to be reported too.
+      if (!hasMessagePayload(stanza)) return true;
+    }
+  }
+
   const subject = stanza.getChild('subject');
   // XEP-0045 §8.1: a message with a subject and no body changes the subject.
   if (subject && stanza.getChild('body') === undefined) {
@@ -130,6 +153,10 @@ const messageKeys = [
   `message/${NS.mucUser}:x`,
   `message/${NS.conference}:x`,
   `message/${NS.receipts}:received`,
+  // Claimed before chat's handlers of these keys, so private ones from occupants are the room's too.
+  `message/${NS.reactions}:reactions`,
+  `message/${NS.retract}:retract`,
+  ...CHAT_MARKERS.map((name) => `message/${NS.markers}:${name}`),
   'message/type:groupchat',
   'message/type:chat',
   'message/type:normal',

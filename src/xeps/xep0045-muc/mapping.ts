@@ -8,11 +8,15 @@ import { appendChild, attr, child, childText, define, type Field, jidAttr, readO
 import { NS } from '../../xmpp/ns.js';
 import { buildForm, findForm, parseForm } from '../../xmpp/shared/forms.js';
 import type { ArchivedResult } from '../../xmpp/shared/mam.js';
-import { parseChatMessage } from '../core-chat/mapping.js';
+import { parseChatMessage, parseMarker, parseReaction, parseRetract } from '../core-chat/mapping.js';
+import { avatar } from '../core-presence/mapping.js';
 import type {
   DestroyEvent,
   InviteEvent,
+  MucMarkerEvent,
   MucMessageEvent,
+  MucReactionEvent,
+  MucRetractEvent,
   Occupant as OccupantSchema,
   RegisterResult,
   RosterEvent,
@@ -48,6 +52,8 @@ export interface PresenceOut {
   type?: string;
   status?: string;
   muc?: MucX;
+  /** XEP-0153 §3.2: the own vCard photo hash, on available presence to the room as to contacts. */
+  avatar?: { hash: string };
 }
 export const presenceOut = define<PresenceOut>('presence', undefined, {
   id: attr('id'),
@@ -55,6 +61,7 @@ export const presenceOut = define<PresenceOut>('presence', undefined, {
   type: attr('type'),
   status: childText('status'),
   muc: child(mucX),
+  avatar,
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -290,6 +297,9 @@ export function parseOccupantPresence(stanza: Element): { presence: OccupantPres
   if (show !== null) out.show = show;
   const statusText = stanza.getChildText('status');
   if (statusText !== null) out.statusText = statusText;
+  // XEP-0153 as core-presence reports it for contacts: the occupant's vCard photo hash.
+  const photo = avatar.read(stanza);
+  if (photo !== undefined) out.avatar = photo;
   const destroy = x?.getChild('destroy', NS.mucUser);
   if (destroy) {
     const d = userDestroy.parse(destroy);
@@ -347,6 +357,29 @@ export function parseRoomMessage(stanza: Element, from = stanza.attrs.from ?? ''
     ...rest,
     ...(trusted.length > 0 && { archived: trusted }),
   };
+}
+
+// Gateway additions: reactions (XEP-0444), retractions (XEP-0424) and markers (XEP-0333) from occupants,
+// read as chat reads them, with the sender named as xmpp.muc.message names it.
+
+function occupantOf(stanza: Element): { room: string; nick?: string; private: boolean } {
+  const { room, nick } = splitOccupant(stanza.attrs.from ?? '');
+  return { room, ...(nick !== undefined && { nick }), private: stanza.attrs.type === 'chat' };
+}
+
+export function parseRoomReaction(stanza: Element): Static<typeof MucReactionEvent> | undefined {
+  const parsed = parseReaction(stanza);
+  return parsed && { ...occupantOf(stanza), id: parsed.id, reactions: parsed.reactions };
+}
+
+export function parseRoomRetract(stanza: Element): Static<typeof MucRetractEvent> | undefined {
+  const parsed = parseRetract(stanza);
+  return parsed && { ...occupantOf(stanza), id: parsed.id };
+}
+
+export function parseRoomMarker(stanza: Element): Static<typeof MucMarkerEvent> | undefined {
+  const parsed = parseMarker(stanza);
+  return parsed && { ...occupantOf(stanza), id: parsed.id, marker: parsed.marker };
 }
 
 /** The voice request form a room sends to its moderators (XEP-0045 §8.6). */

@@ -1,5 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { MessageHints, ReplyBody, ReplyEventSchema } from '../core-chat/schema.js';
+import { ChatMarker, MessageHints, OobEvent, ReplyBody, ReplyEventSchema } from '../core-chat/schema.js';
+import { OobBody } from '../../schemas/oob.js';
+import { PresenceEvent } from '../core-presence/schema.js';
 import { Body, DelaySchema, ErrorSchema, JidObject, JidString, StringEnum } from '../../schemas/common.js';
 import { CHAT_STATES } from '../../xmpp/ns.js';
 import { FormSchema } from '../../schemas/forms.js';
@@ -68,10 +70,49 @@ export const MucMessageBody = Body(
     reply: Type.Optional(ReplyBody),
     markable: Type.Optional(Type.Boolean({ description: 'Gateway addition: ask for XEP-0333 chat markers' })),
     hints: Type.Optional(MessageHints()),
+    oob: Type.Optional(OobBody),
   },
   { examples: [{ room: 'coven@conference.localhost', content: 'Thrice the brinded cat hath mew’d.' }] },
 );
 export const MucMessageResult = Type.Object({ id: Type.String({ description: 'Stanza id of the sent message' }) });
+
+// Gateway additions: reactions, retraction and markers in a room. In the room (no `to`) the message is
+// named by the room's XEP-0359 stanza-id, as XEP-0444, XEP-0424 and XEP-0333 each ask for groupchat:
+// the `archived[].id` of its xmpp.muc.message. Privately (`to`) it is the sender's id, as in chat.
+const RoomMessageId = Type.String({
+  minLength: 1,
+  maxLength: 256,
+  description:
+    'The message: in the room, the id the room gave it (its `archived[].id` in xmpp.muc.message, XEP-0359 stanza-id); in a private message (`to`), its `id`',
+});
+const PrivateTo = Type.Optional(Nick('An occupant’s nick: about a private message with them (type chat), not a room message'));
+
+export const MucReactionBody = Body(
+  {
+    room: Room,
+    id: RoomMessageId,
+    reactions: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+      maxItems: 64,
+      uniqueItems: true,
+      description: 'All of your reactions to that message (XEP-0444 §3.2: each an emoji); empty removes them',
+    }),
+    to: PrivateTo,
+  },
+  { examples: [{ room: 'coven@conference.localhost', id: '1ad3c39c-47f7-4b4b-8a56-6d9b0a2c7f21', reactions: ['👍'] }] },
+);
+
+export const MucRetractBody = Body(
+  { room: Room, id: RoomMessageId, to: PrivateTo },
+  {
+    description: 'Retract one of your own messages (XEP-0424); the room’s other clients check that it is yours',
+    examples: [{ room: 'coven@conference.localhost', id: '1ad3c39c-47f7-4b4b-8a56-6d9b0a2c7f21' }],
+  },
+);
+
+export const MucMarkerBody = Body(
+  { room: Room, id: RoomMessageId, marker: ChatMarker, to: PrivateTo },
+  { examples: [{ room: 'coven@conference.localhost', id: '1ad3c39c-47f7-4b4b-8a56-6d9b0a2c7f21', marker: 'displayed' }] },
+);
 
 export const LeaveBody = Body(
   { room: Room, reason: Type.Optional(Type.String({ maxLength: 4096, description: 'Sent as the status of the unavailable presence' })) },
@@ -189,6 +230,8 @@ const occupantFields = {
   reason: Type.Optional(Type.String({ description: 'Why the occupant was kicked, banned, … (or why the room was destroyed)' })),
   actor: Type.Optional(Type.Object({ nick: Type.Optional(Type.String()), jid: Type.Optional(JidObject) }, { description: 'Who did it' })),
   oldNick: Type.Optional(Type.String({ description: 'On a 303 nick change: the nick being left' })),
+  // The same field as xmpp.presence's: the occupant's XEP-0153 vCard photo hash.
+  avatar: PresenceEvent.properties.avatar,
 };
 
 export const RosterEvent = Type.Object(occupantFields, {
@@ -218,9 +261,11 @@ const messageFields = {
   replace: Type.Optional(Type.String({ description: 'Id of the message this one corrects (XEP-0308)' })),
   reply: Type.Optional(ReplyEventSchema()),
   markable: Type.Optional(Type.Literal(true, { description: 'Gateway addition: the sender asks for XEP-0333 chat markers' })),
+  oob: Type.Optional(OobEvent()),
   archived: Type.Optional(
     Type.Array(Type.Object({ by: JidObject, id: Type.String() }), {
-      description: 'The room archive’s id for it (XEP-0359, from the room only)',
+      description:
+        'The id the room gave it (XEP-0359 stanza-id, only from the room itself): the `id` to use with muc/reaction, muc/retract and muc/marker',
     }),
   ),
 };
@@ -228,6 +273,41 @@ const messageFields = {
 export const MucMessageEvent = Type.Object(messageFields, {
   examples: [{ room: 'coven@conference.localhost', nick: 'secondwitch', private: false, id: 'm1', content: 'Hi', format: 'plain' }],
 });
+
+/** Who in the room sent a reaction, retraction or marker: as xmpp.muc.message names the sender. */
+const fromOccupant = {
+  room: RoomName,
+  nick: Type.Optional(Type.String({ description: "The sender's nick; absent for the room itself" })),
+  private: Type.Boolean({ description: 'true when it came in a private message (type chat) from an occupant' }),
+};
+const ReferencedId = Type.String({
+  description: 'The message concerned: in the room, the id the room gave it (XEP-0359 stanza-id); privately, its sender’s id',
+});
+
+export const MucReactionEvent = Type.Object(
+  {
+    ...fromOccupant,
+    id: ReferencedId,
+    reactions: Type.Array(Type.String(), { description: 'All the occupant’s reactions to it now; empty: removed' }),
+  },
+  {
+    description: 'Gateway addition: XEP-0444 reactions in a room',
+    examples: [{ room: 'coven@conference.localhost', nick: 'secondwitch', private: false, id: 'a1', reactions: ['🔥'] }],
+  },
+);
+
+export const MucRetractEvent = Type.Object(
+  { ...fromOccupant, id: ReferencedId },
+  {
+    description:
+      'Gateway addition: an occupant retracts a message (XEP-0424); remove it only when that nick sent it (the gateway does not keep messages)',
+  },
+);
+
+export const MucMarkerEvent = Type.Object(
+  { ...fromOccupant, id: ReferencedId, marker: ChatMarker },
+  { description: 'Gateway addition: a XEP-0333 chat marker from an occupant' },
+);
 
 export const SubjectEvent = Type.Object(
   {

@@ -10,7 +10,8 @@ import { buildForm, withForm } from '../../xmpp/shared/forms.js';
 import { queryArchive } from '../../xmpp/shared/mam.js';
 import { parseStanzaError } from '../../xmpp/stanza-error.js';
 import { defineWorker } from '../area.js';
-import { buildChatMessage } from '../core-chat/mapping.js';
+import { buildChatMessage, buildMarker, buildReaction, buildRetract } from '../core-chat/mapping.js';
+import { ownAvatar } from '../core-presence/mapping.js';
 import { api } from './api.js';
 import { mucIncoming } from './incoming.js';
 import {
@@ -69,13 +70,28 @@ async function enter(ctx: XmppContext, room: string, nick: string, muc: MucX, pa
   // In a room already, presence to a new nick is a nick change (XEP-0045 §7.6): no x[muc].
   const inRoom = current?.status === 'joined';
   try {
-    ctx.send(presenceOut.build({ id: ctx.newId(), to: `${room}/${nick}`, ...(!inRoom && { muc }) }));
+    ctx.send(presenceOut.build({ id: ctx.newId(), to: `${room}/${nick}`, ...(!inRoom && { muc }), ...ownAvatar(ctx) }));
   } catch (err) {
     wait.cancel();
     throw err;
   }
   if (!inRoom) setRoom(ctx, room, { nick, status: 'joining', ...(password !== undefined && { password }) });
   return wait.promise;
+}
+
+/** A message about another (reaction, retraction, marker): to the room, or privately to `to` (a nick). */
+function sendAbout(
+  ctx: XmppContext,
+  body: { room: string; to?: string },
+  build: (to: string, id: string, type: 'chat' | 'groupchat') => Element,
+): { id: string } {
+  const { room } = joinedRoom(ctx, body);
+  const id = ctx.newId();
+  const stanza = body.to !== undefined ? build(`${room}/${body.to}`, id, 'chat') : build(room, id, 'groupchat');
+  // XEP-0045 §7.5: a private message carries an empty x[muc#user].
+  if (body.to !== undefined) stanza.cnode(createElement('x', { xmlns: NS.mucUser }));
+  ctx.send(stanza);
+  return { id };
 }
 
 /** An IQ to the room (its bare JID from the body), answering { ok: true }. */
@@ -124,7 +140,7 @@ export const worker = defineWorker(api, {
       if ((body.replace !== undefined || body.reply !== undefined) && body.content === undefined) {
         throw errors.clientError("Missing 'content' key", body);
       }
-      if (body.content === undefined && body.state === undefined) {
+      if (body.content === undefined && body.state === undefined && body.oob === undefined) {
         throw errors.clientError('Message content or chat state not provided', body);
       }
       // XEP-0184 §5.3: no receipts in groupchat.
@@ -140,6 +156,15 @@ export const worker = defineWorker(api, {
       if (body.to !== undefined) stanza.cnode(createElement('x', { xmlns: NS.mucUser }));
       ctx.send(stanza);
       return { id };
+    },
+    async 'muc.reaction'(ctx, body) {
+      return sendAbout(ctx, body, (to, id, type) => buildReaction(to, id, body.id, body.reactions, type));
+    },
+    async 'muc.retract'(ctx, body) {
+      return sendAbout(ctx, body, (to, id, type) => buildRetract(to, id, body.id, type));
+    },
+    async 'muc.marker'(ctx, body) {
+      return sendAbout(ctx, body, (to, id, type) => buildMarker(to, id, body.id, body.marker, type));
     },
     async 'muc.leave'(ctx, body) {
       const { room, state } = joinedRoom(ctx, body);
