@@ -15,7 +15,6 @@ import type { SessionManager } from '../session/manager.js';
 import type { Ownership } from '../state/ownership.js';
 import type { SessionRecord } from '../state/session-store.js';
 import { authenticate, sessionOf } from './auth.js';
-import { PUBLIC_GET_ERRORS } from './health.js';
 import { routeSchema } from './route-schema.js';
 
 export interface PushRouteDeps {
