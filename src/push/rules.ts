@@ -71,19 +71,17 @@ export function pushPayload(id: string, event: string, data: unknown): string {
   const whole = JSON.stringify({ id, event, data });
   if (Buffer.byteLength(whole) <= PUSH_PAYLOAD_MAX) return whole;
   if (isFields(data) && typeof data.content === 'string') {
-    const rest = JSON.stringify({ id, event, data: { ...data, content: '' }, truncated: true });
-    let room = PUSH_PAYLOAD_MAX - Buffer.byteLength(rest);
-    if (room > 0) {
-      // JSON escapes can make a character longer than its UTF-8 bytes: shorten until it fits.
-      let cut = [...data.content].slice(0, room).join('');
-      for (;;) {
-        const out = JSON.stringify({ id, event, data: { ...data, content: cut }, truncated: true });
-        if (Buffer.byteLength(out) <= PUSH_PAYLOAD_MAX) return out;
-        room = Math.floor(room * 0.9);
-        cut = [...cut].slice(0, room).join('');
-        if (room <= 0) break;
-      }
+    const chars = [...data.content];
+    const withContent = (n: number) =>
+      JSON.stringify({ id, event, data: { ...data, content: chars.slice(0, n).join('') }, truncated: true });
+    // The longest prefix (in characters) that fits: JSON escapes and UTF-8 make bytes and characters differ.
+    let [lo, hi] = [-1, Math.min(chars.length, PUSH_PAYLOAD_MAX)];
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (Buffer.byteLength(withContent(mid)) <= PUSH_PAYLOAD_MAX) lo = mid;
+      else hi = mid;
     }
+    if (lo >= 0) return withContent(lo);
   }
   return JSON.stringify({ id, event, truncated: true });
 }
