@@ -11,6 +11,7 @@ import { healthRoutes } from './http/health.js';
 import { LoginLimits } from './http/login-limits.js';
 import { createMetrics, metricsRoutes } from './http/metrics.js';
 import { GATEWAY_EVENTS, registerOpenApi } from './http/openapi.js';
+import { pushRoutes } from './http/push.js';
 import { registerRequestId, requestIdMixin, requestIdOf } from './http/request-id.js';
 import { sessionRoutes } from './http/session-routes.js';
 import { sseRoutes } from './http/sse.js';
@@ -21,6 +22,7 @@ import { SessionManager } from './session/manager.js';
 import { createState, type State } from './state/index.js';
 import type { EventLog } from './state/event-log.js';
 import type { SessionStore } from './state/session-store.js';
+import { Push } from './push/push.js';
 import { Webhooks } from './webhooks/webhooks.js';
 import { WorkerPool } from './workers/pool.js';
 import { GATEWAY_CAPS_NODE } from './xmpp/caps.js';
@@ -200,10 +202,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   webhookRoutes(app, { config, manager, webhooks }, eventNames);
   manager.attendedBy((sid) => webhooks.attends(sid));
+  const push = new Push({ config, log, store, hasStream: (sid) => manager.hasStream(sid), logger: app.log, observe: metrics });
+  pushRoutes(app, { config, manager, push, ownership: state.ownership }, eventNames);
   healthRoutes(app, { ready: () => pool.isReady() && !manager.isDraining && state.ready() });
 
   app.addHook('onClose', async () => {
     await webhooks.stop();
+    push.stop();
     await pool.stop();
     await state.close();
   });

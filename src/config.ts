@@ -1,5 +1,6 @@
 // One schema for every setting, read from the environment once. `--help` prints this table, and
 // `npm run docs:write` writes it into the README (settingsTable()).
+import { createECDH } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { jidToString, parseJid } from './xmpp/jid.js';
 import { messageOf } from './errors.js';
@@ -37,6 +38,17 @@ const serviceJid = (raw: string) => {
   const jid = parseJid(raw);
   if (!jid || jid.resource !== undefined) throw new Error('must be a JID without a resource, e.g. pubsub.example.org');
   return jidToString(jid);
+};
+/** A VAPID key (RFC 8292 §3.2): base64url (unpadded, as web-push prints it) of exactly `bytes` bytes. */
+const vapidKey = (bytes: number, what: string) => (raw: string) => {
+  if (!/^[A-Za-z0-9_-]+$/.test(raw) || Buffer.from(raw, 'base64url').length !== bytes) {
+    throw new Error(`must be base64url of ${what}`);
+  }
+  return raw;
+};
+const vapidSubject = (raw: string) => {
+  if (!/^(mailto:\S+@\S+|https:\/\/\S+)$/.test(raw)) throw new Error('must be a mailto: or https: URL');
+  return raw;
 };
 const list = (raw: string) =>
   raw
@@ -266,6 +278,69 @@ const settings = {
     parse: int(10, 86400000),
   },
   webhookBatchMax: { env: 'WEBHOOK_BATCH_MAX', description: 'Most events in one webhook delivery', default: 100, parse: int(1, 10000) },
+  pushAllowedHosts: {
+    env: 'PUSH_ALLOWED_HOSTS',
+    description:
+      'Comma-separated Web Push services a push subscription’s endpoint may name: host or host:port (https, port 443 when omitted), *.domain (any host under it, public addresses only) or * (any host whose addresses are all public); http: only for a host listed by name. Empty: Web Push off',
+    default: ['fcm.googleapis.com', 'updates.push.services.mozilla.com', 'web.push.apple.com', '*.notify.windows.com'],
+    parse: list,
+  },
+  pushVapidPublicKey: {
+    env: 'PUSH_VAPID_PUBLIC_KEY',
+    description:
+      'The VAPID public key (RFC 8292): base64url of the uncompressed P-256 point, as `npx web-push generate-vapid-keys` prints it; the browser’s applicationServerKey. Empty: Web Push off',
+    default: '',
+    parse: vapidKey(65, 'an uncompressed P-256 public key (65 bytes)'),
+  },
+  pushVapidPrivateKey: {
+    env: 'PUSH_VAPID_PRIVATE_KEY',
+    description: 'The VAPID private key: base64url of the 32-byte P-256 private scalar (never logged)',
+    default: '',
+    parse: vapidKey(32, 'a P-256 private key (32 bytes)'),
+  },
+  pushVapidSubject: {
+    env: 'PUSH_VAPID_SUBJECT',
+    description: 'The VAPID `sub` claim: a mailto: or https: URL where push services can reach the operator',
+    default: '',
+    parse: vapidSubject,
+  },
+  pushPerSession: {
+    env: 'PUSH_SUBSCRIPTIONS_PER_SESSION',
+    description: 'Web Push subscriptions one session may register',
+    default: 3,
+    parse: int(1, 100),
+  },
+  pushTimeoutMs: {
+    env: 'PUSH_TIMEOUT_MS',
+    description: 'How long a push service may take to answer one push (then it counts as failed and is retried)',
+    default: 10000,
+    parse: int(100, 600000),
+  },
+  pushAttempts: {
+    env: 'PUSH_ATTEMPTS',
+    description: 'Attempts of one push (after a 429, a 5xx, a timeout or a connection error) before it is given up',
+    default: 3,
+    parse: int(1, 20),
+  },
+  pushRetryMs: {
+    env: 'PUSH_RETRY_MS',
+    description: 'Pause before the second attempt of a push; doubled after each further failure',
+    default: 1000,
+    parse: int(10, 600000),
+  },
+  pushTtlS: {
+    env: 'PUSH_TTL_S',
+    description: 'How long the push service keeps a push for a browser that is offline (the TTL header, RFC 8030 §5.2)',
+    default: 3600,
+    parse: int(0, 2419200),
+  },
+  sessionMaxLifetimeS: {
+    env: 'SESSION_MAX_LIFETIME_S',
+    description:
+      'A session older than this is logged out, however attended (open stream, working webhook or push subscription); 0: no limit',
+    default: 0,
+    parse: int(0, 31536000),
+  },
   maxSessions: { env: 'MAX_SESSIONS', description: 'Sessions this node accepts at once', default: 20000, parse: int(1, 10000000) },
   corsOrigins: {
     env: 'CORS_ORIGINS',
@@ -290,6 +365,24 @@ const settings = {
 type Settings = typeof settings;
 export type Config = { [K in keyof Settings]: Settings[K]['default'] };
 
+/** The three VAPID settings go together, and the public key must be the private key's (RFC 8292 §3.2). */
+function vapidProblems(out: Record<string, unknown>): string[] {
+  const [pub, priv, sub] = [out.pushVapidPublicKey, out.pushVapidPrivateKey, out.pushVapidSubject];
+  const set = [pub, priv, sub].filter((v) => v !== '').length;
+  if (set === 0) return [];
+  if (set < 3) return ['PUSH_VAPID_PUBLIC_KEY, PUSH_VAPID_PRIVATE_KEY and PUSH_VAPID_SUBJECT: set all three, or none (Web Push off)'];
+  const ecdh = createECDH('prime256v1');
+  try {
+    ecdh.setPrivateKey(Buffer.from(String(priv), 'base64url'));
+  } catch {
+    return ['PUSH_VAPID_PRIVATE_KEY: not a valid P-256 private key'];
+  }
+  if (!ecdh.getPublicKey().equals(Buffer.from(String(pub), 'base64url'))) {
+    return ['PUSH_VAPID_PUBLIC_KEY: is not the public key of PUSH_VAPID_PRIVATE_KEY'];
+  }
+  return [];
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
@@ -306,6 +399,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       problems.push(`${s.env}: ${messageOf(err)}`);
     }
   }
+  if (problems.length === 0) problems.push(...vapidProblems(out));
   if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   // `out` has one parsed value (or the default) for every key of `settings`: exactly a Config.
   return { ...(out as Config), ...overrides };

@@ -103,6 +103,20 @@ export const errors = {
       condition: 'policy-violation',
       description: `A session may have at most ${max} webhooks; delete one first`,
     }),
+  /** POST /v1/push/subscribe beyond PUSH_SUBSCRIPTIONS_PER_SESSION. */
+  tooManyPushSubscriptions: (max: number) =>
+    new GatewayError(403, {
+      type: 'cancel',
+      condition: 'policy-violation',
+      description: `A session may have at most ${max} push subscriptions; unsubscribe one first`,
+    }),
+  /** Web Push without VAPID keys configured (docs/api.md "Web Push"). */
+  pushOff: () =>
+    new GatewayError(501, {
+      type: 'cancel',
+      condition: 'feature-not-implemented',
+      description: 'Web Push is off on this gateway (PUSH_VAPID_PUBLIC_KEY, PUSH_VAPID_PRIVATE_KEY and PUSH_VAPID_SUBJECT are not set)',
+    }),
   hostNotAllowed: (description: string) => new GatewayError(403, { type: 'cancel', condition: 'host-not-allowed', description }),
   disconnected: (description = 'XMPP client disconnected') =>
     new GatewayError(410, { type: 'connection', condition: 'disconnected', description }),

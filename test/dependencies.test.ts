@@ -14,7 +14,8 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as
 };
 // Tools run by npm scripts and configuration rather than imported.
 // @types/sanitize-html: the types of a runtime dependency (src/xmpp/shared/sanitize.ts), never imported by name.
-const TOOLS = new Set(['@types/node', '@types/sanitize-html', 'eslint', 'prettier', 'typescript']);
+// @types/web-push: the types of web-push (src/push/push.ts), likewise.
+const TOOLS = new Set(['@types/node', '@types/sanitize-html', '@types/web-push', 'eslint', 'prettier', 'typescript']);
 
 function sources(dir: string): string[] {
   return readdirSync(path.join(root, dir), { withFileTypes: true, recursive: true })

@@ -28,7 +28,7 @@ t.test('docs/events.md is not stale', async (t) => {
 t.test("README.md's tables are the ones generated from src/config.ts and the registry", async (t) => {
   t.equal(await renderReadme(readme), readme, 'README.md is stale: run `npm run docs:write`');
   for (const s of settingsTable())
-    t.match(readme, new RegExp(`^\\| \`${s.env}\` +\\| ${s.default.replace(/[()]/g, '\\$&')} +\\|`, 'm'), s.env);
+    t.match(readme, new RegExp(`^\\| \`${s.env}\` +\\| ${s.default.replace(/[()*.+?[\]{}|^$\\]/g, '\\$&')} +\\|`, 'm'), s.env);
   for (const name of declaredActions().keys()) t.match(readme, `\`${name}\``, `${name} is in the areas table`);
 });
 

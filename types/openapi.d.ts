@@ -3141,6 +3141,86 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/push/key': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The VAPID public key: the applicationServerKey of the browser’s pushManager.subscribe()
+     * @description The gateway’s VAPID public key (RFC 8292), base64url of the uncompressed P-256 point, as PUSH_VAPID_PUBLIC_KEY holds it. No token. 501 when Web Push is off (no VAPID keys configured).
+     */
+    get: operations['pushKey'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/push/subscribe': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Register a browser PushSubscription: chosen events are pushed to it while the session has no open stream
+     * @description The body is the browser’s `PushSubscription.toJSON()` (`endpoint`, `keys.p256dh`, `keys.auth`), with `events` to choose. Each push is `{ id, event, data }` (JSON, at most 3993 bytes: a longer `content` is shortened and `truncated: true` added), encrypted for the browser (RFC 8291, aes128gcm) and signed with the gateway’s VAPID key (RFC 8292), only while the session has no open event stream on this node (docs/api.md "Web Push"). The same endpoint again replaces its keys and events and keeps its id. At most PUSH_SUBSCRIPTIONS_PER_SESSION per session (403 policy-violation); an endpoint outside PUSH_ALLOWED_HOSTS is 403 host-not-allowed; malformed keys are 400. A session with a working push subscription is not logged out for idleness. A push service answering 404 or 410 ends the subscription.
+     */
+    post: operations['pushSubscribe'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/push/list': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The session’s push subscriptions, with their delivery state (never their keys)
+     * @description Each subscription’s id, endpoint, event filter, `state`, pushes accepted and the last error. The body may be left out.
+     */
+    post: operations['pushList'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/push/unsubscribe': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Remove a push subscription, by id or by endpoint: nothing is pushed to it after this answer
+     * @description Give `id` (from subscribe) or `endpoint` (what the browser knows), not both. One of another session, or one already removed, is 404. The session’s end removes its subscriptions too.
+     */
+    post: operations['pushUnsubscribe'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/healthz': {
     parameters: {
       query?: never;
@@ -32641,6 +32721,424 @@ export interface operations {
       };
       /** @description The session's XMPP connection has dropped (disconnected) */
       410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+    };
+  };
+  pushKey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The VAPID public key */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "publicKey": "example"
+           *     }
+           */
+          'application/json': {
+            /** @description base64url, 65 bytes once decoded */
+            publicKey: string;
+          };
+        };
+      };
+      /** @description Invalid input (client-error), or a bad-request from the XMPP side */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Not implemented by the XMPP side (feature-not-implemented) */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+    };
+  };
+  pushSubscribe: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "endpoint": "https://fcm.googleapis.com/fcm/send/dpH5lCsTSSM:APA91bHqjZxM0VImWWqDRN7U0a3AycjUf4O-byuxb_wJsKRaKvV_iKw56s16ekq6FUqoCF7k2nqkMt",
+         *       "keys": {
+         *         "p256dh": "BIPUL12DLfytvTajnryr2PRdAgXS3HGKiLqndGcJGabyhHheJYlNGCeXl1dn18gSJ1WAkAPIxr4gK0_dQds4yiI",
+         *         "auth": "FPssNDTKnInHVndSTdbKFw"
+         *       }
+         *     }
+         */
+        'application/json': {
+          /** @description The PushSubscription’s endpoint: an https: URL of a push service allowed by PUSH_ALLOWED_HOSTS */
+          endpoint: string;
+          /** @description As PushSubscription.toJSON() gives it; not used */
+          expirationTime?: null | number;
+          keys: {
+            /** @description The browser’s P-256 public key, base64url */
+            p256dh: string;
+            /** @description The 16-byte authentication secret, base64url */
+            auth: string;
+          };
+          /** @description Only these events; absent: xmpp.chat.message and xmpp.muc.message (chat messages with content, room messages that mention your nick or are private) */
+          events?: (
+            | 'xmpp.connection'
+            | 'xmpp.error'
+            | 'xmpp.gateway.gap'
+            | 'xmpp.gateway.warning'
+            | 'xmpp.buddycloud.push.item'
+            | 'xmpp.buddycloud.push.retract'
+            | 'xmpp.buddycloud.push.subscription'
+            | 'xmpp.buddycloud.push.affiliation'
+            | 'xmpp.buddycloud.push.configuration'
+            | 'xmpp.buddycloud.push.delete'
+            | 'xmpp.buddycloud.push.purge'
+            | 'xmpp.buddycloud.push.authorisation'
+            | 'xmpp.buddycloud.http.verify'
+            | 'xmpp.chat.message'
+            | 'xmpp.chat.receipt'
+            | 'xmpp.chat.reaction'
+            | 'xmpp.chat.retract'
+            | 'xmpp.chat.marker'
+            | 'xmpp.chat.error'
+            | 'xmpp.presence'
+            | 'xmpp.presence.subscribe'
+            | 'xmpp.presence.error'
+            | 'xmpp.roster.push'
+            | 'fanout.fpp.push'
+            | 'xmpp.superfeedr.push'
+            | 'xmpp.wtf.push'
+            | 'xmpp.rpc.request'
+            | 'xmpp.discover.client'
+            | 'xmpp.muc.message'
+            | 'xmpp.muc.reaction'
+            | 'xmpp.muc.retract'
+            | 'xmpp.muc.marker'
+            | 'xmpp.muc.destroy'
+            | 'xmpp.muc.subject'
+            | 'xmpp.muc.room.config'
+            | 'xmpp.muc.invite'
+            | 'xmpp.muc.invite.decline'
+            | 'xmpp.muc.error'
+            | 'xmpp.muc.voice'
+            | 'xmpp.muc.roster'
+            | 'xmpp.command.list'
+            | 'xmpp.pubsub.push.item'
+            | 'xmpp.pubsub.push.retract'
+            | 'xmpp.pubsub.push.subscription'
+            | 'xmpp.pubsub.push.affiliation'
+            | 'xmpp.pubsub.push.configuration'
+            | 'xmpp.pubsub.push.delete'
+            | 'xmpp.pubsub.push.purge'
+            | 'xmpp.pubsub.push.authorisation'
+            | 'xmpp.http.verify'
+            | 'xmpp.avatar.push.metadata'
+            | 'xmpp.jingle.request'
+            | 'xmpp.blocking.block'
+            | 'xmpp.blocking.unblock'
+            | 'xmpp.ping'
+            | 'xmpp.mam.message'
+            | 'xmpp.bookmarks.push'
+            | 'xmpp.bookmarks.retract'
+          )[];
+        };
+      };
+    };
+    responses: {
+      /** @description The subscription is registered */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "id": "a1b2c3"
+           *     }
+           */
+          'application/json': {
+            /** @description The subscription’s id */
+            id: string;
+          };
+        };
+      };
+      /** @description Invalid input (client-error), or a bad-request from the XMPP side */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Missing, unknown or expired token (session-invalid), or authentication failure at login */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Refused by the XMPP side (forbidden, not-authorized) or by the gateway (host-not-allowed) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The session's XMPP connection has dropped (disconnected) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Not implemented by the XMPP side (feature-not-implemented) */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+    };
+  };
+  pushList: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        /** @example {} */
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description The session’s subscriptions */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "subscriptions": [
+           *         {
+           *           "id": "a1b2c3",
+           *           "endpoint": "example",
+           *           "events": [
+           *             "example"
+           *           ],
+           *           "state": "active",
+           *           "delivered": 1,
+           *           "lastError": "example"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': {
+            subscriptions: {
+              id: string;
+              endpoint: string;
+              /** @description The event names it is pushed (absent: the default ones) */
+              events?: string[];
+              /**
+               * @description failing: the last push was refused, or given up after PUSH_ATTEMPTS attempts; the next one tries again
+               * @enum {string}
+               */
+              state: 'active' | 'failing';
+              /** @description Pushes the push service accepted */
+              delivered: number;
+              /** @description Why the last push failed */
+              lastError?: string;
+            }[];
+          };
+        };
+      };
+      /** @description Invalid input (client-error), or a bad-request from the XMPP side */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Missing, unknown or expired token (session-invalid), or authentication failure at login */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The session's XMPP connection has dropped (disconnected) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Not implemented by the XMPP side (feature-not-implemented) */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP side or this node cannot serve the request now; with a Retry-After header (type wait) when a retry soon may succeed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying (429 always; 503 when a retry soon may succeed, type wait) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+    };
+  };
+  pushUnsubscribe: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        /**
+         * @example {
+         *       "id": "a1b2c3",
+         *       "endpoint": "example"
+         *     }
+         */
+        'application/json': {
+          /** @description The id subscribe returned */
+          id?: string;
+          /** @description The PushSubscription’s endpoint: an https: URL of a push service allowed by PUSH_ALLOWED_HOSTS */
+          endpoint?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The subscription is gone */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "ok": true
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            ok: true;
+          };
+        };
+      };
+      /** @description Invalid input (client-error), or a bad-request from the XMPP side */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Missing, unknown or expired token (session-invalid), or authentication failure at login */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The XMPP entity or item was not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description The session's XMPP connection has dropped (disconnected) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayError'];
+        };
+      };
+      /** @description Not implemented by the XMPP side (feature-not-implemented) */
+      501: {
         headers: {
           [name: string]: unknown;
         };

@@ -5,6 +5,7 @@
 // docs/ops/ has a Prometheus scrape example and a Grafana dashboard built on these names.
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { PushOutcome } from '../push/push.js';
 import type { SessionManager } from '../session/manager.js';
 import type { WebhookBacklog } from '../webhooks/webhooks.js';
 import type { WorkerPool } from '../workers/pool.js';
@@ -12,7 +13,7 @@ import { errorResponses } from './route-schema.js';
 
 export type LoginResult = 'ok' | 'error' | 'refused';
 /** Why a session's XMPP connection ended on this node; a bounded set, so one series each. */
-export type DisconnectReason = 'logout' | 'idle' | 'shutdown' | 'dropped' | 'fenced';
+export type DisconnectReason = 'logout' | 'idle' | 'lifetime' | 'shutdown' | 'dropped' | 'fenced';
 
 /** What the session manager and the event streams report (observer hooks). */
 export interface Metrics {
@@ -24,6 +25,8 @@ export interface Metrics {
   gap(): void;
   /** A webhook POST answered 2xx, a retry of one, or a delivery given up after WEBHOOK_ATTEMPTS. */
   webhook(outcome: 'delivered' | 'retry' | 'failed'): void;
+  /** A push the push service accepted, or one that failed and why (src/push/push.ts). */
+  push(outcome: PushOutcome): void;
 }
 
 export interface MetricsDeps {
@@ -36,7 +39,7 @@ export interface MetricsDeps {
   redis?: { ready(): boolean; ping(): Promise<number> };
 }
 
-const REASONS: readonly string[] = ['logout', 'idle', 'shutdown', 'dropped', 'fenced'] satisfies DisconnectReason[];
+const REASONS: readonly string[] = ['logout', 'idle', 'lifetime', 'shutdown', 'dropped', 'fenced'] satisfies DisconnectReason[];
 
 export function createMetrics(deps: MetricsDeps): Metrics {
   const registry = new Registry();
@@ -101,7 +104,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   });
   const disconnects = new Counter({
     name: 'gateway_xmpp_disconnects_total',
-    help: 'XMPP connections of this node that ended, by reason: logout, idle, shutdown (drain), dropped (server, network or worker), fenced (lease lost)',
+    help: 'XMPP connections of this node that ended, by reason: logout, idle, lifetime (SESSION_MAX_LIFETIME_S), shutdown (drain), dropped (server, network or worker), fenced (lease lost)',
     labelNames: ['reason'],
     registers,
   });
@@ -159,6 +162,18 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       },
     });
   }
+  const pushDeliveries = new Counter({
+    name: 'gateway_push_deliveries_total',
+    help: 'Web Push messages the push service accepted (2xx)',
+    registers,
+  });
+  const pushFailures = new Counter({
+    name: 'gateway_push_failures_total',
+    help: 'Web Push messages not delivered, by reason: gone (404/410: the subscription expired and is removed), rejected (another 4xx), unreachable (PUSH_ATTEMPTS used up on 429, 5xx, timeouts or connection errors)',
+    labelNames: ['reason'],
+    registers,
+  });
+  for (const reason of ['gone', 'rejected', 'unreachable']) pushFailures.inc({ reason }, 0);
   for (const reason of REASONS) disconnects.inc({ reason }, 0);
   for (const result of ['ok', 'error', 'refused']) logins.inc({ result }, 0);
   if (deps.redis) {
@@ -193,6 +208,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     disconnect: (reason) => disconnects.inc({ reason: REASONS.includes(reason) ? reason : 'dropped' }),
     slowCutoff: () => cutoffs.inc(),
     gap: () => gaps.inc(),
+    push: (outcome) => (outcome === 'delivered' ? pushDeliveries.inc() : pushFailures.inc({ reason: outcome })),
     webhook: (outcome) => (outcome === 'delivered' ? webhookDeliveries : outcome === 'retry' ? webhookRetries : webhookFailures).inc(),
   };
 }

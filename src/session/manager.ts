@@ -77,6 +77,11 @@ export class SessionManager {
     return this.sessions.keepTicket(ticket, sid);
   }
 
+  /** Has the session an open event stream on this node? (Web Push sends nothing while it has.) */
+  hasStream(sid: string): boolean {
+    return this.local.streams.has(sid);
+  }
+
   streamOpened(sid: string): void {
     this.local.streams.set(sid, (this.local.streams.get(sid) ?? 0) + 1);
     if (!this.attendance.enabled) return;

@@ -49,6 +49,11 @@ export class Sweeper {
     }
     for (const [sid, reason] of this.local.unrecorded) await this.sessions.declareDead(sid, reason).catch(() => undefined);
     for (const [sid, owned] of this.local.owned) {
+      // However attended (a stream, a webhook, a push subscription), a session ends at SESSION_MAX_LIFETIME_S.
+      if (config.sessionMaxLifetimeS > 0 && now - owned.createdAt > config.sessionMaxLifetimeS * 1000) {
+        await this.sessions.endHere(sid, 'lifetime').catch((err) => logger.error({ err, sid }, 'lifetime logout failed'));
+        continue;
+      }
       if (this.local.streams.has(sid)) continue;
       const shared = await store.get(sid).catch(() => undefined);
       const lastActive = Math.max(owned.lastActive, shared?.lastActive ?? 0);
