@@ -141,6 +141,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         tlsVerify: config.tlsVerify,
         allowPlain: config.allowPlain,
         caps: { node: GATEWAY_CAPS_NODE },
+        resume: {
+          deadlineMs: config.resumeDeadlineMs,
+          actionWaitMs: config.resumeActionWaitMs,
+          maxQueuedActions: config.resumeMaxQueuedActions,
+          maxUnacked: config.smMaxUnacked,
+          maxUnackedBytes: config.smMaxUnackedBytes,
+        },
         limits: {
           mamMaxResults: config.mamMaxResults,
           unknownStanzaMaxBytes: config.unknownStanzaMaxBytes,

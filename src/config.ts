@@ -143,6 +143,38 @@ const settings = {
     default: 30000,
     parse: int(100, 600000),
   },
+  resumeDeadlineMs: {
+    env: 'RESUME_DEADLINE_MS',
+    description:
+      'After the XMPP connection drops: how long the gateway tries to resume the session (XEP-0198) before it ends it; keep it under the server’s smacks_hibernation_time',
+    default: 60000,
+    parse: int(1000, 3600000),
+  },
+  resumeActionWaitMs: {
+    env: 'RESUME_ACTION_WAIT_MS',
+    description: 'While a session reconnects: how long an action waits for the resumption before it answers 503 with Retry-After',
+    default: 4000,
+    parse: int(0, 600000),
+  },
+  resumeMaxQueuedActions: {
+    env: 'RESUME_MAX_QUEUED_ACTIONS',
+    description: 'While a session reconnects: most actions waiting for the resumption; one more answers 503 at once',
+    default: 100,
+    parse: int(0, 100000),
+  },
+  smMaxUnacked: {
+    env: 'SM_MAX_UNACKED',
+    description:
+      'Most stanzas a session may have sent that the XMPP server has not acknowledged (XEP-0198, kept to send again after a drop); past it the session ends',
+    default: 500,
+    parse: int(1, 100000),
+  },
+  smMaxUnackedBytes: {
+    env: 'SM_MAX_UNACKED_BYTES',
+    description: 'Most bytes of those unacknowledged stanzas per session; past it the session ends',
+    default: 1048576,
+    parse: int(1024, 1073741824),
+  },
   mamMaxResults: {
     env: 'MAM_MAX_RESULTS',
     description: 'Most archived messages one mam/query answers (XEP-0313): a larger rsm.max is lowered to it, the rest comes page by page',

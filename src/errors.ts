@@ -144,6 +144,13 @@ export const errors = {
       retryAfterS,
     ),
   unavailable: (description: string) => new GatewayError(503, { type: 'wait', condition: 'service-unavailable', description }),
+  /** An action while the session's XMPP connection is being resumed (XEP-0198, docs/api.md "Continuity"): retry after Retry-After. */
+  reconnecting: () =>
+    new GatewayError(503, {
+      type: 'wait',
+      condition: 'service-unavailable',
+      description: 'The XMPP connection dropped and the session is being resumed; retry shortly',
+    }),
   draining: () => new GatewayError(503, { type: 'wait', condition: 'service-unavailable', description: 'This node is shutting down' }),
   /** The Idempotency-Key of an earlier request of the session, with another action or body (422, as the IETF draft says). */
   idempotencyKeyReused: () =>

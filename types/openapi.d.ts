@@ -3343,9 +3343,11 @@ export interface components {
     };
     'xmpp.connection': {
       /** @enum {string} */
-      status: 'online' | 'offline';
+      status: 'online' | 'offline' | 'reconnecting';
       /** @description A JID as an object; absent parts are omitted */
       jid?: components['schemas']['Jid'];
+      /** @description true on the online that ends a reconnecting (XEP-0198 resumption) */
+      resumed?: boolean;
     };
     'xmpp.error': components['schemas']['GatewayError'];
     'xmpp.gateway.gap': {
@@ -5480,7 +5482,7 @@ export interface components {
       /** @description The `data:` line, parsed as JSON */
       data: components['schemas']['xmpp.command.list'];
     };
-    /** @description The SSE frame of xmpp.connection: Session status: online at login, offline at logout (the last event) */
+    /** @description The SSE frame of xmpp.connection: Session status: online at login, reconnecting then online resumed after a dropped connection, offline at logout (the last event) */
     'sse.xmpp.connection': {
       /**
        * @description The `event:` line (enum property replaced by openapi-typescript)

@@ -13,7 +13,11 @@ import { ERROR_SCHEMA_ID } from './route-schema.js';
 
 /** The session's own events (not an area's); `beyondXmppFtw`: the gateway's additions. */
 export const GATEWAY_EVENTS: ReadonlyArray<{ name: string; summary: string; beyondXmppFtw?: true }> = [
-  { name: 'xmpp.connection', summary: 'Session status: online at login, offline at logout (the last event)' },
+  {
+    name: 'xmpp.connection',
+    summary:
+      'Session status: online at login, reconnecting then online resumed after a dropped connection, offline at logout (the last event)',
+  },
   { name: 'xmpp.error', summary: 'Connection-level error, e.g. { type: "connection", condition: "disconnected" } (the last event)' },
   { name: 'xmpp.gateway.gap', summary: 'Events after the cursor are no longer buffered: some were missed', beyondXmppFtw: true },
   {
@@ -191,7 +195,11 @@ export async function registerOpenApi(app: FastifyInstance, areas: readonly Area
   const eventSchemas: JsonObject = {
     'xmpp.connection': {
       type: 'object',
-      properties: { status: { type: 'string', enum: ['online', 'offline'] }, jid: toJson(JidObject) },
+      properties: {
+        status: { type: 'string', enum: ['online', 'offline', 'reconnecting'] },
+        jid: toJson(JidObject),
+        resumed: { type: 'boolean', description: 'true on the online that ends a reconnecting (XEP-0198 resumption)' },
+      },
       required: ['status'],
     },
     'xmpp.error': { $ref: `#/components/schemas/${ERROR_SCHEMA_ID}` },

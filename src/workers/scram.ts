@@ -47,9 +47,33 @@ export type ChannelBindingType = 'tls-unique' | 'tls-exporter';
  */
 export type ChannelBinding = { flag: 'n' } | { flag: 'y' } | { flag: 'p'; type: ChannelBindingType; data: Buffer };
 
+/**
+ * What a SCRAM login keeps to authenticate again without the password (RFC 5802 §3): ClientKey
+ * proves the client, ServerKey checks the server's signature. They open this account on servers
+ * holding the same salt and iteration count only, and are not the password; the password itself is
+ * never kept. Held in the worker's memory for the session and zeroed at its end (docs/adr/0001).
+ */
+export interface ScramKeys {
+  algorithm: 'sha1' | 'sha256' | 'sha512';
+  /** the server's salt, base64 as sent in server-first */
+  salt: string;
+  iterations: number;
+  clientKey: Buffer;
+  serverKey: Buffer;
+}
+
+/** Overwrites the keys' bytes: what is left in memory after a session ends is zeros. */
+export function wipeScramKeys(keys: ScramKeys | undefined): void {
+  keys?.clientKey.fill(0);
+  keys?.serverKey.fill(0);
+}
+
 export interface ScramCredentials {
   username: string;
-  password: string;
+  /** absent on a re-authentication with `keys` */
+  password?: string;
+  /** a re-authentication: the keys of an earlier login instead of the password */
+  keys?: ScramKeys;
   authzid?: string;
   /** absent: `n` (no channel binding) */
   channelBinding?: ChannelBinding;
@@ -81,6 +105,7 @@ abstract class ScramMechanism {
   private serverFirst: string | undefined;
   private serverSignature: Buffer | undefined;
   private verified = false;
+  private derived: ScramKeys | undefined;
 
   /** @xmpp/sasl awaits this, so the key derivation below runs off the event loop. */
   async response(cred: ScramCredentials): Promise<string> {
@@ -108,18 +133,35 @@ abstract class ScramMechanism {
     if (attrs.has('m')) throw new ScramError('SCRAM: unsupported mandatory extension in server-first message');
     // The derivation holds one of libuv's few pool threads for as long as the server asks: bounded.
     if (iterations > MAX_ITERATIONS) throw new ScramError(`SCRAM: iteration count ${iterations} above ${MAX_ITERATIONS}`);
-    const salted = await pbkdf2Async(cred.password.normalize('NFKC'), Buffer.from(salt, 'base64'), iterations, bytes, algorithm);
     const hmac = (key: Buffer, data: string) => createHmac(algorithm, key).update(data, 'utf8').digest();
+    let clientKey: Buffer;
+    let serverKey: Buffer;
+    if (cred.keys) {
+      // A re-authentication: the same keys fit only the same salt and iteration count (a changed
+      // password changes the salt on Prosody and ejabberd); the exchange is otherwise the same.
+      const k = cred.keys;
+      if (k.algorithm !== algorithm || k.salt !== salt || k.iterations !== iterations) {
+        throw new ScramError("SCRAM: the account's salt or iteration count changed since login (password changed?)");
+      }
+      clientKey = k.clientKey;
+      serverKey = k.serverKey;
+    } else {
+      if (cred.password === undefined) throw new ScramError('SCRAM: no password and no keys');
+      const salted = await pbkdf2Async(cred.password.normalize('NFKC'), Buffer.from(salt, 'base64'), iterations, bytes, algorithm);
+      clientKey = hmac(salted, 'Client Key');
+      serverKey = hmac(salted, 'Server Key');
+      salted.fill(0);
+      this.derived = { algorithm, salt, iterations, clientKey, serverKey };
+    }
     // RFC 5802 §7 channel-binding: base64 of the GS2 header and, with `p`, the binding data.
     const cbindInput = Buffer.concat([Buffer.from(this.gs2Header, 'utf8'), this.cbindData]);
     const withoutProof = `c=${cbindInput.toString('base64')},r=${nonce}`;
     const authMessage = `${this.clientFirstBare},${this.serverFirst},${withoutProof}`;
-    const clientKey = hmac(salted, 'Client Key');
     const storedKey = createHash(algorithm).update(clientKey).digest();
     const signature = hmac(storedKey, authMessage);
     const proof = Buffer.alloc(clientKey.length);
     for (let i = 0; i < clientKey.length; i++) proof[i] = clientKey[i]! ^ signature[i]!;
-    this.serverSignature = hmac(hmac(salted, 'Server Key'), authMessage);
+    this.serverSignature = hmac(serverKey, authMessage);
     return toBinary(`${withoutProof},p=${proof.toString('base64')}`);
   }
 
@@ -149,6 +191,11 @@ abstract class ScramMechanism {
       throw new ScramError('SCRAM: server signature mismatch');
     }
     this.verified = true;
+  }
+
+  /** The keys this exchange derived from the password (none on a re-authentication with keys). */
+  get keys(): ScramKeys | undefined {
+    return this.derived;
   }
 
   /** Whether the server signature was checked (a server-final came as a challenge or was passed in). */

@@ -33,6 +33,7 @@ async function handle(msg: ToWorker): Promise<void> {
           sessions.delete(msg.sid);
           post({ v: 3, t: 'closed', sid: msg.sid, reason });
         },
+        flush: () => post.flush(),
       });
       try {
         const jid = await session.open(msg.login);

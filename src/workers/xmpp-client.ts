@@ -1,6 +1,7 @@
 // One XMPP c2s client, wired from xmpp.js parts: TCP, SASL (our fast SCRAM-SHA-512/256/1, their
-// -PLUS twins over TLS, PLAIN only over TLS and only without SCRAM, ANONYMOUS on request) and resource binding. No websocket, no reconnect, no stream
-// management: the gateway owns the session lifecycle itself.
+// -PLUS twins over TLS, PLAIN only over TLS and only without SCRAM, ANONYMOUS on request) and resource
+// binding, or XEP-0198 resumption in its place. No websocket and no reconnect of xmpp.js: the gateway
+// owns the session lifecycle and stream management itself (xmpp-session.ts, stream-management.ts).
 import { randomUUID } from 'node:crypto';
 import tls from 'node:tls';
 import { Client } from '@xmpp/client-core';
@@ -21,16 +22,31 @@ import {
   SCRAM_MECHANISMS,
   SCRAM_PLUS_MECHANISMS,
   ScramError,
+  type ScramKeys,
   type ChannelBinding,
   type ChannelBindingType,
   type ScramMechanism,
 } from './scram.js';
 import { starttls } from './starttls.js';
+import { NS_SM } from './stream-management.js';
 
 const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
 const NS_TLS = 'urn:ietf:params:xml:ns:xmpp-tls';
 /** XEP-0440: the channel binding types the server supports, as a stream feature. */
 const NS_SASL_CB = 'urn:xmpp:sasl-cb:0';
+const NS_BIND = 'urn:ietf:params:xml:ns:xmpp-bind';
+const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
+
+/** The SCRAM names of one hash, the -PLUS twin included: a re-authentication with keys uses these only. */
+function namesOfHash(algorithm: ScramKeys['algorithm']): string[] {
+  const base = { sha1: 'SCRAM-SHA-1', sha256: 'SCRAM-SHA-256', sha512: 'SCRAM-SHA-512' }[algorithm];
+  return [base, `${base}-PLUS`];
+}
+
+/** The server answered <resume/> with <failed/> (XEP-0198 §5), or resumption is not possible on the new stream. */
+export class ResumeRefused extends Error {
+  override name = 'ResumeRefused';
+}
 
 const SCRAM_NAMES: readonly string[] = SCRAM_MECHANISMS.map(([name]) => name);
 const SCRAM_PLUS_NAMES: readonly string[] = SCRAM_PLUS_MECHANISMS.map(([name]) => name);
@@ -106,6 +122,15 @@ export interface ClientOptions extends Omit<LoginRequest, 'anonymous'> {
    * STARTTLS) instead of authenticating: the client never goes online. For XEP-0077 §3.1.
    */
   beforeAuth?: (entity: Client, features: Element) => Promise<void>;
+  /** A re-authentication: the SCRAM keys of the login instead of the password (same hash only). */
+  scramKeys?: ScramKeys;
+  /** Called with the keys a SCRAM login derived from the password (to re-authenticate later). */
+  onScramKeys?: (keys: ScramKeys) => void;
+  /**
+   * Resume a XEP-0198 stream instead of binding a resource: `element` is the <resume/> to send, `jid`
+   * the full JID of the session. start() resolves on <resumed/>, rejects with ResumeRefused on <failed/>.
+   */
+  resume?: { element: Element; jid: string };
 }
 
 export function createXmppClient(options: ClientOptions): Client {
@@ -154,6 +179,11 @@ export function createXmppClient(options: ClientOptions): Client {
   streamFeatures.use('mechanisms', NS_SASL, (_ctx, next, features) => {
     if (options.anonymous) return next();
     offered = features.getChildren('mechanism', NS_SASL).map((m) => m.text().trim());
+    if (options.scramKeys) {
+      const same = namesOfHash(options.scramKeys.algorithm);
+      if (!offered.some((m) => same.includes(m)))
+        throw new ResumeRefused(`the server no longer offers ${same[0]}, the mechanism of the login`);
+    }
     advertisedBindings = features
       .getChild('sasl-channel-binding', NS_SASL_CB)
       ?.getChildren('channel-binding')
@@ -179,7 +209,8 @@ export function createXmppClient(options: ClientOptions): Client {
       return authenticate({}, 'ANONYMOUS');
     }
     const current = policy();
-    const choice = chooseMechanism(mechanisms, current);
+    const keys = options.scramKeys;
+    const choice = chooseMechanism(keys ? mechanisms.filter((m) => namesOfHash(keys.algorithm).includes(m)) : mechanisms, current);
     if (!('mechanism' in choice)) throw errors.noUsableMechanism(mechanisms, SPOKEN_MECHANISMS, choice.refused);
     const socket = tlsSocket();
     let channelBinding: ChannelBinding | undefined;
@@ -203,8 +234,13 @@ export function createXmppClient(options: ClientOptions): Client {
     };
     entity.on('nonza', onNonza);
     try {
+      if (keys && choice.mechanism === 'PLAIN') throw new ResumeRefused('a re-authentication never sends a password');
       await authenticate(
-        { username: options.username, password: options.password, ...(channelBinding && { channelBinding }) },
+        {
+          username: options.username,
+          ...(keys ? { keys } : { password: options.password }),
+          ...(channelBinding && { channelBinding }),
+        },
         choice.mechanism,
       );
       if (SCRAM_NAMES.includes(choice.mechanism) || SCRAM_PLUS_NAMES.includes(choice.mechanism)) {
@@ -212,6 +248,8 @@ export function createXmppClient(options: ClientOptions): Client {
         const scram = created as ScramMechanism;
         if (success) scram.verifyServerFinal(Buffer.from(success, 'base64').toString('latin1'));
         if (!scram.serverVerified) throw new ScramError('SCRAM: the server sent no signature (server-final message)');
+        // Only once the server proved it knows them: keys for a server that did not are worth nothing.
+        if (scram.keys) options.onScramKeys?.(scram.keys);
       }
     } catch (err) {
       if (err instanceof ScramError) throw errors.scramServerFailed(err.message.replace(/^SCRAM: /, ''));
@@ -220,8 +258,70 @@ export function createXmppClient(options: ClientOptions): Client {
       entity.off('nonza', onNonza);
     }
   });
-  _resourceBinding({ streamFeatures, iqCaller }, options.resource);
+  const resume = options.resume;
+  if (resume) {
+    // XEP-0198 §5: <resume/> where a new session would bind a resource. Not handed on: no bind.
+    streamFeatures.use('sm', NS_SM, async ({ entity: e }) => {
+      const answer = new Promise<Element>((resolve) => {
+        const onNonza = (el: Element) => {
+          if (el.getNS() !== NS_SM || (el.name !== 'resumed' && el.name !== 'failed')) return;
+          entity.off('nonza', onNonza);
+          resolve(el);
+        };
+        entity.on('nonza', onNonza);
+      });
+      await entity.send(resume.element);
+      const el = await answer;
+      if (el.name === 'failed') {
+        const condition = el.getChildElements().find((c) => c.getNS() === NS_STANZAS)?.name ?? 'undefined-condition';
+        throw new ResumeRefused(`the XMPP server refused to resume the session (${condition})`);
+      }
+      // Not in our declaration of Client: @xmpp/connection's own steps after a bind (resource-binding/index.js).
+      const internals = e as { _jid(jid: string): unknown; _ready(resumed: boolean): void };
+      internals._jid(resume.jid);
+      internals._ready(false);
+    });
+    // Reached only when the new stream offers no stream management: binding would start another session.
+    streamFeatures.use('bind', NS_BIND, () => {
+      throw new ResumeRefused('the XMPP server no longer offers stream management');
+    });
+  } else {
+    _resourceBinding({ streamFeatures, iqCaller }, options.resource);
+  }
   return entity;
+}
+
+/** The steps of @xmpp/connection's start() (index.js), public methods of every xmpp.js 0.14 entity. */
+interface Starter {
+  options: { service: string; domain: string; lang?: string };
+  connect(service: string): Promise<void>;
+  open(options: { domain: string; lang?: string }): Promise<void>;
+}
+
+/**
+ * Connection.start() without its leak: xmpp.js 0.14 creates the "online" promise before opening the
+ * stream and drops it when opening fails, so a later 'error' of the dead client rejects it unhandled,
+ * which ends the worker thread (seen on a connection reset while resuming). Here it is always handled.
+ */
+export async function startClient(entity: Client): Promise<void> {
+  // Our declaration of Client leaves out connect/open; see Starter.
+  const c = entity as unknown as Starter;
+  await c.connect(c.options.service);
+  const online = new Promise<void>((resolve, reject) => {
+    const onOnline = () => {
+      entity.off('error', onError);
+      resolve();
+    };
+    const onError = (err: unknown) => {
+      entity.off('online', onOnline);
+      reject(err);
+    };
+    entity.once('online', onOnline);
+    entity.once('error', onError);
+  });
+  online.catch(() => undefined);
+  await c.open({ domain: c.options.domain, ...(c.options.lang !== undefined && { lang: c.options.lang }) });
+  await online;
 }
 
 /** The part of @xmpp/connection (index.js) and @xmpp/connection-tcp that writes elements to the socket. */

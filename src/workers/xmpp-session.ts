@@ -1,5 +1,7 @@
-// One session's XMPP connection inside a worker: login, the incoming dispatch, the actions.
+// One session's XMPP connection inside a worker: login, the incoming dispatch, the actions, and
+// XEP-0198 resumption after a drop (docs/api.md "Continuity", docs/adr/0001-reauthentication.md).
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@xmpp/client-core';
 import { createElement, type Element } from 'ltx';
 import { errors, GatewayError } from '../errors.js';
@@ -9,19 +11,54 @@ import { receiveStanza } from '../xmpp/incoming.js';
 import { IqTracker } from '../xmpp/iq.js';
 import { bareJid, domainOf, parseJid, type Jid } from '../xmpp/jid.js';
 import type { LoadedAreas } from './areas.js';
+import { serialize } from '../xmpp/serialize.js';
 import type { LoginRequest, WorkerSettings } from './protocol.js';
-import { AuthError, createXmppClient } from './xmpp-client.js';
+import { wipeScramKeys, type ScramKeys } from './scram.js';
+import { NS_SM, SmOverflow, StreamManagement } from './stream-management.js';
+import { AuthError, createXmppClient, ResumeRefused, startClient } from './xmpp-client.js';
 
 const NS_STREAMS = 'http://etherx.jabber.org/streams';
 
 export interface SessionHooks {
   emit(name: string, data: unknown): void;
-  /** The connection ended without the gateway asking for it. */
+  /** The connection ended without the gateway asking for it, and could not be resumed. */
   onDropped(reason: string): void;
+  /** Hands every event emitted so far to the main thread now (one postMessage). */
+  flush?(): void;
 }
+
+/**
+ * connecting: the login; online: a bound or resumed stream; reconnecting: the connection dropped
+ * and XEP-0198 resumption is under way; closed: ended (logout, or a drop that could not be resumed).
+ */
+type State = 'connecting' | 'online' | 'reconnecting' | 'closed';
+
+interface Waiter {
+  resolve(): void;
+  reject(err: unknown): void;
+  timer: NodeJS.Timeout;
+}
+
+/** With stanzas unacknowledged, ask the server for an ack at least this often. */
+const ACK_REQUEST_MS = 5000;
+/** Ask for an ack after this many stanzas sent. */
+const ACK_EVERY = 10;
+const BACKOFF_FIRST_MS = 250;
+const BACKOFF_MAX_MS = 5000;
 
 export class XmppSession {
   private client: Client | undefined;
+  /** The client of the resumption attempt under way, until its <resumed/>. */
+  private pending: Client | undefined;
+  /** Where and as whom, without the password (which is never kept). */
+  private login: Omit<LoginRequest, 'password'> | undefined;
+  /** The SCRAM keys of the login (memory only, zeroed at the end): resumption re-authenticates with them. */
+  private keys: ScramKeys | undefined;
+  private readonly sm: StreamManagement;
+  private state: State = 'connecting';
+  /** Actions waiting for the resumption (bounded by settings.resume.maxQueuedActions). */
+  private readonly waiters = new Set<Waiter>();
+  private ackTimer: NodeJS.Timeout | undefined;
   private readonly iq: IqTracker;
   private readonly held: HeldRequests;
   /** Each area's per-session state (XmppContext.state). */
@@ -29,7 +66,6 @@ export class XmppSession {
   private ownJid = '';
   /** XmppContext.streamFeatures: the children's namespaces of the last <stream:features/>. */
   private streamFeatures: string[] | undefined;
-  private closing = false;
   readonly context: XmppContext;
 
   constructor(
@@ -39,6 +75,11 @@ export class XmppSession {
   ) {
     this.iq = new IqTracker(() => this.ownJid);
     this.held = new HeldRequests((stanza) => this.send(stanza), settings.answerTimeoutMs);
+    this.sm = new StreamManagement({
+      maxUnacked: settings.resume.maxUnacked,
+      maxUnackedBytes: settings.resume.maxUnackedBytes,
+      ackEvery: ACK_EVERY,
+    });
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the context's getters read the session's current JID
     const session = this;
     this.context = {
@@ -74,20 +115,73 @@ export class XmppSession {
     };
   }
 
+  /** Whether the stream can be resumed after a drop (tests and diagnostics). */
+  get resumable(): boolean {
+    return this.sm.resumable && this.keys !== undefined;
+  }
+
   async open(login: LoginRequest): Promise<Jid> {
+    const kept = { ...login };
+    delete kept.password;
+    this.login = kept;
     const client = createXmppClient({
       ...login,
       timeoutMs: this.settings.connectTimeoutMs,
       tlsVerify: this.settings.tlsVerify,
       allowPlain: this.settings.allowPlain,
+      onScramKeys: (keys) => (this.keys = keys),
     });
     this.client = client;
-    client.on('stanza', (stanza: Element) => this.onStanza(stanza));
-    // Each stream restart (after STARTTLS, after SASL) offers features anew: the last offer is the bound stream's.
+    this.attach(client);
+    const timer = setTimeout(() => void client.disconnect().catch(() => undefined), this.settings.connectTimeoutMs);
+    try {
+      await startClient(client);
+      this.ownJid = client.jid?.toString() ?? '';
+      await this.enableStreamManagement(client);
+    } catch (err) {
+      this.state = 'closed';
+      this.forgetKeys();
+      void client.disconnect().catch(() => undefined);
+      throw loginError(err);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (this.state !== 'connecting') throw errors.disconnected('XMPP client disconnected');
+    this.state = 'online';
+    return parseJid(this.ownJid) ?? { domain: login.domain };
+  }
+
+  async call(name: string, body: unknown): Promise<unknown> {
+    const handler = this.areas.actions.get(name);
+    if (!handler) throw errors.notFound(`Unknown action '${name}'`);
+    if (this.state === 'reconnecting') await this.resumption();
+    if (this.state !== 'online') throw errors.disconnected('You are not connected');
+    return handler(this.context, body);
+  }
+
+  async close(): Promise<void> {
+    const wasOnline = this.state === 'online';
+    this.end(errors.disconnected('Session closed'));
+    const client = this.client;
+    if (!client) return;
+    try {
+      // XEP-0198 §4: the last ack before a clean close, so the server knows what was handled.
+      if (wasOnline && this.sm.enabled) await client.send(this.sm.answer());
+      if (wasOnline && client.status === 'online') await client.send(unavailablePresence());
+      await client.stop();
+    } catch {
+      await client.disconnect().catch(() => undefined);
+    }
+  }
+
+  /** The listeners of one client; those of a client that is no longer the session's do nothing. */
+  private attach(client: Client): void {
+    const mine = () => client === this.client || client === this.pending;
+    client.on('stanza', (stanza: Element) => {
+      if (mine()) this.onStanza(client, stanza);
+    });
     client.on('nonza', (el: Element) => {
-      if (el.is('features', NS_STREAMS)) {
-        this.streamFeatures = el.getChildElements().flatMap((f) => f.getNS() ?? []);
-      }
+      if (mine()) this.onNonza(client, el);
     });
     // Small stanzas one after another: without TCP_NODELAY, Nagle holds each until the previous is
     // acknowledged (measured: ~1.8× send throughput with it). The TLS wrapper keeps the TCP socket inside.
@@ -95,70 +189,260 @@ export class XmppSession {
     client.on('open', () => noDelay(client.socket));
     // Errors after login surface as a dropped connection; before it, start() rejects.
     client.on('error', () => undefined);
-    let online = false;
-    client.on('offline', () => {
-      if (online && !this.closing) this.dropped('XMPP client disconnected');
+    client.on('offline', () => this.onDisconnect(client));
+    client.on('disconnect', () => this.onDisconnect(client));
+  }
+
+  /**
+   * XEP-0198 §3 on a new session: only when the login can re-authenticate without the password (its
+   * SCRAM keys) and the server offers it. Without resumption the keys serve nothing and are dropped.
+   */
+  private async enableStreamManagement(client: Client): Promise<void> {
+    if (!this.keys || !this.streamFeatures?.includes(NS_SM)) return this.forgetKeys();
+    const answer = new Promise<Element | undefined>((resolve) => {
+      const timer = setTimeout(() => done(undefined), this.settings.connectTimeoutMs);
+      const onNonza = (el: Element) => {
+        if (el.getNS() === NS_SM && (el.name === 'enabled' || el.name === 'failed')) done(el);
+      };
+      const done = (el: Element | undefined) => {
+        clearTimeout(timer);
+        client.off('nonza', onNonza);
+        resolve(el);
+      };
+      client.on('nonza', onNonza);
     });
-    client.on('disconnect', () => {
-      if (online && !this.closing) this.dropped('XMPP client disconnected');
+    await client.send(this.sm.enable());
+    const el = await answer;
+    if (el?.name === 'enabled') this.sm.onEnabled(el);
+    else this.sm.onEnableFailed();
+    if (!this.sm.resumable) this.forgetKeys();
+  }
+
+  private onNonza(client: Client, el: Element): void {
+    // Each stream restart (after STARTTLS, after SASL) offers features anew: the last offer is the bound stream's.
+    if (el.is('features', NS_STREAMS)) {
+      this.streamFeatures = el.getChildElements().flatMap((f) => f.getNS() ?? []);
+      return;
+    }
+    if (el.getNS() !== NS_SM) return;
+    if (el.name === 'r' && this.sm.enabled && client === this.client) {
+      // The ack says "handled": here, that the events of those stanzas are in the event log. In
+      // single-node mode the log is the main thread's memory and appends what each postMessage
+      // brings synchronously as it arrives, so the events are durable once posted: flush the batch
+      // first, then ack. The drop this step covers (the XMPP connection, not the gateway) loses
+      // nothing posted. A handler that emits after awaiting something (an IQ of its own) is counted
+      // at receipt; its event comes later. docs/api.md "Continuity".
+      this.hooks.flush?.();
+      void client.send(this.sm.answer()).catch(() => undefined);
+    } else if (el.name === 'a' && client === this.client) {
+      this.sm.onAck(Number(el.attrs.h));
+    } else if (el.name === 'resumed' && client === this.pending && this.state === 'reconnecting') {
+      this.onResumed(client, el);
+    }
+  }
+
+  /**
+   * <resumed h/> (XEP-0198 §5): synchronously, before the stanzas the server sends after it are
+   * read: the new client is the session's, what the server did not get goes again in order, and
+   * the actions that waited go on.
+   */
+  private onResumed(client: Client, el: Element): void {
+    this.client = client;
+    this.pending = undefined;
+    this.state = 'online';
+    const again = this.sm.onResumed(el);
+    for (const stanza of again) void client.send(stanza).catch(() => this.onDisconnect(client));
+    if (again.length > 0) void client.send(this.sm.request()).catch(() => undefined);
+    this.hooks.emit('xmpp.connection', { status: 'online', resumed: true });
+    for (const w of this.waiters) {
+      clearTimeout(w.timer);
+      w.resolve();
+    }
+    this.waiters.clear();
+  }
+
+  private onDisconnect(client: Client): void {
+    if (client !== this.client || this.state !== 'online') return;
+    if (!this.resumable) return this.dropped('XMPP client disconnected');
+    void this.reconnect(client);
+  }
+
+  /** XEP-0198 §5 resumption, attempt after attempt with backoff, until RESUME_DEADLINE_MS (or the server's max). */
+  private async reconnect(old: Client): Promise<void> {
+    this.state = 'reconnecting';
+    this.client = undefined;
+    this.clearAckTimer();
+    void old.disconnect().catch(() => undefined);
+    this.hooks.emit('xmpp.connection', { status: 'reconnecting' });
+    const serverMs = this.sm.serverMaxS === undefined ? Infinity : this.sm.serverMaxS * 1000;
+    const budget = Math.min(this.settings.resume.deadlineMs, serverMs);
+    const deadline = Date.now() + budget;
+    let delay = 0;
+    let last = 'the XMPP server could not be reached';
+    while (this.state === 'reconnecting') {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return this.dropped(`XMPP client disconnected: the session could not be resumed within ${budget} ms (${last})`);
+      if (delay > 0) await sleep(Math.min(delay, remaining));
+      if (this.state !== 'reconnecting') return;
+      try {
+        await this.resumeOnce(Math.max(1, Math.min(this.settings.connectTimeoutMs, deadline - Date.now())));
+        return;
+      } catch (err) {
+        if (this.state !== 'reconnecting') return;
+        if (isFinal(err)) return this.dropped(`XMPP client disconnected: ${reasonOf(err)}`);
+        last = reasonOf(err);
+      }
+      delay = delay === 0 ? BACKOFF_FIRST_MS : Math.min(delay * 2, BACKOFF_MAX_MS);
+    }
+  }
+
+  /** One attempt: connect, re-authenticate with the SCRAM keys, <resume/>. Rejects when it did not resume. */
+  private async resumeOnce(timeoutMs: number): Promise<void> {
+    const login = this.login;
+    const keys = this.keys;
+    if (!login || !keys) throw new ResumeRefused('nothing to re-authenticate with');
+    const client = createXmppClient({
+      ...login,
+      timeoutMs,
+      tlsVerify: this.settings.tlsVerify,
+      allowPlain: this.settings.allowPlain,
+      scramKeys: keys,
+      resume: { element: this.sm.resume(), jid: this.ownJid },
     });
-    const timer = setTimeout(() => void client.disconnect().catch(() => undefined), this.settings.connectTimeoutMs);
+    this.pending = client;
+    this.attach(client);
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await client.start();
-      online = true;
-      this.ownJid = client.jid?.toString() ?? '';
-      return parseJid(this.ownJid) ?? { domain: login.domain };
+      await new Promise<void>((resolve, reject) => {
+        timer = setTimeout(() => reject(new Error('the XMPP server did not answer in time')), timeoutMs);
+        client.once('disconnect', () => reject(new Error('the connection closed during resumption')));
+        startClient(client).then(() => resolve(), reject);
+      });
     } catch (err) {
-      this.closing = true;
-      void client.disconnect().catch(() => undefined);
-      throw loginError(err);
+      if (this.pending === client) this.pending = undefined;
+      if (this.client !== client) void client.disconnect().catch(() => undefined);
+      throw err;
     } finally {
       clearTimeout(timer);
     }
   }
 
-  async call(name: string, body: unknown): Promise<unknown> {
-    const handler = this.areas.actions.get(name);
-    if (!handler) throw errors.notFound(`Unknown action '${name}'`);
-    if (!this.client || this.client.status !== 'online') throw errors.disconnected('You are not connected');
-    return handler(this.context, body);
+  /** Waits (bounded) for the resumption under way: 503 when it takes too long or too many wait. */
+  private resumption(): Promise<void> {
+    const { actionWaitMs, maxQueuedActions } = this.settings.resume;
+    if (this.waiters.size >= maxQueuedActions || actionWaitMs === 0) return Promise.reject(errors.reconnecting());
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.waiters.delete(waiter);
+          reject(errors.reconnecting());
+        }, actionWaitMs),
+      };
+      this.waiters.add(waiter);
+    });
   }
 
-  async close(): Promise<void> {
-    this.closing = true;
-    this.iq.rejectAll(errors.disconnected('Session closed'));
-    this.held.clear();
-    const client = this.client;
-    if (!client) return;
-    try {
-      if (client.status === 'online') await client.send(unavailablePresence());
-      await client.stop();
-    } catch {
-      await client.disconnect().catch(() => undefined);
+  /** Ends the session here: nothing waits, nothing is retried, the keys are zeroed. */
+  private end(err: GatewayError): void {
+    this.state = 'closed';
+    this.forgetKeys();
+    this.clearAckTimer();
+    this.sm.clearQueue();
+    for (const w of this.waiters) {
+      clearTimeout(w.timer);
+      w.reject(err);
     }
+    this.waiters.clear();
+    this.iq.rejectAll(err);
+    this.held.clear();
+    const pending = this.pending;
+    this.pending = undefined;
+    void pending?.disconnect().catch(() => undefined);
   }
 
   private dropped(reason: string): void {
-    if (this.closing) return;
-    this.closing = true;
-    this.iq.rejectAll(errors.disconnected(reason));
-    this.held.clear();
+    if (this.state === 'closed') return;
+    this.end(errors.disconnected(reason));
+    const client = this.client;
+    this.client = undefined;
+    void client?.disconnect().catch(() => undefined);
     this.hooks.onDropped(reason);
   }
 
-  private send(stanza: Element): void {
-    const client = this.client;
-    if (!client || client.status !== 'online') throw errors.disconnected('You are not connected');
-    void client.send(stanza).catch(() => this.dropped('XMPP client disconnected'));
+  private forgetKeys(): void {
+    wipeScramKeys(this.keys);
+    this.keys = undefined;
   }
 
-  private onStanza(stanza: Element): void {
+  private send(stanza: Element): void {
+    if (this.state === 'reconnecting' && this.resumable) {
+      // Held in the unacknowledged queue: it goes out after <resumed/>, with what the server missed.
+      this.track(stanza);
+      return;
+    }
+    const client = this.client;
+    // Not the client's status: a resumed client is the session's from <resumed/> on, a moment before xmpp.js says online.
+    if (this.state !== 'online' || !client) throw errors.disconnected('You are not connected');
+    const ask = this.sm.enabled && this.track(stanza);
+    void client.send(stanza).catch(() => this.onDisconnect(client));
+    if (ask) void client.send(this.sm.request()).catch(() => undefined);
+    if (this.sm.unacked > 0 && !this.ackTimer) {
+      this.ackTimer = setTimeout(() => {
+        this.ackTimer = undefined;
+        if (this.state === 'online' && this.sm.unacked > 0) void this.client?.send(this.sm.request()).catch(() => undefined);
+      }, ACK_REQUEST_MS);
+      this.ackTimer.unref();
+    }
+  }
+
+  /** Queues an outgoing stanza until acked; past the bounds the session ends (its memory is capped). */
+  private track(stanza: Element): boolean {
+    try {
+      return this.sm.sent(stanza, Buffer.byteLength(serialize(stanza)));
+    } catch (err) {
+      if (!(err instanceof SmOverflow)) throw err;
+      const reason = `XMPP client disconnected: ${err.message}`;
+      this.dropped(reason);
+      throw errors.disconnected(reason);
+    }
+  }
+
+  private clearAckTimer(): void {
+    clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+  }
+
+  private onStanza(client: Client, stanza: Element): void {
     // Until the session is online the stream is being negotiated; the bind answer is xmpp.js's own.
-    if (this.client?.status !== 'online') return;
+    if (client !== this.client || (this.state !== 'online' && client.status !== 'online')) return;
+    this.sm.received();
     // An IQ answer goes to the request waiting for it; one nobody waits for is dispatched like any stanza.
     if (stanza.name === 'iq' && (stanza.attrs.type === 'result' || stanza.attrs.type === 'error') && this.iq.handle(stanza)) return;
     receiveStanza(this.areas.dispatcher, this.context, stanza);
   }
+}
+
+/** A failed attempt that another would fail the same way: the server refused, not the network. */
+function isFinal(err: unknown): boolean {
+  if (err instanceof ResumeRefused || err instanceof AuthError) return true;
+  const e = err as { name?: string } | null;
+  if (e?.name === 'SASLError') return true;
+  return (
+    err instanceof GatewayError &&
+    err.status !== 504 &&
+    err.body.condition !== 'tls-failed' &&
+    err.body.condition !== 'remote-server-not-found'
+  );
+}
+
+function reasonOf(err: unknown): string {
+  if (err instanceof ResumeRefused) return err.message;
+  const e = err as { name?: string; condition?: string; message?: string } | null;
+  if (e?.name === 'SASLError') return `the XMPP server refused the re-authentication (${e.condition ?? e.message ?? 'not-authorized'})`;
+  if (err instanceof GatewayError) return err.body.description ?? err.body.condition;
+  return e?.message ?? String(err);
 }
 
 function noDelay(socket: unknown): void {

@@ -22,6 +22,7 @@ const settings: WorkerSettings = {
     fanoutJid: 'pubsub.fanout.io',
     avatarMaxBytes: 131072,
   },
+  resume: { deadlineMs: 1000, actionWaitMs: 100, maxQueuedActions: 1, maxUnacked: 1, maxUnackedBytes: 1024 },
 };
 
 t.test('a worker that throws before ready: ready() rejects with its error, no respawn', async (t) => {
