@@ -32590,7 +32590,8 @@ export interface operations {
            *             "xmpp.presence"
            *           ],
            *           "state": "active",
-           *           "lastEventId": "1764763200000-0"
+           *           "lastEventId": "1764763200000-0",
+           *           "pending": 0
            *         }
            *       ]
            *     }

@@ -26,6 +26,7 @@ const GATEWAY_EXAMPLES: Record<string, { body?: Json; response?: Json }> = {
           events: ['xmpp.chat.message', 'xmpp.presence'],
           state: 'active',
           lastEventId: '1764763200000-0',
+          pending: 0,
         },
       ],
     },

@@ -52,6 +52,8 @@ export class XmppSession {
   private pending: Client | undefined;
   /** Where and as whom, without the password (which is never kept). */
   private login: Omit<LoginRequest, 'password'> | undefined;
+  /** The server sent a stream error on the session's stream: the disconnect that follows is final. */
+  private streamError = false;
   /** The SCRAM keys of the login (memory only, zeroed at the end): resumption re-authenticates with them. */
   private keys: ScramKeys | undefined;
   private readonly sm: StreamManagement;
@@ -219,6 +221,9 @@ export class XmppSession {
   }
 
   private onNonza(client: Client, el: Element): void {
+    // A stream error is the server ending the session on purpose (RFC 6120 §4.9: unrecoverable;
+    // conflict, system-shutdown, policy-violation…): it is not a drop to resume.
+    if (el.is('error', NS_STREAMS) && client === this.client) this.streamError = true;
     // Each stream restart (after STARTTLS, after SASL) offers features anew: the last offer is the bound stream's.
     if (el.is('features', NS_STREAMS)) {
       this.streamFeatures = el.getChildElements().flatMap((f) => f.getNS() ?? []);
@@ -263,7 +268,7 @@ export class XmppSession {
 
   private onDisconnect(client: Client): void {
     if (client !== this.client || this.state !== 'online') return;
-    if (!this.resumable) return this.dropped('XMPP client disconnected');
+    if (!this.resumable || this.streamError) return this.dropped('XMPP client disconnected');
     void this.reconnect(client);
   }
 

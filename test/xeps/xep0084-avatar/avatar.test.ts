@@ -176,6 +176,14 @@ t.test('avatar/subscribe: an explicit subscription without +notify; unsubscribe 
   const sub = await gw.post('/v1/avatar/subscribe', { of: aliceUser.jid }, carol.token);
   tt.equal(sub.status, 200, JSON.stringify(sub.body));
   tt.equal(sub.body.subscription, 'subscribed');
+  // XEP-0060 §6.1.7: the service sends the last published item on subscription. It may arrive on the
+  // stream after the subscribe answer (another HTTP connection): wait for it before counting on.
+  const last = await settled(carolEvents, before, isMetadata, 1);
+  tt.same(
+    last.map((e) => e.data.avatars?.[0]?.id),
+    ['before-subscribe'],
+    'the subscription brings the last published metadata',
+  );
 
   let from = carolEvents.events.length;
   await gw.post('/v1/avatar/metadata', { bytes: 2, id: 'subscribed-1', type: 'image/png' }, alice.token);
