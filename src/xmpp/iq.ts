@@ -1,4 +1,4 @@
-// Outgoing IQ requests: unique id, a timeout, and a responder check (STYLE.md principle 8):
+// Outgoing IQ requests: unique id, a timeout, and a responder check:
 // a reply is accepted only from the addressee, or, when we addressed nobody, from our own
 // account or server. A spoofed reply is ignored and the request keeps waiting.
 import type { Element } from 'ltx';

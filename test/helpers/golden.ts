@@ -1,4 +1,4 @@
-// Golden pairs (STYLE.md principle 3): the machinery behind test/xeps/golden.test.ts.
+// Golden pairs: the machinery behind test/xeps/golden.test.ts.
 // One folder per registry module, test/xeps/<module id>/; adding a case adds files, never code.
 //
 //   in-<case>.xml   one stanza as received (xmlns='jabber:client'; indentation is ignored: whitespace-only
