@@ -16,6 +16,7 @@ export type IqHandler = (ctx: IqContext) => unknown;
 interface ComponentEntity {
   start(): Promise<unknown>;
   stop(): Promise<unknown>;
+  reconnect: { stop(): void };
   send(el: Element): Promise<unknown>;
   on(event: string, fn: (arg: never) => void): void;
   iqCallee: { get(ns: string, name: string, handler: IqHandler): void; set(ns: string, name: string, handler: IqHandler): void };
@@ -79,6 +80,9 @@ export async function startComponent(server: ComponentServer): Promise<TestCompo
     },
     stanzas,
     stop: async () => {
+      // Without this, the close that stop() causes schedules a reconnect 1 s later, and that timer
+      // alone keeps the test process alive for a second after its last test.
+      entity.reconnect.stop();
       await entity.stop().catch(() => undefined);
     },
   };

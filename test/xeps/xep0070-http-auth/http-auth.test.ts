@@ -14,6 +14,7 @@ const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
 interface ComponentEntity {
   start(): Promise<unknown>;
   stop(): Promise<unknown>;
+  reconnect: { stop(): void };
   on(event: 'stanza', fn: (stanza: Element) => void): void;
   on(event: 'error', fn: (err: Error) => void): void;
   send(el: Element): Promise<void>;
@@ -49,6 +50,7 @@ const received: Element[] = [];
 comp.on('stanza', (s) => received.push(s));
 await comp.start();
 t.teardown(async () => {
+  comp.reconnect.stop(); // else the close schedules a reconnect that holds the process for 1 s
   await comp.stop().catch(() => undefined);
   await gw.close();
   await slowGw.close();
