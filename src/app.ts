@@ -17,6 +17,7 @@ import { sessionRoutes } from './http/session-routes.js';
 import { sseRoutes } from './http/sse.js';
 import { uploadRoutes } from './http/upload.js';
 import { webhookRoutes } from './http/webhooks.js';
+import { lazyCompilers } from './http/lazy-compilers.js';
 import { ajvOptions, checkXmlCharacters, jsonTooDeep } from './http/validation.js';
 import { SessionManager } from './session/manager.js';
 import { createState, type State } from './state/index.js';
@@ -77,6 +78,8 @@ export async function createHttp(deps: Pick<AppDeps, 'config' | 'logger'>): Prom
           },
     bodyLimit: config.bodyLimitBytes,
     ajv: ajvOptions,
+    // Each route's validator and serialiser compiled on first use, not at start-up (src/http/lazy-compilers.ts).
+    schemaController: { compilersFactory: lazyCompilers },
     requestIdHeader: false,
     genReqId: requestIdOf,
     return503OnClosing: true,
