@@ -3341,6 +3341,16 @@ export interface components {
     } & {
       [key: string]: unknown;
     };
+    /**
+     * @example {
+     *       "status": "online",
+     *       "jid": {
+     *         "user": "juliet",
+     *         "domain": "example.org"
+     *       },
+     *       "resumed": true
+     *     }
+     */
     'xmpp.connection': {
       /** @enum {string} */
       status: 'online' | 'offline' | 'reconnecting';
@@ -3349,16 +3359,48 @@ export interface components {
       /** @description true on the online that ends a reconnecting (XEP-0198 resumption) */
       resumed?: boolean;
     };
+    /**
+     * @example {
+     *       "type": "modify",
+     *       "condition": "client-error",
+     *       "description": "Missing 'to' key",
+     *       "request": {}
+     *     }
+     */
     'xmpp.error': components['schemas']['GatewayError'];
+    /**
+     * @example {
+     *       "after": "1764763200000-0"
+     *     }
+     */
     'xmpp.gateway.gap': {
       description?: string;
       after?: string | null;
     };
+    /**
+     * @example {
+     *       "condition": "example",
+     *       "description": "Thou art banished"
+     *     }
+     */
     'xmpp.gateway.warning': {
       condition: string;
       description?: string;
     };
-    /** @description A chat message, chat state or correction from another entity; with `carbon`, a XEP-0280 copy (see carbons/enable) */
+    /**
+     * @description A chat message, chat state or correction from another entity; with `carbon`, a XEP-0280 copy (see carbons/enable)
+     * @example {
+     *       "from": {
+     *         "user": "romeo",
+     *         "domain": "example.org",
+     *         "resource": "orchard"
+     *       },
+     *       "id": "m-4711",
+     *       "content": "Art thou not Romeo, and a Montague?",
+     *       "format": "plain",
+     *       "markable": true
+     *     }
+     */
     'xmpp.chat.message': {
       /** @description A JID as an object; absent parts are omitted */
       from: components['schemas']['Jid'];
@@ -3407,7 +3449,22 @@ export interface components {
        */
       carbon?: 'received' | 'sent';
     };
-    /** @description A XEP-0184 delivery receipt; with `carbon`, a XEP-0280 copy */
+    /**
+     * @description A XEP-0184 delivery receipt; with `carbon`, a XEP-0280 copy
+     * @example {
+     *       "from": {
+     *         "user": "romeo",
+     *         "domain": "example.org",
+     *         "resource": "orchard"
+     *       },
+     *       "to": {
+     *         "user": "romeo",
+     *         "domain": "example.org"
+     *       },
+     *       "id": "a1b2c3",
+     *       "carbon": "received"
+     *     }
+     */
     'xmpp.chat.receipt': {
       /** @description A JID as an object; absent parts are omitted */
       from: components['schemas']['Jid'];
@@ -3420,7 +3477,21 @@ export interface components {
        */
       carbon?: 'received' | 'sent';
     };
-    /** @description Gateway addition: XEP-0444 reactions to a message */
+    /**
+     * @description Gateway addition: XEP-0444 reactions to a message
+     * @example {
+     *       "from": {
+     *         "user": "romeo",
+     *         "domain": "example.org",
+     *         "resource": "orchard"
+     *       },
+     *       "id": "m-4711",
+     *       "reactions": [
+     *         "👍",
+     *         "❤️"
+     *       ]
+     *     }
+     */
     'xmpp.chat.reaction': {
       /** @description A JID as an object; absent parts are omitted */
       from: components['schemas']['Jid'];
@@ -3429,14 +3500,35 @@ export interface components {
       /** @description All the sender’s reactions to it now; empty: removed */
       reactions: string[];
     };
-    /** @description Gateway addition: a XEP-0424 retraction of a message */
+    /**
+     * @description Gateway addition: a XEP-0424 retraction of a message
+     * @example {
+     *       "from": {
+     *         "user": "romeo",
+     *         "domain": "example.org",
+     *         "resource": "orchard"
+     *       },
+     *       "id": "a1b2c3"
+     *     }
+     */
     'xmpp.chat.retract': {
       /** @description A JID as an object; absent parts are omitted */
       from: components['schemas']['Jid'];
       /** @description Id of the message the sender retracts */
       id: string;
     };
-    /** @description Gateway addition: a XEP-0333 chat marker */
+    /**
+     * @description Gateway addition: a XEP-0333 chat marker
+     * @example {
+     *       "from": {
+     *         "user": "romeo",
+     *         "domain": "example.org",
+     *         "resource": "orchard"
+     *       },
+     *       "id": "a1b2c3",
+     *       "marker": "received"
+     *     }
+     */
     'xmpp.chat.marker': {
       /** @description A JID as an object; absent parts are omitted */
       from: components['schemas']['Jid'];
@@ -3448,7 +3540,23 @@ export interface components {
        */
       marker: 'received' | 'displayed' | 'acknowledged';
     };
-    /** @description Gateway addition: an error answering a message this session sent (chat, reaction, retraction, marker, receipt) */
+    /**
+     * @description Gateway addition: an error answering a message this session sent (chat, reaction, retraction, marker, receipt)
+     * @example {
+     *       "from": {
+     *         "user": "romeo",
+     *         "domain": "example.org",
+     *         "resource": "orchard"
+     *       },
+     *       "id": "a1b2c3",
+     *       "error": {
+     *         "type": "modify",
+     *         "condition": "client-error",
+     *         "description": "Missing 'to' key",
+     *         "request": {}
+     *       }
+     *     }
+     */
     'xmpp.chat.error': {
       /** @description A JID as an object; absent parts are omitted */
       from: components['schemas']['Jid'];
@@ -3481,7 +3589,24 @@ export interface components {
         [key: string]: unknown;
       };
     };
-    /** @description Presence of a contact (type added where the stanza had one) */
+    /**
+     * @description Presence of a contact (type added where the stanza had one)
+     * @example {
+     *       "from": {
+     *         "user": "romeo",
+     *         "domain": "example.org",
+     *         "resource": "orchard"
+     *       },
+     *       "show": "away",
+     *       "status": "In the orchard",
+     *       "priority": "5",
+     *       "client": {
+     *         "node": "https://conversations.im",
+     *         "ver": "q07IKJEyjvHSyhy//CH0CxmKi8w=",
+     *         "hash": "sha-1"
+     *       }
+     *     }
+     */
     'xmpp.presence': {
       /** @description A JID as an object; absent parts are omitted */
       from: components['schemas']['Jid'];
@@ -3503,13 +3628,31 @@ export interface components {
         hash: string;
       };
     };
-    /** @description A subscription request; answer with presence/subscribed or presence/unsubscribed */
+    /**
+     * @description A subscription request; answer with presence/subscribed or presence/unsubscribed
+     * @example {
+     *       "from": {
+     *         "user": "romeo",
+     *         "domain": "example.org",
+     *         "resource": "orchard"
+     *       },
+     *       "nick": "thirdwitch"
+     *     }
+     */
     'xmpp.presence.subscribe': {
       /** @description A JID as an object; absent parts are omitted */
       from: components['schemas']['Jid'];
       nick?: string;
     };
-    /** @description A presence error */
+    /**
+     * @description A presence error
+     * @example {
+     *       "error": "remote-server-not-found",
+     *       "from": {
+     *         "domain": "montague.example"
+     *       }
+     *     }
+     */
     'xmpp.presence.error': {
       error: string;
       /** @description A JID as an object; absent parts are omitted */
@@ -3539,7 +3682,25 @@ export interface components {
       ask?: 'subscribe';
       groups?: string[];
     };
-    /** @description An XML-RPC call to the session; answer with rpc/result or rpc/fault (else recipient-unavailable) */
+    /**
+     * @description An XML-RPC call to the session; answer with rpc/result or rpc/fault (else recipient-unavailable)
+     * @example {
+     *       "from": {
+     *         "user": "romeo",
+     *         "domain": "example.org",
+     *         "resource": "orchard"
+     *       },
+     *       "command": "example",
+     *       "id": "a1b2c3",
+     *       "params": [
+     *         {
+     *           "type": "example",
+     *           "value": "example",
+     *           "name": "Romeo"
+     *         }
+     *       ]
+     *     }
+     */
     'xmpp.rpc.request': {
       /** @description A JID as an object; absent parts are omitted */
       from: components['schemas']['Jid'];
@@ -3556,7 +3717,14 @@ export interface components {
         name?: string;
       }[];
     };
-    /** @description A disco#info request for one of the client’s own nodes; answer with discover/client (else item-not-found) */
+    /**
+     * @description A disco#info request for one of the client’s own nodes; answer with discover/client (else item-not-found)
+     * @example {
+     *       "from": "romeo@example.org/orchard",
+     *       "id": "a1b2c3",
+     *       "node": "princely_musings"
+     *     }
+     */
     'xmpp.discover.client': {
       /** @description The requester’s full JID, as a string (as XMPP-FTW sent it) */
       from: string;
@@ -3652,7 +3820,15 @@ export interface components {
       /** @description All the occupant’s reactions to it now; empty: removed */
       reactions: string[];
     };
-    /** @description Gateway addition: an occupant retracts a message (XEP-0424) */
+    /**
+     * @description Gateway addition: an occupant retracts a message (XEP-0424)
+     * @example {
+     *       "room": "coven@chat.example.org",
+     *       "nick": "thirdwitch",
+     *       "private": true,
+     *       "id": "a1b2c3"
+     *     }
+     */
     'xmpp.muc.retract': {
       /** @description The room's bare JID */
       room: string;
@@ -3663,7 +3839,16 @@ export interface components {
       /** @description The message concerned: in the room, the id the room gave it (XEP-0359 stanza-id); privately, its sender’s id */
       id: string;
     };
-    /** @description Gateway addition: an occupant’s XEP-0333 chat marker */
+    /**
+     * @description Gateway addition: an occupant’s XEP-0333 chat marker
+     * @example {
+     *       "room": "coven@chat.example.org",
+     *       "nick": "thirdwitch",
+     *       "private": true,
+     *       "id": "a1b2c3",
+     *       "marker": "received"
+     *     }
+     */
     'xmpp.muc.marker': {
       /** @description The room's bare JID */
       room: string;
@@ -3679,7 +3864,12 @@ export interface components {
        */
       marker: 'received' | 'displayed' | 'acknowledged';
     };
-    /** @description The room was destroyed */
+    /**
+     * @description The room was destroyed
+     * @example {
+     *       "room": "coven@chat.example.org"
+     *     }
+     */
     'xmpp.muc.destroy': {
       /** @description The room's bare JID */
       room: string;
@@ -3733,14 +3923,35 @@ export interface components {
       /** @description false: no subject */
       subject: string | false;
     };
-    /** @description A room status notification (configuration changed, logging…) */
+    /**
+     * @description A room status notification (configuration changed, logging…)
+     * @example {
+     *       "room": "coven@chat.example.org",
+     *       "status": [
+     *         1
+     *       ]
+     *     }
+     */
     'xmpp.muc.room.config': {
       /** @description The room's bare JID */
       room: string;
       /** @description muc#user status codes (110 self, 201 created, 303 nick change, 307 kicked, 301 banned, …) */
       status: number[];
     };
-    /** @description An invitation to a room (mediated, or XEP-0249 direct) */
+    /**
+     * @description An invitation to a room (mediated, or XEP-0249 direct)
+     * @example {
+     *       "room": "coven@chat.example.org",
+     *       "from": {
+     *         "user": "romeo",
+     *         "domain": "example.org",
+     *         "resource": "orchard"
+     *       },
+     *       "reason": "Thou art banished",
+     *       "password": "n3w-s3cret",
+     *       "direct": true
+     *     }
+     */
     'xmpp.muc.invite': {
       /** @description The room you are invited to */
       room: string;
@@ -3754,7 +3965,18 @@ export interface components {
        */
       direct?: true;
     };
-    /** @description Someone declined your invitation */
+    /**
+     * @description Someone declined your invitation
+     * @example {
+     *       "room": "coven@chat.example.org",
+     *       "from": {
+     *         "user": "romeo",
+     *         "domain": "example.org",
+     *         "resource": "orchard"
+     *       },
+     *       "reason": "Thou art banished"
+     *     }
+     */
     'xmpp.muc.invite.decline': {
       /** @description The room's bare JID */
       room: string;
@@ -3762,7 +3984,21 @@ export interface components {
       from: components['schemas']['Jid'];
       reason?: string;
     };
-    /** @description A room refused a presence or message */
+    /**
+     * @description A room refused a presence or message
+     * @example {
+     *       "type": "message",
+     *       "error": {
+     *         "type": "modify",
+     *         "condition": "client-error",
+     *         "description": "Missing 'to' key",
+     *         "request": {}
+     *       },
+     *       "room": "coven@chat.example.org",
+     *       "content": "Art thou not Romeo, and a Montague?",
+     *       "subject": "Fire burn, and cauldron bubble"
+     *     }
+     */
     'xmpp.muc.error': {
       /**
        * @description The kind of stanza that failed
@@ -3800,7 +4036,43 @@ export interface components {
       content?: string;
       subject?: string | false;
     };
-    /** @description A voice request, sent by the room to its moderators (not in XMPP-FTW) */
+    /**
+     * @description A voice request, sent by the room to its moderators (not in XMPP-FTW)
+     * @example {
+     *       "room": "coven@chat.example.org",
+     *       "nick": "thirdwitch",
+     *       "jid": {
+     *         "user": "juliet",
+     *         "domain": "example.org"
+     *       },
+     *       "role": "participant",
+     *       "form": {
+     *         "type": "form",
+     *         "title": "Configuration for coven",
+     *         "instructions": "Complete this form to modify the configuration of your room",
+     *         "fields": [
+     *           {
+     *             "var": "FORM_TYPE",
+     *             "type": "hidden",
+     *             "value": "http://jabber.org/protocol/muc#roomconfig"
+     *           },
+     *           {
+     *             "var": "muc#roomconfig_roomname",
+     *             "type": "text-single",
+     *             "label": "Natural-Language Room Name",
+     *             "value": "A Dark Cave"
+     *           },
+     *           {
+     *             "var": "muc#roomconfig_membersonly",
+     *             "type": "boolean",
+     *             "label": "Make Room Members-Only",
+     *             "value": false
+     *           }
+     *         ],
+     *         "items": []
+     *       }
+     *     }
+     */
     'xmpp.muc.voice': {
       /** @description The room's bare JID */
       room: string;
@@ -3902,14 +4174,47 @@ export interface components {
         hash: string;
       };
     };
-    /** @description A command list announced by another entity (XEP-0050 §2.3) */
+    /**
+     * @description A command list announced by another entity (XEP-0050 §2.3)
+     * @example [
+     *       {
+     *         "node": "princely_musings",
+     *         "name": "Romeo",
+     *         "from": {
+     *           "user": "romeo",
+     *           "domain": "example.org",
+     *           "resource": "orchard"
+     *         }
+     *       }
+     *     ]
+     */
     'xmpp.command.list': {
       node?: string;
       name?: string;
       /** @description A JID as an object; absent parts are omitted */
       from: components['schemas']['Jid'];
     }[];
-    /** @description An item was published to a node you are subscribed to (one event per item) */
+    /**
+     * @description An item was published to a node you are subscribed to (one event per item)
+     * @example {
+     *       "from": "romeo@example.org/orchard",
+     *       "node": "princely_musings",
+     *       "id": "a1b2c3",
+     *       "publisher": {
+     *         "user": "romeo",
+     *         "domain": "example.org",
+     *         "resource": "orchard"
+     *       },
+     *       "entry": {},
+     *       "headers": [
+     *         {
+     *           "name": "Romeo",
+     *           "value": "example"
+     *         }
+     *       ],
+     *       "delay": "example"
+     *     }
+     */
     'xmpp.pubsub.push.item': {
       /** @description The service (or PEP account) JID, as a string */
       from: string;
@@ -4060,7 +4365,20 @@ export interface components {
       /** @description The XEP-0203 stamp, for a delayed notification */
       delay?: string;
     };
-    /** @description An item was retracted (one event per retract) */
+    /**
+     * @description An item was retracted (one event per retract)
+     * @example {
+     *       "from": "romeo@example.org/orchard",
+     *       "node": "princely_musings",
+     *       "id": "a1b2c3",
+     *       "headers": [
+     *         {
+     *           "name": "Romeo",
+     *           "value": "example"
+     *         }
+     *       ]
+     *     }
+     */
     'xmpp.pubsub.push.retract': {
       /** @description The service (or PEP account) JID, as a string */
       from: string;
@@ -4074,7 +4392,19 @@ export interface components {
         value: string;
       }[];
     };
-    /** @description Your subscription’s state changed (e.g. approved) */
+    /**
+     * @description Your subscription’s state changed (e.g. approved)
+     * @example {
+     *       "from": "romeo@example.org/orchard",
+     *       "node": "princely_musings",
+     *       "subscription": "subscribed",
+     *       "jid": {
+     *         "user": "juliet",
+     *         "domain": "example.org"
+     *       },
+     *       "id": "a1b2c3"
+     *     }
+     */
     'xmpp.pubsub.push.subscription': {
       /** @description The service (or PEP account) JID, as a string */
       from: string;
@@ -4087,7 +4417,18 @@ export interface components {
       /** @description The subscription id (subid) */
       id?: string;
     };
-    /** @description An affiliation changed */
+    /**
+     * @description An affiliation changed
+     * @example {
+     *       "from": "romeo@example.org/orchard",
+     *       "node": "princely_musings",
+     *       "affiliation": "member",
+     *       "jid": {
+     *         "user": "juliet",
+     *         "domain": "example.org"
+     *       }
+     *     }
+     */
     'xmpp.pubsub.push.affiliation': {
       /** @description The service (or PEP account) JID, as a string */
       from: string;
@@ -4097,7 +4438,38 @@ export interface components {
       /** @description A JID as an object; absent parts are omitted */
       jid?: components['schemas']['Jid'];
     };
-    /** @description A node’s configuration changed */
+    /**
+     * @description A node’s configuration changed
+     * @example {
+     *       "from": "romeo@example.org/orchard",
+     *       "node": "princely_musings",
+     *       "configuration": {
+     *         "type": "form",
+     *         "title": "Configuration for coven",
+     *         "instructions": "Complete this form to modify the configuration of your room",
+     *         "fields": [
+     *           {
+     *             "var": "FORM_TYPE",
+     *             "type": "hidden",
+     *             "value": "http://jabber.org/protocol/muc#roomconfig"
+     *           },
+     *           {
+     *             "var": "muc#roomconfig_roomname",
+     *             "type": "text-single",
+     *             "label": "Natural-Language Room Name",
+     *             "value": "A Dark Cave"
+     *           },
+     *           {
+     *             "var": "muc#roomconfig_membersonly",
+     *             "type": "boolean",
+     *             "label": "Make Room Members-Only",
+     *             "value": false
+     *           }
+     *         ],
+     *         "items": []
+     *       }
+     *     }
+     */
     'xmpp.pubsub.push.configuration': {
       /** @description The service (or PEP account) JID, as a string */
       from: string;
@@ -4150,7 +4522,14 @@ export interface components {
         }[][];
       };
     };
-    /** @description A node was deleted */
+    /**
+     * @description A node was deleted
+     * @example {
+     *       "from": "romeo@example.org/orchard",
+     *       "node": "princely_musings",
+     *       "redirect": "example"
+     *     }
+     */
     'xmpp.pubsub.push.delete': {
       /** @description The service (or PEP account) JID, as a string */
       from: string;
@@ -4159,14 +4538,51 @@ export interface components {
       /** @description The URI of a replacement node */
       redirect?: string;
     };
-    /** @description A node was purged of its items */
+    /**
+     * @description A node was purged of its items
+     * @example {
+     *       "from": "romeo@example.org/orchard",
+     *       "node": "princely_musings"
+     *     }
+     */
     'xmpp.pubsub.push.purge': {
       /** @description The service (or PEP account) JID, as a string */
       from: string;
       /** @description The node */
       node: string;
     };
-    /** @description A subscriber asks you, the node owner, for approval; answer with pubsub/authorisation */
+    /**
+     * @description A subscriber asks you, the node owner, for approval; answer with pubsub/authorisation
+     * @example {
+     *       "from": "romeo@example.org/orchard",
+     *       "id": "a1b2c3",
+     *       "form": {
+     *         "type": "form",
+     *         "title": "Configuration for coven",
+     *         "instructions": "Complete this form to modify the configuration of your room",
+     *         "fields": [
+     *           {
+     *             "var": "FORM_TYPE",
+     *             "type": "hidden",
+     *             "value": "http://jabber.org/protocol/muc#roomconfig"
+     *           },
+     *           {
+     *             "var": "muc#roomconfig_roomname",
+     *             "type": "text-single",
+     *             "label": "Natural-Language Room Name",
+     *             "value": "A Dark Cave"
+     *           },
+     *           {
+     *             "var": "muc#roomconfig_membersonly",
+     *             "type": "boolean",
+     *             "label": "Make Room Members-Only",
+     *             "value": false
+     *           }
+     *         ],
+     *         "items": []
+     *       }
+     *     }
+     */
     'xmpp.pubsub.push.authorisation': {
       /** @description The service (or PEP account) JID, as a string */
       from: string;
@@ -4219,7 +4635,24 @@ export interface components {
         }[][];
       };
     };
-    /** @description An HTTP server asks to confirm a request; answer with http/confirm or http/deny (unanswered iq requests are denied) */
+    /**
+     * @description An HTTP server asks to confirm a request; answer with http/confirm or http/deny (unanswered iq requests are denied)
+     * @example {
+     *       "type": "iq",
+     *       "id": "a1b2c3",
+     *       "from": {
+     *         "user": "romeo",
+     *         "domain": "example.org",
+     *         "resource": "orchard"
+     *       },
+     *       "description": "Thou art banished",
+     *       "request": {
+     *         "method": "example",
+     *         "id": "a1b2c3",
+     *         "url": "https://example.org/"
+     *       }
+     *     }
+     */
     'xmpp.http.verify': {
       /**
        * @description How the request came; answer with the same type
@@ -4238,14 +4671,46 @@ export interface components {
         url: string;
       };
     };
-    /** @description An entity pinged the session (already answered by the gateway) */
+    /**
+     * @description An entity pinged the session (already answered by the gateway)
+     * @example {
+     *       "from": {
+     *         "user": "romeo",
+     *         "domain": "example.org",
+     *         "resource": "orchard"
+     *       },
+     *       "id": "a1b2c3"
+     *     }
+     */
     'xmpp.ping': {
       /** @description A JID as an object; absent parts are omitted */
       from: components['schemas']['Jid'];
       /** @description The ping’s id (already answered by the gateway) */
       id: string;
     };
-    /** @description A message of an archive page, as mam/query collects it (also in its answer); `mam.queryId` names the query */
+    /**
+     * @description A message of an archive page, as mam/query collects it (also in its answer); `mam.queryId` names the query
+     * @example {
+     *       "from": {
+     *         "user": "romeo",
+     *         "domain": "example.org",
+     *         "resource": "orchard"
+     *       },
+     *       "id": "m-4711",
+     *       "content": "Art thou not Romeo, and a Montague?",
+     *       "delay": {
+     *         "when": "2026-12-03T12:00:00Z"
+     *       },
+     *       "mam": {
+     *         "to": {
+     *           "user": "juliet",
+     *           "domain": "example.org"
+     *         },
+     *         "id": "YWxwaGEg",
+     *         "queryId": "q1"
+     *       }
+     *     }
+     */
     'xmpp.mam.message': {
       /** @description A JID as an object; absent parts are omitted */
       from: components['schemas']['Jid'];
@@ -4300,7 +4765,41 @@ export interface components {
         queryId: string;
       };
     };
-    /** @description A Jingle request (session-initiate, transport-info, session-terminate, …); acknowledge it with jingle/request */
+    /**
+     * @description A Jingle request (session-initiate, transport-info, session-terminate, …); acknowledge it with jingle/request
+     * @example {
+     *       "from": "romeo@example.org/orchard",
+     *       "type": "example",
+     *       "id": "a1b2c3",
+     *       "jingle": {
+     *         "sid": "a73sjjvkla37jfea",
+     *         "action": "example",
+     *         "initiator": "romeo@example.org/orchard",
+     *         "responder": "romeo@example.org",
+     *         "contents": [
+     *           {}
+     *         ],
+     *         "groupings": [
+     *           {
+     *             "type": "example",
+     *             "contents": [
+     *               "Art thou not Romeo, and a Montague?"
+     *             ]
+     *           }
+     *         ],
+     *         "reason": {
+     *           "condition": "example",
+     *           "text": "example",
+     *           "sid": "a73sjjvkla37jfea"
+     *         },
+     *         "info": {
+     *           "type": "example",
+     *           "creator": "example",
+     *           "name": "Romeo"
+     *         }
+     *       }
+     *     }
+     */
     'xmpp.jingle.request': {
       /** @description The requester’s full JID (a string, as in XMPP-FTW) */
       from: string;
@@ -4492,7 +4991,27 @@ export interface components {
         };
       };
     };
-    /** @description A contact published avatar metadata (or switched their avatar off); fetch the image with avatar/data */
+    /**
+     * @description A contact published avatar metadata (or switched their avatar off); fetch the image with avatar/data
+     * @example {
+     *       "from": {
+     *         "user": "romeo",
+     *         "domain": "example.org",
+     *         "resource": "orchard"
+     *       },
+     *       "avatars": [
+     *         {
+     *           "id": "a1b2c3",
+     *           "bytes": "example",
+     *           "type": "example",
+     *           "width": "example",
+     *           "height": "example",
+     *           "url": "https://example.org/"
+     *         }
+     *       ],
+     *       "disabled": true
+     *     }
+     */
     'xmpp.avatar.push.metadata': {
       /** @description A JID as an object; absent parts are omitted */
       from: components['schemas']['Jid'];
@@ -4522,7 +5041,26 @@ export interface components {
      * @example <message from='bot@example.org/x' to='alice@example.org/gw' id='a1'><ping xmlns='urn:example:unknown'/></message>
      */
     'xmpp.wtf.push': string;
-    /** @description A post in a channel you follow (one event per item) */
+    /**
+     * @description A post in a channel you follow (one event per item)
+     * @example {
+     *       "node": "princely_musings",
+     *       "id": "a1b2c3",
+     *       "publisher": {
+     *         "user": "romeo",
+     *         "domain": "example.org",
+     *         "resource": "orchard"
+     *       },
+     *       "entry": {},
+     *       "headers": [
+     *         {
+     *           "name": "Romeo",
+     *           "value": "example"
+     *         }
+     *       ],
+     *       "delay": "example"
+     *     }
+     */
     'xmpp.buddycloud.push.item': {
       /** @description The node */
       node: string;
@@ -4671,7 +5209,19 @@ export interface components {
       /** @description The XEP-0203 stamp, for a delayed notification */
       delay?: string;
     };
-    /** @description A post was deleted (one event per retract) */
+    /**
+     * @description A post was deleted (one event per retract)
+     * @example {
+     *       "node": "princely_musings",
+     *       "id": "a1b2c3",
+     *       "headers": [
+     *         {
+     *           "name": "Romeo",
+     *           "value": "example"
+     *         }
+     *       ]
+     *     }
+     */
     'xmpp.buddycloud.push.retract': {
       /** @description The node */
       node: string;
@@ -4683,7 +5233,23 @@ export interface components {
         value: string;
       }[];
     };
-    /** @description A subscription changed, or you were invited */
+    /**
+     * @description A subscription changed, or you were invited
+     * @example {
+     *       "node": "princely_musings",
+     *       "subscription": "subscribed",
+     *       "jid": {
+     *         "user": "juliet",
+     *         "domain": "example.org"
+     *       },
+     *       "id": "a1b2c3",
+     *       "invitedBy": {
+     *         "user": "romeo",
+     *         "domain": "example.org",
+     *         "resource": "orchard"
+     *       }
+     *     }
+     */
     'xmpp.buddycloud.push.subscription': {
       /** @description The node */
       node: string;
@@ -4696,7 +5262,17 @@ export interface components {
       /** @description Who invited (subscription `invited`) */
       invitedBy?: components['schemas']['Jid'];
     };
-    /** @description An affiliation changed */
+    /**
+     * @description An affiliation changed
+     * @example {
+     *       "node": "princely_musings",
+     *       "affiliation": "member",
+     *       "jid": {
+     *         "user": "juliet",
+     *         "domain": "example.org"
+     *       }
+     *     }
+     */
     'xmpp.buddycloud.push.affiliation': {
       /** @description The node */
       node: string;
@@ -4704,7 +5280,37 @@ export interface components {
       /** @description A JID as an object; absent parts are omitted */
       jid?: components['schemas']['Jid'];
     };
-    /** @description A channel’s configuration changed */
+    /**
+     * @description A channel’s configuration changed
+     * @example {
+     *       "node": "princely_musings",
+     *       "configuration": {
+     *         "type": "form",
+     *         "title": "Configuration for coven",
+     *         "instructions": "Complete this form to modify the configuration of your room",
+     *         "fields": [
+     *           {
+     *             "var": "FORM_TYPE",
+     *             "type": "hidden",
+     *             "value": "http://jabber.org/protocol/muc#roomconfig"
+     *           },
+     *           {
+     *             "var": "muc#roomconfig_roomname",
+     *             "type": "text-single",
+     *             "label": "Natural-Language Room Name",
+     *             "value": "A Dark Cave"
+     *           },
+     *           {
+     *             "var": "muc#roomconfig_membersonly",
+     *             "type": "boolean",
+     *             "label": "Make Room Members-Only",
+     *             "value": false
+     *           }
+     *         ],
+     *         "items": []
+     *       }
+     *     }
+     */
     'xmpp.buddycloud.push.configuration': {
       /** @description The node */
       node: string;
@@ -4755,19 +5361,60 @@ export interface components {
         }[][];
       };
     };
-    /** @description A channel was deleted */
+    /**
+     * @description A channel was deleted
+     * @example {
+     *       "node": "princely_musings",
+     *       "redirect": "example"
+     *     }
+     */
     'xmpp.buddycloud.push.delete': {
       /** @description The node */
       node: string;
       /** @description The URI of a replacement node */
       redirect?: string;
     };
-    /** @description A channel was purged */
+    /**
+     * @description A channel was purged
+     * @example {
+     *       "node": "princely_musings"
+     *     }
+     */
     'xmpp.buddycloud.push.purge': {
       /** @description The node */
       node: string;
     };
-    /** @description A user asks to follow a channel you own; answer with buddycloud/authorisation */
+    /**
+     * @description A user asks to follow a channel you own; answer with buddycloud/authorisation
+     * @example {
+     *       "id": "a1b2c3",
+     *       "form": {
+     *         "type": "form",
+     *         "title": "Configuration for coven",
+     *         "instructions": "Complete this form to modify the configuration of your room",
+     *         "fields": [
+     *           {
+     *             "var": "FORM_TYPE",
+     *             "type": "hidden",
+     *             "value": "http://jabber.org/protocol/muc#roomconfig"
+     *           },
+     *           {
+     *             "var": "muc#roomconfig_roomname",
+     *             "type": "text-single",
+     *             "label": "Natural-Language Room Name",
+     *             "value": "A Dark Cave"
+     *           },
+     *           {
+     *             "var": "muc#roomconfig_membersonly",
+     *             "type": "boolean",
+     *             "label": "Make Room Members-Only",
+     *             "value": false
+     *           }
+     *         ],
+     *         "items": []
+     *       }
+     *     }
+     */
     'xmpp.buddycloud.push.authorisation': {
       /** @description Answer with buddycloud/authorisation and this id */
       id: string;
@@ -4818,7 +5465,24 @@ export interface components {
         }[][];
       };
     };
-    /** @description The channel server or a discovered media server asks to confirm an HTTP request; answer with buddycloud/http/confirm or deny */
+    /**
+     * @description The channel server or a discovered media server asks to confirm an HTTP request; answer with buddycloud/http/confirm or deny
+     * @example {
+     *       "type": "iq",
+     *       "id": "a1b2c3",
+     *       "from": {
+     *         "user": "romeo",
+     *         "domain": "example.org",
+     *         "resource": "orchard"
+     *       },
+     *       "description": "Thou art banished",
+     *       "request": {
+     *         "method": "example",
+     *         "id": "a1b2c3",
+     *         "url": "https://example.org/"
+     *       }
+     *     }
+     */
     'xmpp.buddycloud.http.verify': {
       /**
        * @description How the request came; answer with the same type
@@ -4837,7 +5501,32 @@ export interface components {
         url: string;
       };
     };
-    /** @description New entries of a subscribed feed, from the Superfeedr service (SUPERFEEDR_JID) only */
+    /**
+     * @description New entries of a subscribed feed, from the Superfeedr service (SUPERFEEDR_JID) only
+     * @example {
+     *       "meta": {
+     *         "feed": "https://blog.example.org/feed.atom",
+     *         "jid": {
+     *           "user": "juliet",
+     *           "domain": "example.org"
+     *         },
+     *         "status": {
+     *           "response": "200",
+     *           "fetch": {
+     *             "next": "2026-12-03T12:15:00Z",
+     *             "last": "2026-12-03T12:00:00Z",
+     *             "period": "900"
+     *           },
+     *           "parsed": "2026-12-03T12:00:01Z",
+     *           "message": "9718 bytes fetched in 1.46s : 2 new entries."
+     *         },
+     *         "title": "Juliet’s blog"
+     *       },
+     *       "items": [
+     *         {}
+     *       ]
+     *     }
+     */
     'xmpp.superfeedr.push': {
       /**
        * @description The feed and its status as of this notification
@@ -5034,7 +5723,27 @@ export interface components {
         raw?: string;
       }[];
     };
-    /** @description An item published to a Fanout channel: from FANOUT_JID or a service a subscribe of the session addressed */
+    /**
+     * @description An item published to a Fanout channel: from FANOUT_JID or a service a subscribe of the session addressed
+     * @example {
+     *       "id": "a1b2c3",
+     *       "realm": "example",
+     *       "channel": "example",
+     *       "entry": {},
+     *       "publisher": {
+     *         "user": "romeo",
+     *         "domain": "example.org",
+     *         "resource": "orchard"
+     *       },
+     *       "headers": [
+     *         {
+     *           "name": "Romeo",
+     *           "value": "example"
+     *         }
+     *       ],
+     *       "delay": "example"
+     *     }
+     */
     'fanout.fpp.push': {
       /** @description The item id */
       id?: string;
@@ -5185,12 +5894,33 @@ export interface components {
       /** @description The XEP-0203 stamp, for a delayed notification */
       delay?: string;
     };
-    /** @description JIDs were blocked (by any resource of the account) */
+    /**
+     * @description JIDs were blocked (by any resource of the account)
+     * @example {
+     *       "jids": [
+     *         {
+     *           "user": "juliet",
+     *           "domain": "example.org"
+     *         }
+     *       ]
+     *     }
+     */
     'xmpp.blocking.block': {
       /** @description The JIDs now blocked */
       jids: components['schemas']['Jid'][];
     };
-    /** @description JIDs were unblocked, or everyone (`all`) */
+    /**
+     * @description JIDs were unblocked, or everyone (`all`)
+     * @example {
+     *       "jids": [
+     *         {
+     *           "user": "juliet",
+     *           "domain": "example.org"
+     *         }
+     *       ],
+     *       "all": true
+     *     }
+     */
     'xmpp.blocking.unblock': {
       /** @description The JIDs now unblocked; empty when `all` */
       jids: components['schemas']['Jid'][];
@@ -5200,7 +5930,19 @@ export interface components {
        */
       all?: true;
     };
-    /** @description A bookmark was added or changed */
+    /**
+     * @description A bookmark was added or changed
+     * @example {
+     *       "room": {
+     *         "user": "coven",
+     *         "domain": "chat.example.org"
+     *       },
+     *       "name": "Romeo",
+     *       "autojoin": true,
+     *       "nick": "thirdwitch",
+     *       "password": "n3w-s3cret"
+     *     }
+     */
     'xmpp.bookmarks.push': {
       /** @description A JID as an object; absent parts are omitted */
       room: components['schemas']['Jid'];
@@ -5213,7 +5955,15 @@ export interface components {
       /** @description The room password (stored unencrypted on your server) */
       password?: string;
     };
-    /** @description A bookmark was removed */
+    /**
+     * @description A bookmark was removed
+     * @example {
+     *       "room": {
+     *         "user": "coven",
+     *         "domain": "chat.example.org"
+     *       }
+     *     }
+     */
     'xmpp.bookmarks.retract': {
       /** @description A JID as an object; absent parts are omitted */
       room: components['schemas']['Jid'];

@@ -3,7 +3,8 @@
 // moves to the media type) and the gateway's own routes below. Where none was written, one is generated
 // from the schema, deterministically: const, enum, default, formats, and XMPP-FTW-style values picked by
 // the property's name (JIDs like juliet@example.org, rooms like coven@chat.example.org).
-// test/sdk/examples.test.ts validates every example against its schema.
+// Every event's data schema gets one too (fillEventExamples). test/sdk/examples.test.ts validates every
+// example against its schema.
 import type { Json, JsonObject } from './openapi-document.js';
 
 const isObject = (v: Json | undefined): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -296,6 +297,44 @@ export function fillExamples(doc: JsonObject): JsonObject {
         for (const media of Object.values(response.content)) fill(media, written?.response, components);
       }
     }
+  }
+  return doc;
+}
+
+const romeo = { user: 'romeo', domain: 'example.org', resource: 'orchard' };
+/** Hand-written examples of the events most clients handle first, where generated values would be placeholders. */
+const EVENT_EXAMPLES: Record<string, Json> = {
+  'xmpp.chat.message': { from: romeo, id: 'm-4711', content: 'Art thou not Romeo, and a Montague?', format: 'plain', markable: true },
+  'xmpp.presence': {
+    from: romeo,
+    show: 'away',
+    status: 'In the orchard',
+    priority: '5',
+    client: { node: 'https://conversations.im', ver: 'q07IKJEyjvHSyhy//CH0CxmKi8w=', hash: 'sha-1' },
+  },
+  'xmpp.chat.reaction': { from: romeo, id: 'm-4711', reactions: ['👍', '❤️'] },
+  'xmpp.presence.error': { error: 'remote-server-not-found', from: { domain: 'montague.example' } },
+  'xmpp.gateway.gap': { after: '1764763200000-0' },
+  'xmpp.mam.message': {
+    from: romeo,
+    id: 'm-4711',
+    content: 'Art thou not Romeo, and a Montague?',
+    delay: { when: '2026-12-03T12:00:00Z' },
+    mam: { to: { user: 'juliet', domain: 'example.org' }, id: 'YWxwaGEg', queryId: 'q1' },
+  },
+};
+
+/**
+ * Every event's data schema (components.schemas, by event name) gets `examples` (JSON Schema 2020-12)
+ * where it has none, generated as above: SDK generators show it beside the event's type.
+ */
+export function fillEventExamples(doc: JsonObject, eventNames: readonly string[]): JsonObject {
+  const components = isObject(doc.components) && isObject(doc.components.schemas) ? doc.components.schemas : {};
+  for (const name of eventNames) {
+    const schema = components[name];
+    if (!isObject(schema) || (Array.isArray(schema.examples) && schema.examples.length > 0)) continue;
+    const example = EVENT_EXAMPLES[name] ?? exampleOf(schema, components, name);
+    if (example !== undefined) schema.examples = [example];
   }
   return doc;
 }

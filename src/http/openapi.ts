@@ -8,7 +8,7 @@ import { ErrorSchema, GatewayWarningEvent, JidObject, JidString } from '../schem
 import type { Area } from '../xeps/area.js';
 import { byId } from '../xeps/index.js';
 import { type JsonObject, optionalBodies, responseHeaders, shareSchemas, unwrapSingleAnyOf } from './openapi-document.js';
-import { fillExamples } from './openapi-examples.js';
+import { fillEventExamples, fillExamples } from './openapi-examples.js';
 import { ERROR_SCHEMA_ID } from './route-schema.js';
 
 /** The session's own events (not an area's); `beyondXmppFtw`: the gateway's additions. */
@@ -258,6 +258,7 @@ export async function registerOpenApi(app: FastifyInstance, areas: readonly Area
       o = optionalBodies(o);
       o = responseHeaders(o);
       o = fillExamples(o);
+      o = fillEventExamples(o, Object.keys(eventSchemas));
       // The JSON tree is the document fastify-swagger's type describes; only its static type is lost above.
       return o as unknown as typeof doc.openapiObject;
     },

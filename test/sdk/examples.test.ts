@@ -117,6 +117,22 @@ t.test('every request body and success response has an example that validates ag
   );
 });
 
+t.test('every event schema has an example that validates against it', async (t) => {
+  const names = Object.keys((doc.paths['/v1/events']!.get as unknown as { 'x-events': Record<string, unknown> })['x-events']);
+  t.ok(names.length > 50, `${names.length} events`);
+  for (const name of names) {
+    const schema = doc.components.schemas[name] as JsonObject & { examples?: Json[] };
+    t.ok(Array.isArray(schema.examples) && schema.examples.length > 0, `${name}: has an example`);
+    const validate = validatorOf(schema);
+    for (const [i, example] of (schema.examples ?? []).entries()) {
+      const valid = validate(example);
+      t.ok(valid, `${name}: example ${i} validates${valid ? '' : `: ${ajv.errorsText(validate.errors)}`}`);
+    }
+  }
+  // The check can fail: a chat message event without its sender is refused.
+  t.notOk(validatorOf(doc.components.schemas['xmpp.chat.message'] as JsonObject)({ content: 'hi' }), 'an xmpp.chat.message without from');
+});
+
 t.test('hand-written examples win over generated ones', async (t) => {
   // Written in src/xeps/core-roster/schema.ts and src/xeps/xep0045-muc/schema.ts.
   const rosterAdd = doc.paths['/v1/roster/add']!.post!.requestBody!.content['application/json']!;
