@@ -7,11 +7,10 @@
 // open event stream on this node (the client sees the events there). Registrations live in the memory
 // of the node that owns the session, and end with it.
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
 import webpush from 'web-push';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
+import { post } from '../outbound/post.js';
 import type { EventLog, LoggedEvent } from '../state/event-log.js';
 import type { SessionStore } from '../state/session-store.js';
 import { pushPayload, type PushRule, wanted } from './rules.js';
@@ -28,6 +27,7 @@ export type PushConfig = Pick<
   | 'pushRetryMs'
   | 'pushTtlS'
   | 'idleTimeoutS'
+  | 'outboundCaFile'
 >;
 
 /** delivered: 2xx; gone: 404/410, the subscription expired (RFC 8030) and is removed; rejected: another 4xx; unreachable: attempts used up. */
@@ -279,7 +279,13 @@ export class Push {
         observe?.push('rejected');
         return;
       }
-      const result = await post(sub.target, details.headers, details.body, config.pushTimeoutMs, sub.abort.signal);
+      const result = await post(sub.target, {
+        headers: { ...details.headers, 'user-agent': 'xmpp-ftw-gateway-push' },
+        body: details.body,
+        timeoutMs: config.pushTimeoutMs,
+        signal: sub.abort.signal,
+        caFile: config.outboundCaFile,
+      });
       if (result.status >= 200 && result.status < 300) {
         sub.state = 'active';
         sub.lastError = undefined;
@@ -303,42 +309,4 @@ export class Push {
     sub.state = 'failing';
     observe?.push(outcome);
   }
-}
-
-/** One POST: status 0 for no answer (timeout, connection error); redirects are not followed. */
-function post(
-  target: PushTarget,
-  headers: Record<string, string | number>,
-  body: Buffer | null,
-  timeoutMs: number,
-  signal: AbortSignal,
-): Promise<{ status: number; error?: string }> {
-  return new Promise((resolve) => {
-    const request = target.url.protocol === 'https:' ? https.request : http.request;
-    let settled = false;
-    const finish = (r: { status: number; error?: string }) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(r);
-    };
-    const req = request(target.url, {
-      method: 'POST',
-      headers: { ...headers, 'user-agent': 'xmpp-ftw-gateway-push' },
-      signal,
-      agent: false,
-      ...(target.lookup && { lookup: target.lookup }),
-    });
-    const timer = setTimeout(() => {
-      req.destroy();
-      finish({ status: 0, error: `No answer within ${timeoutMs} ms` });
-    }, timeoutMs);
-    req.on('response', (res) => {
-      const status = res.statusCode ?? 0;
-      finish(status >= 200 && status < 300 ? { status } : { status, error: `HTTP ${status}` });
-      res.destroy();
-    });
-    req.on('error', (err) => finish({ status: 0, error: err.message }));
-    req.end(body ?? undefined);
-  });
 }
