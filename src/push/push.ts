@@ -4,8 +4,9 @@
 // that the endpoint's connection keeps the allow-list's public-address lookup. As webhooks do, each
 // subscription reads the session's event log from its own cursor; unlike them it skips what it does
 // not push: a push is a notification, not a delivery log. Nothing is pushed while the session has an
-// open event stream on this node (the client sees the events there). Registrations live in the memory
-// of the node that owns the session, and end with it.
+// open event stream on any node (the client sees the events there). Registrations live in the memory
+// of the node that owns the session and end with it: the session ends when its owner does, so shared
+// state would outlive nothing. Other nodes relay the push requests to the owner (src/http/push.ts).
 import { randomBytes } from 'node:crypto';
 import webpush from 'web-push';
 import type { Config } from '../config.js';
@@ -37,8 +38,8 @@ export interface PushDeps {
   config: PushConfig;
   log: EventLog;
   store: SessionStore;
-  /** Does the session have an open event stream on this node? */
-  hasStream(sid: string): boolean;
+  /** Does the session have an open event stream on any node? (Asked on the owner: src/session/attendance.ts.) */
+  hasStream(sid: string): boolean | Promise<boolean>;
   logger: { warn(obj: object, msg: string): void };
   now?: () => number;
   observe?: { push(outcome: PushOutcome): void };
@@ -189,6 +190,11 @@ export class Push {
     return { id: sub.id };
   }
 
+  /** Are pushes held back for the session (an event stream open on some node)? */
+  async paused(sid: string): Promise<boolean> {
+    return this.deps.hasStream(sid);
+  }
+
   list(sid: string): PushInfo[] {
     return [...(this.bySession.get(sid)?.values() ?? [])].map((s) => s.info());
   }
@@ -245,7 +251,7 @@ export class Push {
           }
           const data = JSON.parse(e.data) as unknown;
           // The rule runs on every event (it follows the session's nicks); only a stream decides against a push.
-          if (!wanted(sub.rule, e.name, data) || this.deps.hasStream(sub.sid)) continue;
+          if (!wanted(sub.rule, e.name, data) || (await this.deps.hasStream(sub.sid))) continue;
           await this.send(sub, pushPayload(e.id, e.name, data));
         }
         if (final) break;
