@@ -299,7 +299,7 @@ const settings = {
   outboundCaFile: {
     env: 'OUTBOUND_CA_FILE',
     description:
-      'A PEM file of CA certificates trusted, besides Node’s own, for https: webhook receivers and push services (an internal receiver with a private CA); read at start-up. Empty: Node’s CAs only',
+      'A PEM file of CA certificates trusted, besides Node’s own, for https: webhook receivers and push services (an internal receiver with a private CA); checked at start-up. Empty: Node’s CAs only',
     default: '',
     parse: caFile,
   },
