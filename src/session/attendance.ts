@@ -137,7 +137,7 @@ export class Attendance {
       this.remote.set(sid, byNode);
     }
     byNode.set(told.node, { streams: told.streams, seq: told.seq });
-    if (told.streams > 0) await this.streamOpened(sid);
+    if (told.streams > 0 && this.enabled) await this.streamOpened(sid);
   }
 
   /** Has a session owned here an open event stream on any node? (Web Push pushes only when none.) */
