@@ -35,7 +35,13 @@ export function post(
   return new Promise((resolve) => {
     const secure = target.url.protocol === 'https:';
     const send = secure ? https.request : http.request;
-    const ca = secure ? trusted(request.caFile) : undefined;
+    let ca: string[] | undefined;
+    try {
+      ca = secure ? trusted(request.caFile) : undefined;
+    } catch (err) {
+      // Checked at start-up (src/config.ts), but the file may have gone since: this attempt fails, not the process.
+      return resolve({ status: 0, error: `OUTBOUND_CA_FILE not readable: ${err instanceof Error ? err.message : String(err)}` });
+    }
     let settled = false;
     const finish = (r: PostResult) => {
       if (settled) return;
