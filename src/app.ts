@@ -213,7 +213,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   webhookRoutes(app, { config, manager, webhooks }, eventNames);
   manager.attendedBy((sid) => webhooks.attends(sid));
   const push = new Push({ config, log, store, hasStream: (sid) => manager.hasStream(sid), logger: app.log, observe: metrics });
-  pushRoutes(app, { config, manager, push, ownership: state.ownership }, eventNames);
+  pushRoutes(app, { config, manager, push }, eventNames);
   healthRoutes(app, { ready: () => pool.isReady() && !manager.isDraining && state.ready() });
 
   app.addHook('onClose', async () => {

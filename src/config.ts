@@ -1,6 +1,7 @@
 // One schema for every setting, read from the environment once. `--help` prints this table, and
 // `npm run docs:write` writes it into the README (settingsTable()).
 import { createECDH } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { jidToString, parseJid } from './xmpp/jid.js';
 import { messageOf } from './errors.js';
@@ -48,6 +49,18 @@ const vapidKey = (bytes: number, what: string) => (raw: string) => {
 };
 const vapidSubject = (raw: string) => {
   if (!/^(mailto:\S+@\S+|https:\/\/\S+)$/.test(raw)) throw new Error('must be a mailto: or https: URL');
+  return raw;
+};
+/** A PEM bundle that must hold at least one certificate: a wrong path fails at start-up, not at the first delivery. */
+const caFile = (raw: string) => {
+  if (raw === '') return raw;
+  let pem: string;
+  try {
+    pem = readFileSync(raw, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot be read (${messageOf(err)})`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('must be a PEM file of certificates');
   return raw;
 };
 const list = (raw: string) =>
@@ -282,6 +295,13 @@ const settings = {
       'Comma-separated webhook targets: host (the scheme’s default port) or host:port, reached whatever their address; * allows any other host whose addresses are all public (never loopback, private or link-local); empty: webhooks off',
     default: [] as string[],
     parse: list,
+  },
+  outboundCaFile: {
+    env: 'OUTBOUND_CA_FILE',
+    description:
+      'A PEM file of CA certificates trusted, besides Node’s own, for https: webhook receivers and push services (an internal receiver with a private CA); checked at start-up. Empty: Node’s CAs only',
+    default: '',
+    parse: caFile,
   },
   webhooksPerSession: { env: 'WEBHOOKS_PER_SESSION', description: 'Webhooks one session may register', default: 3, parse: int(1, 100) },
   webhookTimeoutMs: {

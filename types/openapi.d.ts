@@ -3172,7 +3172,7 @@ export interface paths {
     put?: never;
     /**
      * Register a browser PushSubscription: chosen events are pushed to it while the session has no open stream
-     * @description The body is the browser’s `PushSubscription.toJSON()` (`endpoint`, `keys.p256dh`, `keys.auth`), with `events` to choose. Each push is `{ id, event, data }` (JSON, at most 3993 bytes: a longer `content` is shortened and `truncated: true` added), encrypted for the browser (RFC 8291, aes128gcm) and signed with the gateway’s VAPID key (RFC 8292), only while the session has no open event stream on this node (docs/api.md "Web Push"). The same endpoint again replaces its keys and events and keeps its id. At most PUSH_SUBSCRIPTIONS_PER_SESSION per session (403 policy-violation); an endpoint outside PUSH_ALLOWED_HOSTS is 403 host-not-allowed; malformed keys are 400. A session with a working push subscription is not logged out for idleness. A push service answering 404 or 410 ends the subscription.
+     * @description The body is the browser’s `PushSubscription.toJSON()` (`endpoint`, `keys.p256dh`, `keys.auth`), with `events` to choose. Each push is `{ id, event, data }` (JSON, at most 3993 bytes: a longer `content` is shortened and `truncated: true` added), encrypted for the browser (RFC 8291, aes128gcm) and signed with the gateway’s VAPID key (RFC 8292), only while the session has no open event stream on any node (docs/api.md "Web Push"). The same endpoint again replaces its keys and events and keeps its id. At most PUSH_SUBSCRIPTIONS_PER_SESSION per session (403 policy-violation); an endpoint outside PUSH_ALLOWED_HOSTS is 403 host-not-allowed; malformed keys are 400. A session with a working push subscription is not logged out for idleness. A push service answering 404 or 410 ends the subscription.
      */
     post: operations['pushSubscribe'];
     delete?: never;
@@ -3192,7 +3192,7 @@ export interface paths {
     put?: never;
     /**
      * The session’s push subscriptions, with their delivery state (never their keys)
-     * @description Each subscription’s id, endpoint, event filter, `state`, pushes accepted and the last error. The body may be left out.
+     * @description Each subscription’s id, endpoint, event filter, `state`, pushes accepted and the last error, and whether pushes are `paused` (an event stream is open on some node). The body may be left out.
      */
     post: operations['pushList'];
     delete?: never;
@@ -33742,7 +33742,8 @@ export interface operations {
            *           "delivered": 1,
            *           "lastError": "example"
            *         }
-           *       ]
+           *       ],
+           *       "paused": true
            *     }
            */
           'application/json': {
@@ -33761,6 +33762,8 @@ export interface operations {
               /** @description Why the last push failed */
               lastError?: string;
             }[];
+            /** @description true while the session has an open event stream on some node: nothing is pushed then */
+            paused: boolean;
           };
         };
       };

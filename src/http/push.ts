@@ -1,19 +1,19 @@
 // Web Push (docs/api.md "Web Push"): the VAPID public key for the browser's applicationServerKey, and a
-// session's PushSubscriptions: subscribe, unsubscribe, list. Delivery is src/push/push.ts; where an
-// endpoint may point, src/push/targets.ts.
+// session's PushSubscriptions: subscribe, unsubscribe, list, on any node. Subscriptions live on the
+// node that owns the session (src/push/push.ts), as its XMPP connection does: another node relays
+// the request there, as it relays an action (src/session/relay.ts, same deadlines and 410 when the
+// owner died). Where an endpoint may point: src/push/targets.ts.
 import { createECDH } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
-import type { Push } from '../push/push.js';
+import type { Push, PushKeys } from '../push/push.js';
 import { DEFAULT_PUSH_EVENTS } from '../push/rules.js';
 import { checkPushEndpoint } from '../push/targets.js';
 import { Body, StringEnum } from '../schemas/common.js';
 import type { SessionManager } from '../session/manager.js';
-import type { Ownership } from '../state/ownership.js';
-import type { SessionRecord } from '../state/session-store.js';
 import { authenticate, sessionOf } from './auth.js';
 import { routeSchema } from './route-schema.js';
 
@@ -21,7 +21,22 @@ export interface PushRouteDeps {
   config: Config;
   manager: SessionManager;
   push: Push;
-  ownership: Ownership;
+}
+
+/** The relayed requests, served by the owner node; NUL first: never an HTTP action's name (relay.ts). */
+const SUBSCRIBE = '\u0000push.subscribe';
+const LIST = '\u0000push.list';
+const UNSUBSCRIBE = '\u0000push.unsubscribe';
+
+/** What crosses to the owner: the request as validated on the node that took it (plain JSON). */
+interface SubscribeRequest {
+  endpoint: string;
+  keys: PushKeys;
+  events?: string[];
+}
+interface UnsubscribeRequest {
+  id?: string;
+  endpoint?: string;
 }
 
 /** base64url, padded or not, as PushSubscription.toJSON() gives it. */
@@ -46,15 +61,20 @@ const PushInfo = Type.Object({
 
 export function pushRoutes(app: FastifyInstance, deps: PushRouteDeps, eventNames: readonly string[]): void {
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
-  const { config, manager, push, ownership } = deps;
+  const { config, manager, push } = deps;
 
-  const ownedHere = async (session: SessionRecord) => {
-    manager.requireOnline(session);
-    if (!push.enabled) throw errors.pushOff();
-    if ((await ownership.ownerOf(session.sid)) !== ownership.nodeId) {
-      throw errors.unavailable('Push subscriptions are held by the node that owns this session: send push requests to that node');
-    }
-  };
+  // The bodies below were validated against the routes' schemas on the node that took the request.
+  manager.serveOwnerAction(SUBSCRIBE, async (sid, body) => {
+    const { endpoint, keys, events } = body as SubscribeRequest;
+    // Checked here, where the connections start: the target's lookup lives on this node.
+    const target = await checkPushEndpoint(config.pushAllowedHosts, endpoint);
+    return push.subscribe(sid, target, keys, events);
+  });
+  manager.serveOwnerAction(LIST, async (sid) => ({ subscriptions: push.list(sid), paused: await push.paused(sid) }));
+  manager.serveOwnerAction(UNSUBSCRIBE, async (sid, body) => {
+    push.unsubscribe(sid, body as UnsubscribeRequest);
+    return { ok: true as const };
+  });
 
   typed.get('/v1/push/key', {
     schema: routeSchema({
@@ -125,7 +145,7 @@ export function pushRoutes(app: FastifyInstance, deps: PushRouteDeps, eventNames
           'The body is the browser’s `PushSubscription.toJSON()` (`endpoint`, `keys.p256dh`, `keys.auth`), with `events` to choose. ' +
           'Each push is `{ id, event, data }` (JSON, at most 3993 bytes: a longer `content` is shortened and `truncated: true` added), ' +
           'encrypted for the browser (RFC 8291, aes128gcm) and signed with the gateway’s VAPID key (RFC 8292), only while the ' +
-          'session has no open event stream on this node (docs/api.md "Web Push"). The same endpoint again replaces its keys and ' +
+          'session has no open event stream on any node (docs/api.md "Web Push"). The same endpoint again replaces its keys and ' +
           'events and keeps its id. At most PUSH_SUBSCRIPTIONS_PER_SESSION per session (403 policy-violation); an endpoint outside ' +
           'PUSH_ALLOWED_HOSTS is 403 host-not-allowed; malformed keys are 400. A session with a working push subscription is not ' +
           'logged out for idleness. A push service answering 404 or 410 ends the subscription.',
@@ -140,13 +160,14 @@ export function pushRoutes(app: FastifyInstance, deps: PushRouteDeps, eventNames
     },
     handler: async (request, reply) => {
       const session = sessionOf(request);
-      await ownedHere(session);
+      manager.requireOnline(session);
+      if (!push.enabled) throw errors.pushOff();
       const { endpoint, keys } = request.body;
       checkKeys(keys.p256dh, keys.auth);
-      const target = await checkPushEndpoint(config.pushAllowedHosts, endpoint);
       // The schema made every entry a known event name; the type provider infers array items as unknown.
       const events = request.body.events?.filter((e): e is string => typeof e === 'string');
-      return reply.status(201).send(await push.subscribe(session.sid, target, { p256dh: keys.p256dh, auth: keys.auth }, events));
+      const ask: SubscribeRequest = { endpoint, keys: { p256dh: keys.p256dh, auth: keys.auth }, ...(events && { events }) };
+      return reply.status(201).send((await manager.action(session, SUBSCRIBE, ask)).data);
     },
   });
 
@@ -156,15 +177,26 @@ export function pushRoutes(app: FastifyInstance, deps: PushRouteDeps, eventNames
       path: '/v1/push/list',
       tag: 'events',
       summary: 'The session’s push subscriptions, with their delivery state (never their keys)',
-      description: 'Each subscription’s id, endpoint, event filter, `state`, pushes accepted and the last error. The body may be left out.',
+      description:
+        'Each subscription’s id, endpoint, event filter, `state`, pushes accepted and the last error, and whether pushes are ' +
+        '`paused` (an event stream is open on some node). The body may be left out.',
       body: Body({}),
-      success: { status: 200, schema: Type.Object({ subscriptions: Type.Array(PushInfo) }), description: 'The session’s subscriptions' },
+      success: {
+        status: 200,
+        schema: Type.Object({
+          subscriptions: Type.Array(PushInfo),
+          paused: Type.Boolean({ description: 'true while the session has an open event stream on some node: nothing is pushed then' }),
+        }),
+        description: 'The session’s subscriptions',
+      },
       errors: [400, 401, 410, 501, 503],
     }),
     handler: async (request) => {
       const session = sessionOf(request);
-      await ownedHere(session);
-      return { subscriptions: push.list(session.sid) };
+      manager.requireOnline(session);
+      if (!push.enabled) throw errors.pushOff();
+      // The owner's answer, of this route's shape (the LIST handler above).
+      return (await manager.action(session, LIST, {})).data as { subscriptions: Static<typeof PushInfo>[]; paused: boolean };
     },
   });
 
@@ -188,7 +220,8 @@ export function pushRoutes(app: FastifyInstance, deps: PushRouteDeps, eventNames
     },
     handler: async (request) => {
       const session = sessionOf(request);
-      await ownedHere(session);
+      manager.requireOnline(session);
+      if (!push.enabled) throw errors.pushOff();
       const { id, endpoint } = request.body;
       if ((id === undefined) === (endpoint === undefined)) throw errors.clientError('Give either id or endpoint', request.body);
       let href: string | undefined;
@@ -201,7 +234,8 @@ export function pushRoutes(app: FastifyInstance, deps: PushRouteDeps, eventNames
           throw errors.clientError('Push endpoint is not a valid absolute URL');
         }
       }
-      push.unsubscribe(session.sid, { ...(id !== undefined && { id }), ...(href !== undefined && { endpoint: href }) });
+      const ask: UnsubscribeRequest = { ...(id !== undefined && { id }), ...(href !== undefined && { endpoint: href }) };
+      await manager.action(session, UNSUBSCRIBE, ask);
       return { ok: true as const };
     },
   });

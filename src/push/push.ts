@@ -4,14 +4,14 @@
 // that the endpoint's connection keeps the allow-list's public-address lookup. As webhooks do, each
 // subscription reads the session's event log from its own cursor; unlike them it skips what it does
 // not push: a push is a notification, not a delivery log. Nothing is pushed while the session has an
-// open event stream on this node (the client sees the events there). Registrations live in the memory
-// of the node that owns the session, and end with it.
+// open event stream on any node (the client sees the events there). Registrations live in the memory
+// of the node that owns the session and end with it: the session ends when its owner does, so shared
+// state would outlive nothing. Other nodes relay the push requests to the owner (src/http/push.ts).
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
 import webpush from 'web-push';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
+import { post } from '../outbound/post.js';
 import type { EventLog, LoggedEvent } from '../state/event-log.js';
 import type { SessionStore } from '../state/session-store.js';
 import { pushPayload, type PushRule, wanted } from './rules.js';
@@ -28,6 +28,7 @@ export type PushConfig = Pick<
   | 'pushRetryMs'
   | 'pushTtlS'
   | 'idleTimeoutS'
+  | 'outboundCaFile'
 >;
 
 /** delivered: 2xx; gone: 404/410, the subscription expired (RFC 8030) and is removed; rejected: another 4xx; unreachable: attempts used up. */
@@ -37,8 +38,8 @@ export interface PushDeps {
   config: PushConfig;
   log: EventLog;
   store: SessionStore;
-  /** Does the session have an open event stream on this node? */
-  hasStream(sid: string): boolean;
+  /** Does the session have an open event stream on any node? (Asked on the owner: src/session/attendance.ts.) */
+  hasStream(sid: string): boolean | Promise<boolean>;
   logger: { warn(obj: object, msg: string): void };
   now?: () => number;
   observe?: { push(outcome: PushOutcome): void };
@@ -189,6 +190,11 @@ export class Push {
     return { id: sub.id };
   }
 
+  /** Are pushes held back for the session (an event stream open on some node)? */
+  async paused(sid: string): Promise<boolean> {
+    return this.deps.hasStream(sid);
+  }
+
   list(sid: string): PushInfo[] {
     return [...(this.bySession.get(sid)?.values() ?? [])].map((s) => s.info());
   }
@@ -245,7 +251,7 @@ export class Push {
           }
           const data = JSON.parse(e.data) as unknown;
           // The rule runs on every event (it follows the session's nicks); only a stream decides against a push.
-          if (!wanted(sub.rule, e.name, data) || this.deps.hasStream(sub.sid)) continue;
+          if (!wanted(sub.rule, e.name, data) || (await this.deps.hasStream(sub.sid))) continue;
           await this.send(sub, pushPayload(e.id, e.name, data));
         }
         if (final) break;
@@ -279,7 +285,13 @@ export class Push {
         observe?.push('rejected');
         return;
       }
-      const result = await post(sub.target, details.headers, details.body, config.pushTimeoutMs, sub.abort.signal);
+      const result = await post(sub.target, {
+        headers: { ...details.headers, 'user-agent': 'xmpp-ftw-gateway-push' },
+        body: details.body,
+        timeoutMs: config.pushTimeoutMs,
+        signal: sub.abort.signal,
+        caFile: config.outboundCaFile,
+      });
       if (result.status >= 200 && result.status < 300) {
         sub.state = 'active';
         sub.lastError = undefined;
@@ -303,42 +315,4 @@ export class Push {
     sub.state = 'failing';
     observe?.push(outcome);
   }
-}
-
-/** One POST: status 0 for no answer (timeout, connection error); redirects are not followed. */
-function post(
-  target: PushTarget,
-  headers: Record<string, string | number>,
-  body: Buffer | null,
-  timeoutMs: number,
-  signal: AbortSignal,
-): Promise<{ status: number; error?: string }> {
-  return new Promise((resolve) => {
-    const request = target.url.protocol === 'https:' ? https.request : http.request;
-    let settled = false;
-    const finish = (r: { status: number; error?: string }) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(r);
-    };
-    const req = request(target.url, {
-      method: 'POST',
-      headers: { ...headers, 'user-agent': 'xmpp-ftw-gateway-push' },
-      signal,
-      agent: false,
-      ...(target.lookup && { lookup: target.lookup }),
-    });
-    const timer = setTimeout(() => {
-      req.destroy();
-      finish({ status: 0, error: `No answer within ${timeoutMs} ms` });
-    }, timeoutMs);
-    req.on('response', (res) => {
-      const status = res.statusCode ?? 0;
-      finish(status >= 200 && status < 300 ? { status } : { status, error: `HTTP ${status}` });
-      res.destroy();
-    });
-    req.on('error', (err) => finish({ status: 0, error: err.message }));
-    req.end(body ?? undefined);
-  });
 }

@@ -8,13 +8,31 @@
 // the relay), and the streams of other nodes through the shared lastActive, which their sweepers touch
 // every few seconds. A stream opening on another node is told to the owner at once (ATTEND_ACTION).
 //
+// Web Push (docs/api.md "Web Push") needs more than a hint: nothing is pushed while a stream is open
+// anywhere. Every node tells the owner its count of streams of a session at each open and close
+// (ATTEND_ACTION with `{ node, streams, seq }`), and the owner counts another node's streams only
+// while that node's heartbeat lives (a node that died took its streams with it).
+//
 // A client that sends csi/active or csi/inactive itself takes over: from then on the gateway sends
 // nothing automatic for that session (the client's last word holds).
 import { GatewayError } from '../errors.js';
 import type { LocalSessions, SessionDeps } from './context.js';
 
-/** A relayed "a stream opened here" for the owner; never an HTTP action (those are area names). */
+/** A relayed "streams here changed" for the owner; never an HTTP action (those are area names). */
 export const ATTEND_ACTION = '\u0000csi.attend';
+
+/** What ATTEND_ACTION carries: the sender's count of streams of the session, numbered so a late message loses to a newer one. */
+export interface StreamsTold {
+  node: string;
+  streams: number;
+  seq: number;
+}
+
+export function isStreamsTold(body: unknown): body is StreamsTold {
+  if (body === null || typeof body !== 'object') return false;
+  const b = body as Partial<Record<keyof StreamsTold, unknown>>; // probed field by field just below
+  return typeof b.node === 'string' && Number.isInteger(b.streams) && Number.isInteger(b.seq);
+}
 
 /** The manual actions: once a session used one, automatic indication is off for it. */
 const MANUAL = new Set(['csi.active', 'csi.inactive']);
@@ -41,6 +59,8 @@ interface AttendanceState {
 export class Attendance {
   private readonly now: () => number;
   private readonly states = new Map<string, AttendanceState>();
+  /** Streams of sessions owned here open on other nodes: by session, by node, their count and the message's seq. */
+  private readonly remote = new Map<string, Map<string, { streams: number; seq: number }>>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   /** Working webhooks of a session on this node (set by the app once webhooks exist). */
@@ -105,9 +125,39 @@ export class Attendance {
     await this.tell(sid, 'active');
   }
 
+  /** Another node told its streams of a session owned here (ATTEND_ACTION). */
+  async streamsElsewhere(sid: string, told: StreamsTold): Promise<void> {
+    for (const known of this.remote.keys()) if (!this.local.owned.has(known)) this.remote.delete(known);
+    if (!this.local.owned.has(sid)) return;
+    let byNode = this.remote.get(sid);
+    const last = byNode?.get(told.node);
+    if (last && last.seq >= told.seq) return;
+    if (!byNode) {
+      byNode = new Map();
+      this.remote.set(sid, byNode);
+    }
+    byNode.set(told.node, { streams: told.streams, seq: told.seq });
+    if (told.streams > 0 && this.enabled) await this.streamOpened(sid);
+  }
+
+  /** Has a session owned here an open event stream on any node? (Web Push pushes only when none.) */
+  async hasStream(sid: string): Promise<boolean> {
+    if (this.local.streams.has(sid)) return true;
+    const byNode = this.remote.get(sid);
+    if (!byNode) return false;
+    for (const [node, { streams }] of byNode) {
+      if (streams <= 0) continue;
+      // Shared state away: no verdict on the node, its streams still count.
+      if (await this.deps.ownership.isAlive(node).catch(() => true)) return true;
+      byNode.delete(node);
+    }
+    return false;
+  }
+
   /** The session ended here: forget it. */
   forget(sid: string): void {
     this.states.delete(sid);
+    this.remote.delete(sid);
   }
 
   /** One round over the sessions owned here. */
@@ -115,6 +165,7 @@ export class Attendance {
     const now = this.now();
     const idleMs = this.deps.config.csiIdleMs;
     for (const sid of this.states.keys()) if (!this.local.owned.has(sid)) this.states.delete(sid);
+    for (const sid of this.remote.keys()) if (!this.local.owned.has(sid)) this.remote.delete(sid);
     for (const [sid, record] of this.local.owned) {
       const s = this.states.get(sid);
       if (s?.manual || s?.unsupported) continue;

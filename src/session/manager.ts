@@ -1,7 +1,7 @@
 // The session layer as the HTTP routes and the worker pool see it: one facade over its three parts,
 // wired here — sessions.ts (login, logout, authentication, tickets), relay.ts (actions on the owning
 // node, idempotency, fencing) and sweeper.ts (idle logout, dead owners, retention).
-import { Attendance, ATTEND_ACTION } from './attendance.js';
+import { Attendance, ATTEND_ACTION, type StreamsTold } from './attendance.js';
 import { LocalSessions, type SessionDeps } from './context.js';
 import { type ActionResult, Relay } from './relay.js';
 import { type LoginInput, type LoginResult, Sessions } from './sessions.js';
@@ -18,6 +18,8 @@ export class SessionManager {
   private readonly relay: Relay;
   private readonly sweeper: Sweeper;
   private readonly attendance: Attendance;
+  /** Numbers this node's stream counts told to owners: the owner keeps the newest (attendance.ts). */
+  private toldSeq = Date.now() * 1000; // above any number a former process of this node id used
 
   constructor(private readonly deps: SessionDeps) {
     // Sessions reach owner nodes through the relay, which ends sessions through Sessions.
@@ -77,25 +79,38 @@ export class SessionManager {
     return this.sessions.keepTicket(ticket, sid);
   }
 
-  /** Has the session an open event stream on this node? (Web Push sends nothing while it has.) */
-  hasStream(sid: string): boolean {
-    return this.local.streams.has(sid);
+  /** Has the session an open event stream on any node? Asked on its owner (Web Push sends nothing while it has). */
+  hasStream(sid: string): Promise<boolean> {
+    return this.attendance.hasStream(sid);
+  }
+
+  /** Serves an action on the owner node with `handler`, not the worker pool (relay.ts ownerActions). */
+  serveOwnerAction(name: string, handler: (sid: string, body: unknown) => Promise<unknown>): void {
+    this.relay.serveOwnerAction(name, handler);
   }
 
   streamOpened(sid: string): void {
     this.local.streams.set(sid, (this.local.streams.get(sid) ?? 0) + 1);
-    if (!this.attendance.enabled) return;
     // Automatic client state (attendance.ts): the owner hears of a stream at once, wherever it opened.
     if (this.local.owned.has(sid)) {
-      void this.attendance.streamOpened(sid);
+      if (this.attendance.enabled) void this.attendance.streamOpened(sid);
       return;
     }
+    this.tellOwner(sid);
+  }
+
+  /** Tells the owner of a session this node's count of its streams (attendance.ts), when CSI or Web Push needs it. */
+  private tellOwner(sid: string): void {
+    if (!this.attendance.enabled && this.deps.config.pushVapidPublicKey === '') return;
+    const body: StreamsTold = { node: this.deps.ownership.nodeId, streams: this.local.streams.get(sid) ?? 0, seq: ++this.toldSeq };
     void this.deps.store
       .get(sid)
       .then((record) =>
-        record?.state === 'online' ? this.relay.toOwner(record, { op: 'action', sid, name: ATTEND_ACTION, body: {} }) : undefined,
+        record?.state === 'online' ? this.relay.toOwner(record, { op: 'action', sid, name: ATTEND_ACTION, body }) : undefined,
       )
-      .catch((err) => this.deps.logger.warn({ err, sid }, 'owner not told of an open stream: it learns of it at its next check'));
+      .catch((err) =>
+        this.deps.logger.warn({ err, sid }, 'owner not told of this node’s streams: it learns of them at the next open or close'),
+      );
   }
 
   /** Working webhooks make a session attended (automatic client state, attendance.ts). */
@@ -122,6 +137,7 @@ export class SessionManager {
     const owned = this.local.owned.get(sid);
     if (owned) owned.lastActive = Math.max(owned.lastActive, at);
     void this.deps.store.touch(sid, at).catch(() => undefined);
+    if (!owned) this.tellOwner(sid);
   }
 
   /** From the pool: an event for a session. */

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { errors } from '../errors.js';
 import type { BusRequest } from '../state/bus.js';
 import type { SessionRecord } from '../state/session-store.js';
-import { ATTEND_ACTION, type Attendance } from './attendance.js';
+import { ATTEND_ACTION, type Attendance, isStreamsTold } from './attendance.js';
 import type { LocalSessions, SessionDeps } from './context.js';
 import type { Sessions, ToOwner } from './sessions.js';
 
@@ -48,6 +48,11 @@ export class Relay implements ToOwner {
   /** Actions being served (from HTTP here or relayed from other nodes): a drain waits for them. */
   private inflight = 0;
   private idleWaiters: Array<() => void> = [];
+  /**
+   * Actions the gateway serves itself on the owner node, not the session's worker (Web Push
+   * subscriptions live there: src/http/push.ts). Their names start with NUL: no HTTP action has one.
+   */
+  private readonly ownerActions = new Map<string, (sid: string, body: unknown) => Promise<unknown>>();
 
   constructor(
     private readonly deps: SessionDeps,
@@ -65,6 +70,12 @@ export class Relay implements ToOwner {
       lost: (sid) => void this.fenced(sid),
       missing: (sid) => this.sessions.rewrite(sid),
     });
+  }
+
+  /** Serves `name` on the owner node with `handler` instead of the worker pool (see ownerActions). */
+  serveOwnerAction(name: string, handler: (sid: string, body: unknown) => Promise<unknown>): void {
+    if (!name.startsWith('\u0000')) throw new Error(`owner action ${name} must start with NUL`);
+    this.ownerActions.set(name, handler);
   }
 
   async action(record: SessionRecord, name: string, body: unknown, idempotencyKey?: string): Promise<ActionResult> {
@@ -92,6 +103,8 @@ export class Relay implements ToOwner {
     // node relaying an action has touched the shared record already (action() below).
     record.lastActive = at;
     this.attendance.actionRan(sid, name);
+    const own = this.ownerActions.get(name);
+    if (own) return { data: await own(sid, body), replayed: false };
     if (idempotencyKey === undefined) return { data: await this.deps.pool.call(sid, name, body), replayed: false };
     // The key names one request of the session (draft-ietf-httpapi-idempotency-key-header): the
     // same key with another action or body is refused, never answered with the first one's result.
@@ -177,7 +190,9 @@ export class Relay implements ToOwner {
   private async serve(req: BusRequest): Promise<unknown> {
     if (!this.local.owned.has(req.sid)) throw errors.disconnected();
     if (req.op === 'action' && req.name === ATTEND_ACTION) {
-      await this.attendance.streamOpened(req.sid);
+      // A node without the stream count (an older one) only says that a stream opened.
+      if (isStreamsTold(req.body)) await this.attendance.streamsElsewhere(req.sid, req.body);
+      else await this.attendance.streamOpened(req.sid);
       return { data: { ok: true }, replayed: false };
     }
     if (req.op === 'action') return this.counted(() => this.here(req.sid, req.name, req.body, req.idempotencyKey));

@@ -12,22 +12,21 @@
 // a receiver deduplicates what it got twice. A node delivers only while its lease is known to be
 // valid, and the store writes a cursor only for the lease's holder (fencing).
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
-import type { LookupFunction } from 'node:net';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
+import { post } from '../outbound/post.js';
 import type { EventLog, LoggedEvent } from '../state/event-log.js';
 import type { Ownership } from '../state/ownership.js';
 import type { SessionStore } from '../state/session-store.js';
 import type { StoredWebhook, WebhookProgress, WebhookRegistration, WebhookStore } from '../state/webhook-store.js';
 import { newWebhookSecret, secretKey, sign } from './signature.js';
-import { isListed, publicOnlyLookup, type WebhookTarget } from './targets.js';
+import { targetFor, type WebhookTarget } from './targets.js';
 
 export type WebhookConfig = Pick<
   Config,
   | 'webhooksPerSession'
   | 'webhookTimeoutMs'
+  | 'outboundCaFile'
   | 'webhookAttempts'
   | 'webhookRetryBaseMs'
   | 'webhookRetryMaxMs'
@@ -83,19 +82,6 @@ const ALWAYS = new Set(['xmpp.gateway.gap']);
 
 /** While subscribed, the log is read again this often anyway: a lost notification delays, never stops, a webhook. */
 const POLL_MS = 5000;
-
-/** The target of a stored URL on this node: what WEBHOOK_ALLOWED_HOSTS allows here (undefined: not allowed). */
-export function targetFor(allowed: readonly string[], raw: string): WebhookTarget | undefined {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return undefined;
-  }
-  if (isListed(allowed, url)) return { url };
-  if (allowed.includes('*')) return { url, lookup: publicOnlyLookup };
-  return undefined;
-}
 
 class Hook {
   readonly key: Buffer;
@@ -573,8 +559,15 @@ export class Webhooks {
         'webhook-timestamp': String(timestamp),
         'webhook-signature': sign(hook.key, msgId, timestamp, body),
       };
-      const result = await post(hook.target, headers, body, config.webhookTimeoutMs, hook.abort.signal);
-      if (result.ok) {
+      const result = await post(hook.target, {
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        body,
+        timeoutMs: config.webhookTimeoutMs,
+        signal: hook.abort.signal,
+        caFile: config.outboundCaFile,
+      });
+      // A 2xx within the timeout is success; redirects are not followed (they are failures).
+      if (result.error === undefined) {
         this.deps.observe?.webhook('delivered');
         return 'delivered';
       }
@@ -592,45 +585,4 @@ function messageKey(hook: Hook, slice: LoggedEvent[], gapFirst: boolean): string
   const last = slice.at(-1)?.id;
   if (last !== undefined) return last;
   return `${hook.progress.cursor ?? 'start'}${gapFirst ? '_gap' : ''}`;
-}
-type PostResult = { ok: true } | { ok: false; error: string };
-
-/** One POST: a 2xx within the timeout is success; redirects are not followed (they are failures). */
-function post(
-  target: WebhookTarget,
-  headers: Record<string, string>,
-  body: string,
-  timeoutMs: number,
-  signal: AbortSignal,
-): Promise<PostResult> {
-  return new Promise((resolve) => {
-    const lookup: LookupFunction | undefined = target.lookup;
-    const request = target.url.protocol === 'https:' ? https.request : http.request;
-    let settled = false;
-    const finish = (r: PostResult) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(r);
-    };
-    const req = request(target.url, {
-      method: 'POST',
-      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-      signal,
-      agent: false,
-      ...(lookup && { lookup }),
-    });
-    const timer = setTimeout(() => {
-      req.destroy();
-      finish({ ok: false, error: `No answer within ${timeoutMs} ms` });
-    }, timeoutMs);
-    req.on('response', (res) => {
-      const status = res.statusCode ?? 0;
-      finish(status >= 200 && status < 300 ? { ok: true } : { ok: false, error: `HTTP ${status}` });
-      // The status is the whole answer: a response body is never read.
-      res.destroy();
-    });
-    req.on('error', (err) => finish({ ok: false, error: err.message }));
-    req.end(body);
-  });
 }

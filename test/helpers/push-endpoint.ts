@@ -2,9 +2,11 @@
 // only (never with the library under test): it checks each request's VAPID authorization (RFC 8292
 // §2, §3: `vapid t=<ES256 JWT>, k=<public key>`, aud = the endpoint's origin, exp in the future and at
 // most 24 h away, sub present) and decrypts its aes128gcm body (RFC 8188 §2, RFC 8291 §3.3, §3.4) with
-// the private key of the browser subscription it made for that path.
+// the private key of the browser subscription it made for that path. With `tls` it is an https: push
+// service, as real ones are.
 import { createECDH, createHmac, createDecipheriv, createPublicKey, randomBytes, verify as verifySignature } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 
 export interface BrowserSubscription {
   endpoint: string;
@@ -45,18 +47,19 @@ export class PushEndpoint {
     readonly port: number,
     /** The VAPID public key the gateway must sign with. */
     readonly vapidPublicKey: string,
+    private readonly scheme: 'http' | 'https' = 'http',
   ) {}
 
   get origin(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.scheme}://127.0.0.1:${this.port}`;
   }
 
-  static async start(vapidPublicKey: string): Promise<PushEndpoint> {
-    const server = http.createServer();
+  static async start(vapidPublicKey: string, options: { tls?: { key: string; cert: string } } = {}): Promise<PushEndpoint> {
+    const server = options.tls ? https.createServer(options.tls) : http.createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
     if (!address || typeof address === 'string') throw new Error('no address');
-    const p = new PushEndpoint(server, address.port, vapidPublicKey);
+    const p = new PushEndpoint(server, address.port, vapidPublicKey, options.tls ? 'https' : 'http');
     server.on('request', (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));

@@ -1,6 +1,9 @@
 // A real HTTP webhook receiver on loopback for the multi-node webhook tests: records every request
-// and answers as the test says (a status, or 'hang': never answered).
+// and answers as the test says (a status, or 'hang': never answered). With `tls` it is an https:
+// receiver, and counts the connections that reached it (a refused certificate shows as a connection
+// without a request).
 import http from 'node:http';
+import https from 'node:https';
 
 export interface Delivery {
   webhook: string;
@@ -17,19 +20,23 @@ export interface Received {
 
 export class Receiver {
   readonly requests: Received[] = [];
+  /** TCP connections accepted (TLS handshakes included, whether they succeeded or not). */
+  connections = 0;
   answer: (n: number) => number | 'hang' = () => 200;
   private readonly hanging: http.ServerResponse[] = [];
   private constructor(
     private readonly server: http.Server,
     readonly port: number,
+    private readonly scheme: 'http' | 'https',
   ) {}
 
-  static async start(): Promise<Receiver> {
-    const server = http.createServer();
+  static async start(options: { tls?: { key: string; cert: string } } = {}): Promise<Receiver> {
+    const server = options.tls ? https.createServer(options.tls) : http.createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
     if (!address || typeof address === 'string') throw new Error('no address');
-    const r = new Receiver(server, address.port);
+    const r = new Receiver(server, address.port, options.tls ? 'https' : 'http');
+    server.on('connection', () => r.connections++);
     server.on('request', (req, res) => {
       let raw = '';
       req.setEncoding('utf8');
@@ -49,7 +56,7 @@ export class Receiver {
   }
 
   url(path = '/hook'): string {
-    return `http://${this.host}${path}`;
+    return `${this.scheme}://${this.host}${path}`;
   }
 
   /** Events of the requests answered 2xx, in the order they were received. */
