@@ -3424,17 +3424,31 @@ export interface components {
     'xmpp.chat.reaction': {
       /** @description A JID as an object; absent parts are omitted */
       from: components['schemas']['Jid'];
+      /** @description Recipient of a message another resource of this account sent (sent carbons) */
+      to?: components['schemas']['Jid'];
       /** @description Id of the message reacted to */
       id: string;
       /** @description All the sender’s reactions to it now; empty: removed */
       reactions: string[];
+      /**
+       * @description XEP-0280 carbon copy: received or sent by another resource of this account
+       * @enum {string}
+       */
+      carbon?: 'received' | 'sent';
     };
     /** @description Gateway addition: a XEP-0424 retraction of a message */
     'xmpp.chat.retract': {
       /** @description A JID as an object; absent parts are omitted */
       from: components['schemas']['Jid'];
+      /** @description Recipient of a message another resource of this account sent (sent carbons) */
+      to?: components['schemas']['Jid'];
       /** @description Id of the message the sender retracts */
       id: string;
+      /**
+       * @description XEP-0280 carbon copy: received or sent by another resource of this account
+       * @enum {string}
+       */
+      carbon?: 'received' | 'sent';
     };
     /** @description Gateway addition: a XEP-0333 chat marker */
     'xmpp.chat.marker': {
@@ -4290,6 +4304,18 @@ export interface components {
       type?: string;
       /** @description The id of the message this one acknowledges (XEP-0184 <received/>) */
       received?: string;
+      /** @description The message is a XEP-0444 reaction: as the live `xmpp.chat.reaction` (no `content`: a body is its fallback) */
+      reaction?: {
+        /** @description Id of the message reacted to */
+        id: string;
+        /** @description All the sender’s reactions to it now; empty: removed */
+        reactions: string[];
+      };
+      /** @description The message is a XEP-0424 retraction: as the live `xmpp.chat.retract` (no `content`: its body is the fallback) */
+      retract?: {
+        /** @description Id of the message the sender retracts */
+        id: string;
+      };
       /** @description Where the message sits in the archive */
       mam: {
         /** @description The original recipient */
@@ -30895,6 +30921,18 @@ export interface operations {
               type?: string;
               /** @description The id of the message this one acknowledges (XEP-0184 <received/>) */
               received?: string;
+              /** @description The message is a XEP-0444 reaction: as the live `xmpp.chat.reaction` (no `content`: a body is its fallback) */
+              reaction?: {
+                /** @description Id of the message reacted to */
+                id: string;
+                /** @description All the sender’s reactions to it now; empty: removed */
+                reactions: string[];
+              };
+              /** @description The message is a XEP-0424 retraction: as the live `xmpp.chat.retract` (no `content`: its body is the fallback) */
+              retract?: {
+                /** @description Id of the message the sender retracts */
+                id: string;
+              };
               /** @description Where the message sits in the archive */
               mam: {
                 /** @description The original recipient */
