@@ -21704,12 +21704,8 @@ export interface operations {
            * @example {
            *       "items": [
            *         {
-           *           "room": "coven@conference.localhost",
-           *           "nick": "secondwitch",
-           *           "private": false,
-           *           "id": "m1",
-           *           "content": "Hi",
-           *           "format": "plain"
+           *           "room": "coven@chat.example.org",
+           *           "private": true
            *         }
            *       ],
            *       "rsm": {
@@ -21774,6 +21770,18 @@ export interface operations {
                 by: components['schemas']['Jid'];
                 id: string;
               }[];
+              /** @description The message is a XEP-0444 reaction: as the live `xmpp.muc.reaction` */
+              reaction?: {
+                /** @description The message concerned: in the room, the id the room gave it (XEP-0359 stanza-id); privately, its sender’s id */
+                id: string;
+                /** @description All the occupant’s reactions to it now; empty: removed */
+                reactions: string[];
+              };
+              /** @description The message is a XEP-0424 retraction: as the live `xmpp.muc.retract` */
+              retract?: {
+                /** @description The message concerned: in the room, the id the room gave it (XEP-0359 stanza-id); privately, its sender’s id */
+                id: string;
+              };
             }[];
             /** @description XEP-0059 page of a response */
             rsm: {

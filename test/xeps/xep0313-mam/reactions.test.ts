@@ -113,3 +113,42 @@ t.test('the archive returns the reactions and retractions in the live events’ 
     'the xmpp.mam.message events carry the same items',
   );
 });
+
+t.test('a room’s archive returns reactions and retractions too: muc/history and mam/query', async (t) => {
+  const room = `rx@${prosody.mucDomain}`;
+  const created = await post('/v1/muc/create', { room, nick: 'alice', instant: true });
+  t.equal(created.status, 200, JSON.stringify(created.body));
+  const said = await post('/v1/muc/message', { room, content: 'react to me' });
+  const echo = await stream.next((e) => e.event === 'xmpp.muc.message' && e.data.id === said.body.id);
+  const target = echo.data.archived?.[0]?.id as string;
+  t.type(target, 'string', 'the room gave the message its stanza-id');
+  const reacted = await post('/v1/muc/reaction', { room, id: target, reactions: ['🔥'] });
+  t.equal(reacted.status, 200, JSON.stringify(reacted.body));
+  await stream.next((e) => e.event === 'xmpp.muc.reaction' && e.data.id === target);
+  const retracted = await post('/v1/muc/retract', { room, id: target });
+  t.equal(retracted.status, 200, JSON.stringify(retracted.body));
+  await stream.next((e) => e.event === 'xmpp.muc.retract' && e.data.id === target);
+
+  const history = await post('/v1/muc/history', { room, rsm: { max: 10 } });
+  t.equal(history.status, 200, JSON.stringify(history.body));
+  const items = history.body.items as Array<Record<string, unknown>>;
+  const reaction = items.find((m) => m.id === reacted.body.id);
+  const retract = items.find((m) => m.id === retracted.body.id);
+  t.match(reaction, { room, nick: 'alice', private: false, reaction: { id: target, reactions: ['🔥'] } }, 'muc/history: the reaction');
+  t.match(retract, { room, nick: 'alice', private: false, retract: { id: target } }, 'muc/history: the retraction');
+  t.equal(retract?.content, undefined, 'without its fallback body as content');
+
+  const mam = await post('/v1/mam/query', { to: room, queryId: 'room-rx' });
+  t.equal(mam.status, 200, JSON.stringify(mam.body));
+  const messages = mam.body.messages as Array<Record<string, unknown>>;
+  t.match(
+    messages.find((m) => m.id === reacted.body.id),
+    { type: 'groupchat', reaction: { id: target, reactions: ['🔥'] } },
+    'mam/query on the room: the reaction',
+  );
+  t.match(
+    messages.find((m) => m.id === retracted.body.id),
+    { type: 'groupchat', retract: { id: target } },
+    'and the retraction',
+  );
+});
