@@ -24,7 +24,7 @@ function unwrap(ctx: XmppContext, stanza: Element, kind: CarbonKind): true {
   const receipt = parseReceipt(inner);
   if (receipt) ctx.emit('xmpp.chat.receipt', { from: receipt.from, ...(to && { to }), id: receipt.id, carbon: kind });
   // Reactions (XEP-0444) and retractions (XEP-0424) of one-to-one chat, as chat emits live ones; a body
-  // beside them is their XEP-0428 fallback, not a message. Room traffic is not carbon-copied (XEP-0280 §6).
+  // beside them is their XEP-0428 fallback, not a message. A copied groupchat stanza is left alone (rooms: the MUC area).
   const oneToOne = inner.attrs.type !== 'groupchat' && inner.attrs.type !== 'error';
   const reaction = oneToOne ? parseReaction(inner) : undefined;
   const retract = oneToOne && !reaction ? parseRetract(inner) : undefined;
