@@ -19,6 +19,7 @@ import { loadAvg } from './lib/proc.js';
 import { markdown, noiseLine } from './lib/report.js';
 import type { BenchContext, ModuleSet, Noise, Phase, Scenario, ScenarioResult } from './lib/types.js';
 import { cluster } from './scenarios/cluster.js';
+import { csi } from './scenarios/csi.js';
 import { fanout } from './scenarios/fanout.js';
 import { idle, WARM } from './scenarios/idle.js';
 import { login } from './scenarios/login.js';
@@ -26,7 +27,7 @@ import { receive } from './scenarios/receive.js';
 import { send } from './scenarios/send.js';
 import { workers } from './scenarios/workers.js';
 
-const SCENARIOS: Record<string, Scenario> = { login, send, receive, idle, fanout, cluster, workers };
+const SCENARIOS: Record<string, Scenario> = { login, send, receive, idle, fanout, cluster, workers, csi };
 
 const HELP = `Usage: npm run bench -- [options]
 
@@ -240,6 +241,8 @@ async function main(): Promise<void> {
               // direct and the gateway side alike: that would be all the p99 figures measure.
               nagle: false,
               startTimeoutMs: 30000 + users * 10,
+              // csi measures what XEP-0352 saves: only its Prosody offers urn:xmpp:csi:0.
+              ...(name === 'csi' && { extraModules: ['csi_simple'] }),
             },
             () => ++instances,
           );

@@ -3495,10 +3495,17 @@ export interface components {
     'xmpp.chat.reaction': {
       /** @description A JID as an object; absent parts are omitted */
       from: components['schemas']['Jid'];
+      /** @description Recipient of a message another resource of this account sent (sent carbons) */
+      to?: components['schemas']['Jid'];
       /** @description Id of the message reacted to */
       id: string;
       /** @description All the sender’s reactions to it now; empty: removed */
       reactions: string[];
+      /**
+       * @description XEP-0280 carbon copy: received or sent by another resource of this account
+       * @enum {string}
+       */
+      carbon?: 'received' | 'sent';
     };
     /**
      * @description Gateway addition: a XEP-0424 retraction of a message
@@ -3508,14 +3515,26 @@ export interface components {
      *         "domain": "example.org",
      *         "resource": "orchard"
      *       },
-     *       "id": "a1b2c3"
+     *       "to": {
+     *         "user": "romeo",
+     *         "domain": "example.org"
+     *       },
+     *       "id": "a1b2c3",
+     *       "carbon": "received"
      *     }
      */
     'xmpp.chat.retract': {
       /** @description A JID as an object; absent parts are omitted */
       from: components['schemas']['Jid'];
+      /** @description Recipient of a message another resource of this account sent (sent carbons) */
+      to?: components['schemas']['Jid'];
       /** @description Id of the message the sender retracts */
       id: string;
+      /**
+       * @description XEP-0280 carbon copy: received or sent by another resource of this account
+       * @enum {string}
+       */
+      carbon?: 'received' | 'sent';
     };
     /**
      * @description Gateway addition: a XEP-0333 chat marker
@@ -4755,6 +4774,18 @@ export interface components {
       type?: string;
       /** @description The id of the message this one acknowledges (XEP-0184 <received/>) */
       received?: string;
+      /** @description The message is a XEP-0444 reaction: as the live `xmpp.chat.reaction` (no `content`: a body is its fallback) */
+      reaction?: {
+        /** @description Id of the message reacted to */
+        id: string;
+        /** @description All the sender’s reactions to it now; empty: removed */
+        reactions: string[];
+      };
+      /** @description The message is a XEP-0424 retraction: as the live `xmpp.chat.retract` (no `content`: its body is the fallback) */
+      retract?: {
+        /** @description Id of the message the sender retracts */
+        id: string;
+      };
       /** @description Where the message sits in the archive */
       mam: {
         /** @description The original recipient */
@@ -22428,12 +22459,8 @@ export interface operations {
            * @example {
            *       "items": [
            *         {
-           *           "room": "coven@conference.localhost",
-           *           "nick": "secondwitch",
-           *           "private": false,
-           *           "id": "m1",
-           *           "content": "Hi",
-           *           "format": "plain"
+           *           "room": "coven@chat.example.org",
+           *           "private": true
            *         }
            *       ],
            *       "rsm": {
@@ -22498,6 +22525,18 @@ export interface operations {
                 by: components['schemas']['Jid'];
                 id: string;
               }[];
+              /** @description The message is a XEP-0444 reaction: as the live `xmpp.muc.reaction` */
+              reaction?: {
+                /** @description The message concerned: in the room, the id the room gave it (XEP-0359 stanza-id); privately, its sender’s id */
+                id: string;
+                /** @description All the occupant’s reactions to it now; empty: removed */
+                reactions: string[];
+              };
+              /** @description The message is a XEP-0424 retraction: as the live `xmpp.muc.retract` */
+              retract?: {
+                /** @description The message concerned: in the room, the id the room gave it (XEP-0359 stanza-id); privately, its sender’s id */
+                id: string;
+              };
             }[];
             /** @description XEP-0059 page of a response */
             rsm: {
@@ -31645,6 +31684,18 @@ export interface operations {
               type?: string;
               /** @description The id of the message this one acknowledges (XEP-0184 <received/>) */
               received?: string;
+              /** @description The message is a XEP-0444 reaction: as the live `xmpp.chat.reaction` (no `content`: a body is its fallback) */
+              reaction?: {
+                /** @description Id of the message reacted to */
+                id: string;
+                /** @description All the sender’s reactions to it now; empty: removed */
+                reactions: string[];
+              };
+              /** @description The message is a XEP-0424 retraction: as the live `xmpp.chat.retract` (no `content`: its body is the fallback) */
+              retract?: {
+                /** @description Id of the message the sender retracts */
+                id: string;
+              };
               /** @description Where the message sits in the archive */
               mam: {
                 /** @description The original recipient */

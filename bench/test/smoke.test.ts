@@ -11,7 +11,7 @@ import t from 'tap';
 
 const RUN = fileURLToPath(new URL('../run.js', import.meta.url));
 const RESULTS = fileURLToPath(new URL('../../../bench/results/', import.meta.url));
-const SCENARIOS = ['login', 'send', 'receive', 'idle', 'fanout', 'cluster', 'workers'];
+const SCENARIOS = ['login', 'send', 'receive', 'idle', 'fanout', 'cluster', 'workers', 'csi'];
 // CI's bound on the whole quick run; BENCH_SMOKE_TIMEOUT_S raises it on a machine busy with other work
 // (then run tap with a --timeout above it).
 const LIMIT_MS = Number(process.env.BENCH_SMOKE_TIMEOUT_S ?? 150) * 1000;

@@ -54,6 +54,8 @@ interface AttendanceState {
   unsupported: boolean;
   /** A nonza under way: no second one before it is sent. */
   busy: boolean;
+  /** When a stream on another node was last seen (relayed open, or its sweeper's touch); 0: never. */
+  remoteAt: number;
 }
 
 export class Attendance {
@@ -101,7 +103,7 @@ export class Attendance {
   private state(sid: string): AttendanceState {
     let s = this.states.get(sid);
     if (!s) {
-      s = { told: 'active', manual: false, unsupported: false, busy: false };
+      s = { told: 'active', manual: false, unsupported: false, busy: false, remoteAt: 0 };
       this.states.set(sid, s);
     }
     return s;
@@ -121,7 +123,11 @@ export class Attendance {
   async streamOpened(sid: string): Promise<void> {
     const record = this.local.owned.get(sid);
     if (!record) return;
-    record.lastActive = Math.max(record.lastActive, this.now());
+    const now = this.now();
+    record.lastActive = Math.max(record.lastActive, now);
+    // Relayed from another node: its sweeper's first touch of the shared lastActive may come only after
+    // CSI_IDLE_MS, so the relayed open itself stands for that stream meanwhile (for the touch slack).
+    if (!this.local.streams.has(sid)) this.state(sid).remoteAt = now;
     await this.tell(sid, 'active');
   }
 
@@ -169,20 +175,27 @@ export class Attendance {
     for (const [sid, record] of this.local.owned) {
       const s = this.states.get(sid);
       if (s?.manual || s?.unsupported) continue;
-      const attended = this.local.streams.has(sid) || this.attended(sid) || now - record.lastActive < idleMs;
+      const remoteSlack = Math.max(idleMs, REMOTE_TOUCH_SLACK_MS);
+      let attended =
+        this.local.streams.has(sid) || this.attended(sid) || now - record.lastActive < idleMs || now - (s?.remoteAt ?? 0) < remoteSlack;
+      if (!attended) {
+        // Idle as far as this node knows: a stream on another node shows in the shared lastActive.
+        // A shared lastActive newer than this node's copy was touched by another node (its stream, or
+        // a request it relayed): that one may be up to a sweep old. Asked for inactive sessions too:
+        // a stream elsewhere makes them active again.
+        const shared = await this.deps.store.get(sid).catch(() => undefined);
+        if (shared === undefined) continue;
+        if (shared.lastActive > record.lastActive && now - shared.lastActive < remoteSlack) {
+          this.state(sid).remoteAt = shared.lastActive;
+          attended = true;
+        }
+      }
       // Attended again (a request, a webhook, a stream whose own `active` lost a race with this round).
       if (s?.told === 'inactive') {
         if (attended) await this.tell(sid, 'active');
         continue;
       }
-      if (attended) continue;
-      // Idle as far as this node knows: a stream on another node shows in the shared lastActive.
-      // A shared lastActive newer than this node's copy was touched by another node (its stream, or
-      // a request it relayed): that one may be up to a sweep old.
-      const shared = await this.deps.store.get(sid).catch(() => undefined);
-      if (shared === undefined) continue;
-      if (shared.lastActive > record.lastActive && now - shared.lastActive < Math.max(idleMs, REMOTE_TOUCH_SLACK_MS)) continue;
-      await this.tell(sid, 'inactive');
+      if (!attended) await this.tell(sid, 'inactive');
     }
   }
 

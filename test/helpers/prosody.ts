@@ -40,6 +40,11 @@ export interface StartProsodyOptions {
   port?: number;
   /** offer STARTTLS with a fresh self-signed certificate for 'localhost' (encryption stays optional) */
   tls?: boolean;
+  /**
+   * mod_vcard_legacy instead of mod_vcard (Prosody 0.12 ships both; the legacy one answers vcard-temp from
+   * the vCard4 (XEP-0292) and XEP-0084 avatar PEP nodes, and stores a vcard-temp set there: docs/vcard.md)
+   */
+  vcardLegacy?: boolean;
   /** more modules for the VirtualHost's modules_enabled (Prosody's names, e.g. "csi_simple", "bookmarks") */
   extraModules?: readonly string[];
   /**
@@ -177,6 +182,7 @@ async function startOnce(opts: StartProsodyOptions): Promise<ProsodyServer> {
     C2S_PORT: lua(port),
     COMPONENT_PORT: lua(componentPort),
     EXTRA_MODULES: `${opts.carbons === false ? '' : '"carbons";'}${opts.lean ? '' : ' "mam"; "smacks";'}${opts.tls ? ' "tls";' : ''}${(opts.extraModules ?? []).map((m) => ` ${lua(m)};`).join('')}`,
+    VCARD_MODULE: lua(opts.vcardLegacy ? 'vcard_legacy' : 'vcard'),
     ACCOUNTS: users.map((u) => `\t\t{ ${lua(u.username)}, ${lua(u.password)} };`).join('\n'),
     NETWORK_SETTINGS: opts.nagle === false ? '{ nagle = false }' : '{ }',
     READY_FILE: lua(readyFile),

@@ -131,14 +131,16 @@ export const ChatReceiptEvent = Type.Object({ from: JidObject, to: CarbonTo, id:
 export const ChatReactionEvent = Type.Object(
   {
     from: JidObject,
+    to: CarbonTo,
     id: Type.String({ description: 'Id of the message reacted to' }),
     reactions: Type.Array(Type.String(), { description: 'All the sender’s reactions to it now; empty: removed' }),
+    carbon: Carbon,
   },
   { description: 'Gateway addition: XEP-0444 reactions' },
 );
 
 export const ChatRetractEvent = Type.Object(
-  { from: JidObject, id: Type.String({ description: 'Id of the message the sender retracts' }) },
+  { from: JidObject, to: CarbonTo, id: Type.String({ description: 'Id of the message the sender retracts' }), carbon: Carbon },
   { description: 'Gateway addition: a XEP-0424 retraction' },
 );
 

@@ -13,6 +13,7 @@ import { avatar } from '../core-presence/mapping.js';
 import type {
   DestroyEvent,
   InviteEvent,
+  MucArchivedMessage,
   MucMarkerEvent,
   MucMessageEvent,
   MucReactionEvent,
@@ -409,8 +410,18 @@ export function parseVoiceRequest(stanza: Element): Static<typeof VoiceRequestEv
 }
 
 /** A result of the room's archive (XEP-0313): the message as xmpp.muc.message, with the archive's time and id. */
-export function parseArchived(result: ArchivedResult, room: string): RoomMessage {
-  const message = parseRoomMessage(result.message, result.message.attrs.from ?? room);
+export function parseArchived(result: ArchivedResult, room: string): Static<typeof MucArchivedMessage> {
+  const parsed = parseRoomMessage(result.message, result.message.attrs.from ?? room);
+  // A reaction (XEP-0444) or retraction (XEP-0424), archived thanks to its store hint: a body beside it
+  // is its XEP-0428 fallback, not content (as the live room traffic reads it).
+  const reaction = result.message.attrs.type !== 'error' ? parseReaction(result.message) : undefined;
+  const retract = result.message.attrs.type !== 'error' && !reaction ? parseRetract(result.message) : undefined;
+  const { content: _content, format: _format, ...bare } = parsed;
+  const message: Static<typeof MucArchivedMessage> = {
+    ...(reaction || retract ? bare : parsed),
+    ...(reaction && { reaction: { id: reaction.id, reactions: reaction.reactions } }),
+    ...(retract && { retract: { id: retract.id } }),
+  };
   // The archive's own timestamp is when the room received it.
   if (result.stamp) message.delay = result.stamp;
   if (result.id !== undefined) message.archived = [{ by: jidFromWire(room) ?? { domain: room }, id: result.id }];

@@ -393,9 +393,31 @@ export const NickResult = Type.Object(
   { description: 'Your reserved nick in the room', examples: [{ nick: 'thirdwitch' }] },
 );
 
+// A room archives reactions and retractions as messages (their store hint): in the history they carry the
+// live xmpp.muc.reaction / xmpp.muc.retract fields beyond the sender's (room, nick, private), and no
+// `content` (a body beside them is their XEP-0428 fallback).
+export const MucArchivedMessage = Type.Object(
+  {
+    ...messageFields,
+    reaction: Type.Optional(
+      Type.Object(
+        { id: MucReactionEvent.properties.id, reactions: MucReactionEvent.properties.reactions },
+        { description: 'The message is a XEP-0444 reaction: as the live `xmpp.muc.reaction`' },
+      ),
+    ),
+    retract: Type.Optional(
+      Type.Object(
+        { id: MucRetractEvent.properties.id },
+        { description: 'The message is a XEP-0424 retraction: as the live `xmpp.muc.retract`' },
+      ),
+    ),
+  },
+  { description: 'An archived room message (XEP-0313), in `xmpp.muc.message` shape' },
+);
+
 export const HistoryResult = Type.Object(
   {
-    items: Type.Array(MucMessageEvent, { description: 'The archived messages, oldest first' }),
+    items: Type.Array(MucArchivedMessage, { description: 'The archived messages, oldest first' }),
     rsm: RsmPageSchema,
     complete: Type.Boolean({ description: 'true when this page reaches the end of the archive in the direction asked' }),
   },

@@ -4,7 +4,7 @@ import { iqOk } from '../../xmpp/iq-action.js';
 import { bareJid, jidFromWire } from '../../xmpp/jid.js';
 import { NS } from '../../xmpp/ns.js';
 import { defineWorker } from '../area.js';
-import { isChatMessage, parseChatMessage, parseReceipt, withTrustedArchived } from '../core-chat/mapping.js';
+import { isChatMessage, parseChatMessage, parseReaction, parseReceipt, parseRetract, withTrustedArchived } from '../core-chat/mapping.js';
 import { api } from './api.js';
 import { type CarbonKind, disable, enable, forwardedMessage } from './mapping.js';
 
@@ -23,7 +23,22 @@ function unwrap(ctx: XmppContext, stanza: Element, kind: CarbonKind): true {
   const to = kind === 'sent' ? jidFromWire(inner.attrs.to) : undefined;
   const receipt = parseReceipt(inner);
   if (receipt) ctx.emit('xmpp.chat.receipt', { from: receipt.from, ...(to && { to }), id: receipt.id, carbon: kind });
-  if (isChatMessage(inner)) {
+  // Reactions (XEP-0444) and retractions (XEP-0424) of one-to-one chat, as chat emits live ones; a body
+  // beside them is their XEP-0428 fallback, not a message. A copied groupchat stanza is left alone (rooms: the MUC area).
+  const oneToOne = inner.attrs.type !== 'groupchat' && inner.attrs.type !== 'error';
+  const reaction = oneToOne ? parseReaction(inner) : undefined;
+  const retract = oneToOne && !reaction ? parseRetract(inner) : undefined;
+  if (reaction) {
+    ctx.emit('xmpp.chat.reaction', {
+      from: reaction.from,
+      ...(to && { to }),
+      id: reaction.id,
+      reactions: reaction.reactions,
+      carbon: kind,
+    });
+  } else if (retract) {
+    ctx.emit('xmpp.chat.retract', { from: retract.from, ...(to && { to }), id: retract.id, carbon: kind });
+  } else if (isChatMessage(inner)) {
     // Archive ids inside the copy count only when the own archive added them, as for live messages.
     const { from, ...rest } = withTrustedArchived(parseChatMessage(inner), ctx.bareJid);
     ctx.emit('xmpp.chat.message', { from, ...(to && { to }), ...rest, carbon: kind });

@@ -7,7 +7,7 @@ import { appendChild, attr, define, type Field, type Mapping } from '../../xmpp/
 import { NS } from '../../xmpp/ns.js';
 import { type ArchivedResult, MAM_NAMESPACES, type MamNamespace } from '../../xmpp/shared/mam.js';
 import { parseOob } from '../../xmpp/shared/oob.js';
-import { parseChatMessage } from '../core-chat/mapping.js';
+import { parseChatMessage, parseReaction, parseRetract } from '../core-chat/mapping.js';
 import type { MamMessage, MamPreferences } from './schema.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -60,7 +60,12 @@ export type ArchivedMessage = Static<typeof MamMessage>;
 export function parseArchivedMessage(result: ArchivedResult, archive: string, queryId: string): ArchivedMessage {
   const message = result.message;
   message.attrs.from ??= archive;
-  const { archived, delay: ownDelay, ...chat } = parseChatMessage(message);
+  const { archived, delay: ownDelay, ...parsed } = parseChatMessage(message);
+  // A reaction (XEP-0444) or retraction (XEP-0424) is archived thanks to its store hint; a body beside it
+  // is its XEP-0428 fallback, not content (as live chat treats it). Rooms archive them too (type groupchat).
+  const reaction = message.attrs.type !== 'error' ? parseReaction(message) : undefined;
+  const retract = message.attrs.type !== 'error' && !reaction ? parseRetract(message) : undefined;
+  const chat = reaction || retract ? withoutContent(parsed) : parsed;
   const trusted = (archived ?? []).filter((a) => jidToString(a.by).toLowerCase() === archive);
   const delay = result.stamp ?? ownDelay;
   const received = message.getChild('received', NS.receipts)?.attrs.id;
@@ -73,6 +78,14 @@ export function parseArchivedMessage(result: ArchivedResult, archive: string, qu
     ...(message.attrs.type !== undefined && { type: message.attrs.type }),
     ...(received !== undefined && { received }),
     ...(oob && { oob }),
+    ...(reaction && { reaction: { id: reaction.id, reactions: reaction.reactions } }),
+    ...(retract && { retract: { id: retract.id } }),
     mam: { ...(to && { to }), ...(result.id !== undefined && { id: result.id }), queryId },
   };
+}
+
+/** The parsed message without what its body gave (content, format, XHTML), for a fallback body. */
+function withoutContent<T extends { content?: unknown; format?: unknown }>(message: T): Omit<T, 'content' | 'format'> {
+  const { content: _content, format: _format, ...rest } = message;
+  return rest;
 }

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { Body, DelaySchema, JidObject, JidString, StringEnum } from '../../schemas/common.js';
 import { OobSchema } from '../../schemas/oob.js';
 import { RsmPageSchema, RsmRequestSchema } from '../../schemas/rsm.js';
-import { ChatMessageEvent } from '../core-chat/schema.js';
+import { ChatMessageEvent, ChatReactionEvent, ChatRetractEvent } from '../core-chat/schema.js';
 
 const Timestamp = (description: string) => Type.String({ format: 'date-time', description });
 const ArchiveId = (description: string) => Type.String({ minLength: 1, maxLength: 1024, description });
@@ -50,6 +50,19 @@ export const MamMessage = Type.Object(
     type: Type.Optional(Type.String({ description: 'The message type as archived: chat, groupchat, normal, headline' })),
     received: Type.Optional(Type.String({ description: 'The id of the message this one acknowledges (XEP-0184 <received/>)' })),
     oob: Type.Optional(OobSchema),
+    // The live xmpp.chat.reaction / xmpp.chat.retract data without `from` (the message's own) and the carbon keys.
+    reaction: Type.Optional(
+      Type.Object(
+        { id: ChatReactionEvent.properties.id, reactions: ChatReactionEvent.properties.reactions },
+        { description: 'The message is a XEP-0444 reaction: as the live `xmpp.chat.reaction` (no `content`: a body is its fallback)' },
+      ),
+    ),
+    retract: Type.Optional(
+      Type.Object(
+        { id: ChatRetractEvent.properties.id },
+        { description: 'The message is a XEP-0424 retraction: as the live `xmpp.chat.retract` (no `content`: its body is the fallback)' },
+      ),
+    ),
     mam: Type.Object(
       {
         to: Type.Optional({ ...JidObject, description: 'The original recipient' }),
