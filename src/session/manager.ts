@@ -23,7 +23,11 @@ export class SessionManager {
 
   constructor(private readonly deps: SessionDeps) {
     // Sessions reach owner nodes through the relay, which ends sessions through Sessions.
-    this.sessions = new Sessions(deps, this.local, { toOwner: (record, req) => this.relay.toOwner(record, req) });
+    this.sessions = new Sessions(deps, this.local, {
+      toOwner: (record, req) => this.relay.toOwner(record, req),
+      // Client state and other nodes' stream counts of an ended session (check() alone runs only with CSI on).
+      retired: (sid) => this.attendance.forget(sid),
+    });
     this.attendance = new Attendance(deps, this.local);
     this.relay = new Relay(deps, this.local, this.sessions, this.attendance);
     this.sweeper = new Sweeper(deps, this.local, this.sessions, this.relay);

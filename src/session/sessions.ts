@@ -27,6 +27,8 @@ export interface LoginResult {
 /** How a request reaches the owner node of a session (the relay). */
 export interface ToOwner {
   toOwner(record: SessionRecord, req: BusRequest): Promise<unknown>;
+  /** A session ended here (or was found ended): what else keeps per-session state drops it. */
+  retired?(sid: string): void;
 }
 
 /**
@@ -262,6 +264,7 @@ export class Sessions {
 
   retire(sid: string): void {
     this.forgetToken(sid);
+    this.owner.retired?.(sid);
     this.local.retired.set(sid, this.now());
   }
 }

@@ -76,6 +76,16 @@ t.test('logout: token revoked, connection closed, final offline event', async (t
   t.match(last, { name: 'xmpp.connection', data: '{"status":"offline"}', final: true });
 });
 
+t.test('a session that ends leaves no client-state entry behind (CSI off: no check would clear it)', async (t) => {
+  const { manager } = testNode({ config: testConfig({ csiIdleMs: 0 }) });
+  t.teardown(() => manager.shutdown(0));
+  const record = await manager.authenticate((await manager.login(alice, false)).token);
+  await manager.action(record, 'csi.inactive', {});
+  t.equal(manager.clientState(record.sid), 'active', 'the manual indication keeps an entry while the session lives');
+  await manager.logout(record);
+  t.equal(manager.clientState(record.sid), undefined, 'gone with the session');
+});
+
 t.test('Idempotency-Key: one send per key and request; another body under the same key is 422', async (t) => {
   const { manager, pool } = testNode();
   t.teardown(() => manager.shutdown(0));
