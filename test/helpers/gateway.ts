@@ -84,3 +84,31 @@ export async function startGateway(server: XmppServerLike, overrides: Partial<Co
     },
   };
 }
+
+/**
+ * Subscribes two accounts to each other (RFC 6121 §3) through the gateway, with short-lived sessions
+ * of their own, and waits until a's roster shows b with subscription both.
+ */
+export async function befriend(
+  gw: Pick<TestGateway, 'login' | 'post'>,
+  a: { jid: string; password: string; username: string },
+  b: { jid: string; password: string; username: string },
+): Promise<void> {
+  const sa = await gw.login(a, { resource: 'setup' });
+  const sb = await gw.login(b, { resource: 'setup' });
+  await gw.post('/v1/roster/get', {}, sa.token);
+  await gw.post('/v1/roster/get', {}, sb.token);
+  await gw.post('/v1/presence/subscribe', { to: b.jid }, sa.token);
+  await gw.post('/v1/presence/subscribe', { to: a.jid }, sb.token);
+  await gw.post('/v1/presence/subscribed', { to: b.jid }, sa.token);
+  await gw.post('/v1/presence/subscribed', { to: a.jid }, sb.token);
+  for (let i = 0; ; i++) {
+    // roster/get answers roster items (src/xeps/core-roster): only the JID's user and the subscription are read.
+    const roster = (await gw.post('/v1/roster/get', {}, sa.token)).body as Array<{ jid: { user?: string }; subscription: string }>;
+    if (roster.some((item) => item.jid.user === b.username && item.subscription === 'both')) break;
+    if (i > 50) throw new Error(`subscription ${a.username} ⇄ ${b.username} did not complete`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await gw.post('/v1/logout', {}, sa.token);
+  await gw.post('/v1/logout', {}, sb.token);
+}

@@ -4,7 +4,7 @@
 import t from 'tap';
 import type { Page } from 'playwright-core';
 import { launchChromium, startCutProxy, startDemoSite } from '../helpers/browser.js';
-import { startGateway } from '../helpers/gateway.js';
+import { befriend, startGateway } from '../helpers/gateway.js';
 import { startProsody, type TestUser } from '../helpers/prosody.js';
 
 const prosody = await startProsody({ users: 3, lean: true });
@@ -52,27 +52,7 @@ async function send(page: Page, to: string, text: string): Promise<void> {
 
 const messageTexts = (page: Page) => page.$$eval('#messages li .content', (els) => els.map((e) => e.textContent));
 
-/** Subscribes two accounts to each other (RFC 6121 §3) so that each page shows the other's presence. */
-async function befriend(a: TestUser, b: TestUser): Promise<void> {
-  const sa = await gw.login(a, { resource: 'setup' });
-  const sb = await gw.login(b, { resource: 'setup' });
-  await gw.post('/v1/roster/get', {}, sa.token);
-  await gw.post('/v1/roster/get', {}, sb.token);
-  await gw.post('/v1/presence/subscribe', { to: b.jid }, sa.token);
-  await gw.post('/v1/presence/subscribe', { to: a.jid }, sb.token);
-  await gw.post('/v1/presence/subscribed', { to: b.jid }, sa.token);
-  await gw.post('/v1/presence/subscribed', { to: a.jid }, sb.token);
-  for (let i = 0; ; i++) {
-    const roster = (await gw.post('/v1/roster/get', {}, sa.token)).body as Array<{ subscription: string }>;
-    if (roster.some((item) => item.subscription === 'both')) break;
-    if (i > 50) throw new Error('subscription did not complete');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await gw.post('/v1/logout', {}, sa.token);
-  await gw.post('/v1/logout', {}, sb.token);
-}
-
-await befriend(alice, bob);
+await befriend(gw, alice, bob);
 const pageA = await openDemo(`${proxy.url}/demo`);
 const pageB = await openDemo(`${proxy.url}/demo`);
 

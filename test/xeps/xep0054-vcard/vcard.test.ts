@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import t from 'tap';
 import { startProsody, type TestUser } from '../../helpers/prosody.js';
-import { startGateway } from '../../helpers/gateway.js';
+import { befriend, startGateway } from '../../helpers/gateway.js';
 import type { SseEvent } from '../../helpers/sse.js';
 import { eventSchemaProblem, loadRegistry, schemaProblem } from '../../helpers/golden.js';
 
@@ -14,26 +14,7 @@ const gw = await startGateway(prosody, { avatarMaxBytes: MAX_BYTES });
 const [aliceUser, bobUser, carolUser] = prosody.users as [TestUser, TestUser, TestUser];
 const reg = await loadRegistry();
 
-/** Subscribes two accounts to each other (RFC 6121 §3), with short-lived sessions of their own. */
-async function befriend(a: TestUser, b: TestUser): Promise<void> {
-  const sa = await gw.login(a, { resource: 'setup' });
-  const sb = await gw.login(b, { resource: 'setup' });
-  await gw.post('/v1/roster/get', {}, sa.token);
-  await gw.post('/v1/roster/get', {}, sb.token);
-  await gw.post('/v1/presence/subscribe', { to: b.jid }, sa.token);
-  await gw.post('/v1/presence/subscribe', { to: a.jid }, sb.token);
-  await gw.post('/v1/presence/subscribed', { to: b.jid }, sa.token);
-  await gw.post('/v1/presence/subscribed', { to: a.jid }, sb.token);
-  for (let i = 0; ; i++) {
-    const roster = (await gw.post('/v1/roster/get', {}, sa.token)).body as Array<{ jid: { user?: string }; subscription: string }>;
-    if (roster.some((item) => item.jid.user === b.username && item.subscription === 'both')) break;
-    if (i > 50) throw new Error(`subscription ${a.username} ⇄ ${b.username} did not complete`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await gw.post('/v1/logout', {}, sa.token);
-  await gw.post('/v1/logout', {}, sb.token);
-}
-await befriend(aliceUser, bobUser);
+await befriend(gw, aliceUser, bobUser);
 
 const alice = await gw.login(aliceUser, { resource: 'gw' });
 const bob = await gw.login(bobUser, { resource: 'gw' });
