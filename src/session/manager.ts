@@ -6,6 +6,7 @@ import { LocalSessions, type SessionDeps } from './context.js';
 import { type ActionResult, Relay } from './relay.js';
 import { type LoginInput, type LoginResult, Sessions } from './sessions.js';
 import { Sweeper } from './sweeper.js';
+import { Takeovers } from './takeover.js';
 import type { SessionRecord } from '../state/session-store.js';
 
 export type { ActionResult } from './relay.js';
@@ -18,6 +19,7 @@ export class SessionManager {
   private readonly relay: Relay;
   private readonly sweeper: Sweeper;
   private readonly attendance: Attendance;
+  private readonly takeovers: Takeovers;
 
   constructor(private readonly deps: SessionDeps) {
     // Sessions reach owner nodes through the relay, which ends sessions through Sessions.
@@ -25,6 +27,9 @@ export class SessionManager {
     this.attendance = new Attendance(deps, this.local);
     this.relay = new Relay(deps, this.local, this.sessions, this.attendance);
     this.sweeper = new Sweeper(deps, this.local, this.sessions, this.relay);
+    this.takeovers = new Takeovers(deps, this.local, this.sessions);
+    this.relay.orphaned = () => this.takeovers.scanNow();
+    this.sessions.onOwned = (sid) => this.takeovers.owned(sid);
     this.relay.start();
   }
 
@@ -132,6 +137,21 @@ export class SessionManager {
       .catch((err) => this.deps.logger.warn({ err, sid, event: name }, 'event not logged: readers will see a gap'));
   }
 
+  /** From the pool (takeover mode): a session's sealed takeover state changed. */
+  onTakeover(sid: string, blob: string): void {
+    this.takeovers.onTakeover(sid, blob);
+  }
+
+  /** From the pool (takeover mode): record h before the worker acks it to the server. */
+  onAck(sid: string, h: number): Promise<void> {
+    return this.takeovers.onAck(sid, h);
+  }
+
+  /** Takeover mode: look for dead nodes' sessions now (tests; the scan runs every third of LEASE_MS anyway). */
+  scanOrphans(): void {
+    this.takeovers.scanNow();
+  }
+
   /** From the pool: the XMPP connection ended without a logout (network, server, worker death). */
   onClosed(sid: string, reason: string): Promise<void> {
     return this.sessions.onClosed(sid, reason);
@@ -144,6 +164,7 @@ export class SessionManager {
   startSweeping(intervalMs: number): void {
     this.sweeper.start(intervalMs);
     this.attendance.start();
+    this.takeovers.start(Math.max(100, Math.floor(this.deps.config.leaseMs / 3)));
   }
 
   /** Refuse new logins from now on (readiness goes down); sessions keep working until shutdown(). */
@@ -155,6 +176,7 @@ export class SessionManager {
   async shutdown(graceMs = 10000): Promise<void> {
     this.sessions.draining = true;
     await this.sweeper.stop();
+    await this.takeovers.stop();
     await this.attendance.stop();
     await this.relay.drained(graceMs);
     await Promise.all([...this.local.owned.keys()].map((sid) => this.sessions.endHere(sid, 'shutdown', true).catch(() => undefined)));
