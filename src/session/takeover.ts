@@ -74,9 +74,9 @@ export class Takeovers {
       setTimeout(() => this.early.delete(sid), this.deps.config.loginTimeoutMs + 5000).unref();
       return;
     }
-    put.call(this.deps.store, sid, this.deps.ownership.nodeId, blob, undefined).catch((err: unknown) =>
-      this.deps.logger.warn({ err, sid }, 'takeover state not written'),
-    );
+    put
+      .call(this.deps.store, sid, this.deps.ownership.nodeId, blob, undefined)
+      .catch((err: unknown) => this.deps.logger.warn({ err, sid }, 'takeover state not written'));
   }
 
   /** h goes to the record before the server hears it: rejects (no <a/>) when fenced or Redis is away. */
