@@ -39,7 +39,12 @@ t.teardown(async () => {
   await redisServer.stop();
 });
 
-async function post(node: NodeProcess, path: string, body: unknown, token?: string): Promise<{ status: number; body: { token?: string } | undefined }> {
+async function post(
+  node: NodeProcess,
+  path: string,
+  body: unknown,
+  token?: string,
+): Promise<{ status: number; body: { token?: string } | undefined }> {
   const res = await fetch(`${node.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
@@ -178,7 +183,52 @@ t.test('SIGKILL of the owner: a survivor resumes the session; nothing lost, dupl
   stream.close();
 });
 
-t.test('logout: the takeover state goes with the session', async (t) => {
-  t.equal((await post(B, '/v1/logout', {}, token)).status < 300, true);
+t.test('SIGTERM of the owner with another node alive: the session is handed over; contacts see no unavailable', async (t) => {
+  const C = await startNode('tk-c', env);
+  t.teardown(() => C.stop());
+  // Directed presence (RFC 6121 §4.6): the server sends bob unavailable whenever the session really ends.
+  t.equal((await post(B, '/v1/presence', { to: peer.jid }, token)).status, 200);
+  await peer.waitFor((s) => s.is('presence') && String(s.attrs.from).startsWith(alice.jid) && s.attrs.type === undefined, 10000);
+  const unavailable = () =>
+    peer.received.filter((s) => s.is('presence') && String(s.attrs.from).startsWith(alice.jid) && s.attrs.type === 'unavailable');
+  const stream = await SseClient.open(C.url, { token });
+  const N = 40;
+  let termAt = 0;
+  for (let i = 1; i <= N; i++) {
+    await peer.send(xml('message', { to: fullJid, type: 'chat' }, xml('body', {}, `d${i}`)));
+    if (i === 10) {
+      termAt = Date.now();
+      B.kill('SIGTERM');
+    }
+    await sleep(40);
+  }
+  t.equal(await B.exited(), 0, 'the drained node exits cleanly');
+  // The stream replays the log from its start: the resumption of the SIGKILL above comes first.
+  await stream.next((e) => e.event === 'xmpp.connection' && e.data.resumed === true, 20000);
+  await stream.next((e) => e.event === 'xmpp.connection' && e.data.resumed === true, 20000);
+  const tookMs = Date.now() - termAt;
+  const drained = () => stream.events.filter((e) => e.event === 'xmpp.chat.message' && String(e.data.content).startsWith('d'));
+  await until('every message', async () => (drained().length >= N ? true : undefined), 20000).catch(() => undefined);
+  await sleep(300);
+  const nums = drained().map((e) => Number(String(e.data.content).slice(1)));
+  const lost = [...Array(N).keys()].map((i) => i + 1).filter((n) => !nums.includes(n));
+  const dup = nums.length - new Set(nums).size;
+  t.comment(`handover: SIGTERM → online resumed ${tookMs} ms; lost ${lost.length} [${lost}], duplicated ${dup}`);
+  t.same(lost, [], 'none lost');
+  t.equal(dup, 0, 'none duplicated');
+  t.notOk(
+    stream.events.some((e) => e.event === 'xmpp.error' || (e.event === 'xmpp.connection' && e.data.status === 'offline')),
+    'no end',
+  );
+  t.same(unavailable(), [], 'bob saw no unavailable presence');
+  const sent = await post(C, '/v1/chat/message', { to: peer.jid, content: 'after the handover' }, token);
+  t.equal(sent.status, 200, 'actions work on the new owner');
+  await peer.waitFor((s) => s.is('message') && s.getChildText('body') === 'after the handover', 10000);
+
+  // Logout: the sealed state goes with the session, and now bob does see alice leave (the check above can fail).
+  t.ok((await post(C, '/v1/logout', {}, token)).status < 300);
   t.equal(await redis.exists(tkKey), 0, 'no sealed state left');
+  await until('unavailable after logout', async () => (unavailable().length > 0 ? true : undefined), 10000);
+  t.pass('unavailable presence after the logout');
+  stream.close();
 });

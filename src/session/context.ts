@@ -19,6 +19,8 @@ export interface SessionPool {
   abandon?(sid: string): Promise<void>;
   /** Takeover: resumes here a session another node held, from its sealed state (h: the record's). */
   adopt?(sid: string, blob: string, h: number | undefined): Promise<void>;
+  /** Drain handover: seals the session's state and drops its connection; undefined when not resumable (ended cleanly). */
+  handover?(sid: string): Promise<{ blob: string; h: number } | undefined>;
 }
 
 export interface SessionLogger {

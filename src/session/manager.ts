@@ -179,6 +179,8 @@ export class SessionManager {
     await this.takeovers.stop();
     await this.attendance.stop();
     await this.relay.drained(graceMs);
+    // Takeover mode with another node alive: sessions move instead of ending (takeover.ts).
+    await this.takeovers.handOverAll();
     await Promise.all([...this.local.owned.keys()].map((sid) => this.sessions.endHere(sid, 'shutdown', true).catch(() => undefined)));
     this.relay.stop();
     await this.deps.ownership.stop();

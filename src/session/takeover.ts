@@ -86,6 +86,36 @@ export class Takeovers {
     if (!(await put.call(this.deps.store, sid, this.deps.ownership.nodeId, undefined, h))) throw new Error('fenced');
   }
 
+  /**
+   * Drain (SIGTERM) with another node alive: each session owned here is handed over instead of
+   * ended: its worker stops reading it, seals its state with every stanza read counted, and drops the
+   * connection without unavailable presence; the state is written, the lease given up, and a survivor
+   * claims it once this node's heartbeat stops (manager.shutdown). The rest end cleanly, as before.
+   */
+  async handOverAll(): Promise<void> {
+    const leases = this.deps.takeover;
+    const { pool, store, ownership, logger } = this.deps;
+    if (!leases || !this.enabled || !pool.handover || !store.putTakeover) return;
+    if (!(await leases.othersAlive().catch(() => false))) return;
+    await Promise.all(
+      [...this.local.owned.keys()].map(async (sid) => {
+        try {
+          const handed = await pool.handover!(sid);
+          if (!handed) return; // ended cleanly by the worker: the caller's endHere records it
+          const written = await store.putTakeover!(sid, ownership.nodeId, handed.blob, handed.h);
+          this.local.owned.delete(sid);
+          // Fenced: another node holds it already; nothing of it is this node's to end.
+          if (!written) return this.sessions.retire(sid);
+          await leases.handOff(sid);
+          this.sessions.retire(sid);
+          logger.info({ sid }, 'session handed over');
+        } catch (err) {
+          logger.warn({ err, sid }, 'handover failed: the session ends');
+        }
+      }),
+    );
+  }
+
   private async scan(): Promise<void> {
     const leases = this.deps.takeover;
     if (!leases) return;

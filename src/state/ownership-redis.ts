@@ -116,6 +116,19 @@ export class RedisOwnership implements Ownership, TakeoverLeases {
     });
   }
 
+  othersAlive(): Promise<boolean> {
+    return guarded(async () => {
+      for (const nodeId of await this.redis.smembers(keys.nodes())) {
+        if (nodeId !== this.nodeId && (await this.redis.exists(keys.node(nodeId))) === 1) return true;
+      }
+      return false;
+    });
+  }
+
+  handOff(sid: string): Promise<void> {
+    return guarded(async () => void (await this.redis.eval(RELEASE, 1, keys.owner(sid), this.nodeId)));
+  }
+
   forgetOrphan(from: string, sid: string): Promise<void> {
     return guarded(async () => void (await this.redis.srem(keys.nodeSessions(from), sid)));
   }
@@ -137,6 +150,8 @@ export class RedisOwnership implements Ownership, TakeoverLeases {
     this.round = async () => {
       const sids = [...owned()];
       await this.redis.set(keys.node(this.nodeId), String(Date.now()), 'PX', this.options.leaseMs);
+      // Listed even with no session yet: a draining node hands its sessions over only to a live one.
+      if (this.options.takeover) await this.redis.sadd(keys.nodes(), this.nodeId);
       // A new data set (Redis restarted) starts its recovery window before anyone reads it.
       await this.trust.trusted();
       for (let i = 0; i < sids.length; i += BATCH) {

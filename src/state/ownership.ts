@@ -46,6 +46,10 @@ export interface TakeoverLeases {
   orphans(): Promise<Array<{ nodeId: string; sids: string[] }>>;
   /** Takes the lease of `sid` (held by dead `from`) if nobody holds it and it has takeover state. */
   claimTakeover(sid: string, from: string): Promise<TakeoverClaim>;
+  /** Is any other node's heartbeat running? (A drain hands sessions over only then.) */
+  othersAlive(): Promise<boolean>;
+  /** Drain handover: gives the lease up but keeps the session in this node's list, for a survivor to claim. */
+  handOff(sid: string): Promise<void>;
   /** Forgets `sid` in the list of dead `from` (claimed by someone, or ended). */
   forgetOrphan(from: string, sid: string): Promise<void>;
 }

@@ -6,6 +6,7 @@ import {
   batcher,
   PROTOCOL_VERSION,
   type FromWorker,
+  type HandoverResult,
   type ConnectTarget,
   type LoginRequest,
   type OpenResult,
@@ -140,6 +141,17 @@ export class WorkerPool {
   /** The connection of a session another node takes: dropped without closing its stream (XEP-0198 §5). */
   abandon(sid: string): Promise<void> {
     return this.close(sid, true);
+  }
+
+  /** Drain handover: the worker seals the session's state and drops its connection; undefined: nothing to hand over (ended). */
+  async handover(sid: string): Promise<HandoverResult | undefined> {
+    const slot = this.owner.get(sid);
+    if (!slot) return undefined;
+    this.owner.delete(sid);
+    slot.sessions.delete(sid);
+    // The worker answers a handover with a HandoverResult, or {} (src/workers/protocol.ts).
+    const data = (await this.request(slot, { v: 3, t: 'handover', req: 0, sid }, this.options.requestTimeoutMs)) as Partial<HandoverResult>;
+    return data.blob !== undefined && data.h !== undefined ? { blob: data.blob, h: data.h } : undefined;
   }
 
   /** Takes over a session another node held, from its sealed state: the worker resumes its stream. */

@@ -62,7 +62,12 @@ export type ToWorker =
   /** The h of an <a/> is in the shared record (h of 'ack' below): the worker may tell it to the server. */
   | { v: 3; t: 'acked'; req: number; sid: string; h: number }
   /** Takes over a session another node held, from its sealed takeover state (takeover.ts): resumes it here. */
-  | { v: 3; t: 'adopt'; req: number; sid: string; blob: string; h?: number };
+  | { v: 3; t: 'adopt'; req: number; sid: string; blob: string; h?: number }
+  /**
+   * Drain handover: stop reading the session, seal its state with every stanza read counted, drop
+   * the connection without closing the stream; answers a HandoverResult (or data {} when it cannot).
+   */
+  | { v: 3; t: 'handover'; req: number; sid: string };
 
 export type FromWorker =
   | { v: 3; t: 'ready' }
@@ -77,6 +82,11 @@ export type FromWorker =
    * record first (a takeover must never resume with an h below one the server was told), answer 'acked'.
    */
   | { v: 3; t: 'ack'; sid: string; h: number };
+
+export interface HandoverResult {
+  blob: string;
+  h: number;
+}
 
 export interface OpenResult {
   jid: Jid;

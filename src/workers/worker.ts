@@ -100,6 +100,15 @@ async function handle(msg: ToWorker): Promise<void> {
       }
       return;
     }
+    case 'handover': {
+      const session = sessions.get(msg.sid);
+      sessions.delete(msg.sid);
+      const result = session?.handover();
+      // Nothing to hand over (not resumable): a clean end, as before takeovers.
+      if (!result) await session?.close().catch(() => undefined);
+      post({ v: 3, t: 'reply', req: msg.req, ok: true, data: result ?? {} });
+      return;
+    }
     case 'acked': {
       sessions.get(msg.sid)?.ackConfirmed(msg.h);
       return;

@@ -465,7 +465,25 @@ export class XmppSession {
     const client = this.client;
     this.end(errors.disconnected('Session moved to another node'));
     this.client = undefined;
-    void client?.disconnect().catch(() => undefined);
+    // Not client.disconnect(): xmpp.js closes the stream first (</stream:stream>), which ends the session on the server.
+    destroySocket(client);
+  }
+
+  /**
+   * Drain handover (planned takeover): synchronously, so that no stanza is read in between, the
+   * events so far go to the main thread, the state is sealed with every stanza read counted (the
+   * server resends what follows to the next node, XEP-0198 §5), and the connection drops without
+   * unavailable presence or stream close. Undefined when the stream cannot be resumed elsewhere.
+   */
+  handover(): { blob: string; h: number } | undefined {
+    if (this.state !== 'online' || !this.resumable) return undefined;
+    this.hooks.flush?.();
+    this.toldH = this.sm.handled;
+    const blob = this.seal();
+    if (blob === undefined) return undefined;
+    const h = this.toldH;
+    this.abandon();
+    return { blob, h };
   }
 
   /** <a h/> answering <r/> (XEP-0198 §4): the h told is what a takeover resumes from. */
@@ -507,12 +525,17 @@ export class XmppSession {
 
   /** Seals the takeover state and hands it to the main thread (only a resumable stream has one). */
   private snapshotNow(): void {
-    const key = this.settings.takeoverKey;
-    if (key === undefined || !this.hooks.takeover || this.state === 'closed' || !this.keys || !this.login) return;
     clearTimeout(this.snapshotTimer);
     this.snapshotTimer = undefined;
+    const blob = this.seal();
+    if (blob !== undefined) this.hooks.takeover?.(blob);
+  }
+
+  private seal(): string | undefined {
+    const key = this.settings.takeoverKey;
+    if (key === undefined || this.state === 'closed' || !this.keys || !this.login) return undefined;
     const sm = this.sm.snapshot(this.toldH, serialize);
-    if (!sm) return;
+    if (!sm) return undefined;
     const t: Takeover = {
       state: {
         login: this.login,
@@ -524,7 +547,7 @@ export class XmppSession {
       },
       keys: this.keys,
     };
-    this.hooks.takeover(sealTakeover(key, this.sid, t));
+    return sealTakeover(key, this.sid, t);
   }
 
   /** Queues an outgoing stanza until acked; past the bounds the session ends (its memory is capped). */
@@ -575,6 +598,14 @@ function reasonOf(err: unknown): string {
   if (e?.name === 'SASLError') return `the XMPP server refused the re-authentication (${e.condition ?? e.message ?? 'not-authorized'})`;
   if (err instanceof GatewayError) return err.body.description ?? err.body.condition;
   return e?.message ?? String(err);
+}
+
+/** Drops the TCP (or TLS) connection as a crash would: no stream close (RFC 6120 §4.4), so XEP-0198 §5 can resume it elsewhere. */
+function destroySocket(client: Client | undefined): void {
+  // Our declaration of Client leaves out the connection's socket (see noDelay); the TLS wrapper keeps the TCP one inside.
+  const s = (client as unknown as { socket?: { destroy?: () => void; socket?: { destroy?: () => void } } | null } | undefined)?.socket;
+  s?.socket?.destroy?.();
+  s?.destroy?.();
 }
 
 function noDelay(socket: unknown): void {
