@@ -132,6 +132,10 @@ export class SessionManager {
   /** From the pool: an event for a session. */
   onEvent(sid: string, name: string, data: unknown): void {
     this.deps.observe?.event(name);
+    // Event data is the worker's JSON; only its status is read here.
+    if (this.deps.takeover && name === 'xmpp.connection' && (data as { status?: unknown } | null)?.status === 'reconnecting') {
+      void this.takeovers.checkOwner(sid);
+    }
     this.deps.log
       .append(sid, name, data)
       .catch((err) => this.deps.logger.warn({ err, sid, event: name }, 'event not logged: readers will see a gap'));

@@ -64,6 +64,21 @@ export class Takeovers {
     if (blob !== undefined) this.onTakeover(sid, blob);
   }
 
+  /**
+   * A session owned here is reconnecting: if another node holds its lease now (it took the session
+   * over while this one could not renew in time), this node lets go at once instead of resuming the
+   * stream back (which would end it on both sides).
+   */
+  async checkOwner(sid: string): Promise<void> {
+    if (!this.enabled || !this.local.owned.has(sid)) return;
+    const owner = await this.deps.ownership.ownerOf(sid).catch(() => this.deps.ownership.nodeId);
+    if (owner === undefined || owner === this.deps.ownership.nodeId || !this.local.owned.delete(sid)) return;
+    this.deps.logger.warn({ sid, owner }, 'lease lost: another node took the session over');
+    await this.deps.pool.abandon?.(sid);
+    this.sessions.retire(sid);
+    this.deps.observe?.disconnect('fenced');
+  }
+
   /** The worker sealed a new takeover state for a session owned here. */
   onTakeover(sid: string, blob: string): void {
     const put = this.deps.store.putTakeover;

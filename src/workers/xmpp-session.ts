@@ -324,7 +324,10 @@ export class XmppSession {
     const serverMs = this.sm.serverMaxS === undefined ? Infinity : this.sm.serverMaxS * 1000;
     const budget = Math.min(this.settings.resume.deadlineMs, serverMs);
     const deadline = Date.now() + budget;
-    let delay = 0;
+    // With takeovers the drop may be another node resuming the stream (this one lost its lease): the
+    // main thread checks the lease at `reconnecting` and abandons the session before a first attempt
+    // could take the stream back (src/session/takeover.ts checkOwner).
+    let delay = this.settings.takeoverKey === undefined ? 0 : BACKOFF_FIRST_MS;
     let last = 'the XMPP server could not be reached';
     while (this.state === 'reconnecting') {
       const remaining = deadline - Date.now();
