@@ -326,8 +326,9 @@ export class XmppSession {
     const deadline = Date.now() + budget;
     // With takeovers the drop may be another node resuming the stream (this one lost its lease): the
     // main thread checks the lease at `reconnecting` and abandons the session before a first attempt
-    // could take the stream back (src/session/takeover.ts checkOwner).
-    let delay = this.settings.takeoverKey === undefined ? 0 : BACKOFF_FIRST_MS;
+    // could take the stream back (src/session/takeover.ts checkOwner). A session taken over (no old
+    // client) holds the lease already: it goes at once.
+    let delay = this.settings.takeoverKey === undefined || old === undefined ? 0 : BACKOFF_FIRST_MS;
     let last = 'the XMPP server could not be reached';
     while (this.state === 'reconnecting') {
       const remaining = deadline - Date.now();
