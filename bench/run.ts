@@ -25,9 +25,10 @@ import { idle, WARM } from './scenarios/idle.js';
 import { login } from './scenarios/login.js';
 import { receive } from './scenarios/receive.js';
 import { send } from './scenarios/send.js';
+import { takeover } from './scenarios/takeover.js';
 import { workers } from './scenarios/workers.js';
 
-const SCENARIOS: Record<string, Scenario> = { login, send, receive, idle, fanout, cluster, workers, csi };
+const SCENARIOS: Record<string, Scenario> = { login, send, receive, idle, fanout, cluster, workers, csi, takeover };
 
 const HELP = `Usage: npm run bench -- [options]
 

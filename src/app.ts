@@ -23,6 +23,7 @@ import { SessionManager } from './session/manager.js';
 import { createState, type State } from './state/index.js';
 import type { EventLog } from './state/event-log.js';
 import type { SessionStore } from './state/session-store.js';
+import { hasTakeoverLeases } from './state/ownership.js';
 import { Push } from './push/push.js';
 import { Webhooks } from './webhooks/webhooks.js';
 import { WorkerPool } from './workers/pool.js';
@@ -133,6 +134,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     throw err;
   }
   const { store, log } = state;
+  // Takeovers (src/session/takeover.ts): SESSION_KEY, with Redis (whose ownership implements them).
+  const leases = config.sessionKey !== '' && config.redisUrl !== '' && hasTakeoverLeases(state.ownership) ? state.ownership : undefined;
+  const takeover = leases !== undefined;
   const pool = new WorkerPool(
     {
       size: config.workers,
@@ -144,6 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         tlsVerify: config.tlsVerify,
         allowPlain: config.allowPlain,
         caps: { node: GATEWAY_CAPS_NODE },
+        ...(takeover && { takeoverKey: config.sessionKey }),
         resume: {
           deadlineMs: config.resumeDeadlineMs,
           actionWaitMs: config.resumeActionWaitMs,
@@ -165,6 +170,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       // The manager is created just below; the pool only calls these once sessions exist.
       onEvent: (sid, name, data) => manager.onEvent(sid, name, data),
       onClosed: (sid, reason) => void manager.onClosed(sid, reason),
+      onTakeover: (sid, blob) => manager.onTakeover(sid, blob),
+      onAck: (sid: string, h: number): Promise<void> => manager.onAck(sid, h),
     },
   );
   const redis = state.ping ? { ready: () => state.ready(), ping: () => state.ping!() } : undefined;
@@ -183,6 +190,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     log,
     ownership: state.ownership,
     bus: state.bus,
+    ...(leases && { takeover: leases }),
     logger: app.log,
   });
   app.decorate('gateway', { manager, pool, store, log });

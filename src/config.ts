@@ -63,6 +63,16 @@ const caFile = (raw: string) => {
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('must be a PEM file of certificates');
   return raw;
 };
+/** A 256-bit key, as 64 hex digits or base64/base64url of 32 bytes; kept as base64. */
+const key256 = (raw: string) => {
+  const bytes = /^[0-9a-fA-F]{64}$/.test(raw)
+    ? Buffer.from(raw, 'hex')
+    : /^[A-Za-z0-9+/_-]+={0,2}$/.test(raw)
+      ? Buffer.from(raw, 'base64')
+      : Buffer.alloc(0);
+  if (bytes.length !== 32) throw new Error('must be 32 bytes, as 64 hex digits or base64 (e.g. openssl rand -base64 32)');
+  return bytes.toString('base64');
+};
 const list = (raw: string) =>
   raw
     .split(',')
@@ -122,6 +132,13 @@ const settings = {
     description: 'Multi-node mode: how long a session outlives its owner node (lease lifetime; renewed every third of it)',
     default: 10000,
     parse: int(1000, 300000),
+  },
+  sessionKey: {
+    env: 'SESSION_KEY',
+    description:
+      'Multi-node mode: 32 bytes (64 hex digits or base64) that encrypt, with AES-256-GCM, what another node needs to take a session over when its node dies or drains (docs/api.md "Continuity"); the same on every node. Empty: no takeover, a node’s sessions end with it',
+    default: '',
+    parse: key256,
   },
   relayTimeoutMs: {
     env: 'RELAY_TIMEOUT_MS',

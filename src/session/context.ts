@@ -3,7 +3,7 @@
 import type { Config } from '../config.js';
 import type { NodeBus } from '../state/bus.js';
 import type { EventLog } from '../state/event-log.js';
-import type { Ownership } from '../state/ownership.js';
+import type { Ownership, TakeoverLeases } from '../state/ownership.js';
 import type { SessionRecord, SessionStore } from '../state/session-store.js';
 import type { LoginRequest, OpenResult } from '../workers/protocol.js';
 
@@ -15,6 +15,12 @@ export interface SessionPool {
   call(sid: string, action: string, body: unknown): Promise<unknown>;
   /** Ends the session's connection (unavailable presence, stream closed); never rejects. */
   close(sid: string): Promise<void>;
+  /** Takeover (takeover.ts): drops the connection without closing the stream, for another node to resume. */
+  abandon?(sid: string): Promise<void>;
+  /** Takeover: resumes here a session another node held, from its sealed state (h: the record's). */
+  adopt?(sid: string, blob: string, h: number | undefined): Promise<void>;
+  /** Drain handover: seals the session's state and drops its connection; undefined when not resumable (ended cleanly). */
+  handover?(sid: string): Promise<{ blob: string; h: number } | undefined>;
 }
 
 export interface SessionLogger {
@@ -30,6 +36,8 @@ export interface SessionDeps {
   log: EventLog;
   ownership: Ownership;
   bus: NodeBus;
+  /** Multi-node takeover (SESSION_KEY with Redis): the leases' side of it; absent, sessions end with their node. */
+  takeover?: TakeoverLeases;
   logger: SessionLogger;
   now?: () => number;
   /** Observers for metrics. */

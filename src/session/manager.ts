@@ -6,6 +6,7 @@ import { LocalSessions, type SessionDeps } from './context.js';
 import { type ActionResult, Relay } from './relay.js';
 import { type LoginInput, type LoginResult, Sessions } from './sessions.js';
 import { Sweeper } from './sweeper.js';
+import { Takeovers } from './takeover.js';
 import type { SessionRecord } from '../state/session-store.js';
 
 export type { ActionResult } from './relay.js';
@@ -20,6 +21,7 @@ export class SessionManager {
   private readonly attendance: Attendance;
   /** Numbers this node's stream counts told to owners: the owner keeps the newest (attendance.ts). */
   private toldSeq = Date.now() * 1000; // above any number a former process of this node id used
+  private readonly takeovers: Takeovers;
 
   constructor(private readonly deps: SessionDeps) {
     // Sessions reach owner nodes through the relay, which ends sessions through Sessions.
@@ -31,6 +33,9 @@ export class SessionManager {
     this.attendance = new Attendance(deps, this.local);
     this.relay = new Relay(deps, this.local, this.sessions, this.attendance);
     this.sweeper = new Sweeper(deps, this.local, this.sessions, this.relay);
+    this.takeovers = new Takeovers(deps, this.local, this.sessions);
+    this.relay.orphaned = () => this.takeovers.scanNow();
+    this.sessions.onOwned = (sid) => this.takeovers.owned(sid);
     this.relay.start();
   }
 
@@ -147,9 +152,28 @@ export class SessionManager {
   /** From the pool: an event for a session. */
   onEvent(sid: string, name: string, data: unknown): void {
     this.deps.observe?.event(name);
+    // Event data is the worker's JSON; only its status is read here.
+    if (this.deps.takeover && name === 'xmpp.connection' && (data as { status?: unknown } | null)?.status === 'reconnecting') {
+      void this.takeovers.checkOwner(sid);
+    }
     this.deps.log
       .append(sid, name, data)
       .catch((err) => this.deps.logger.warn({ err, sid, event: name }, 'event not logged: readers will see a gap'));
+  }
+
+  /** From the pool (takeover mode): a session's sealed takeover state changed. */
+  onTakeover(sid: string, blob: string): void {
+    this.takeovers.onTakeover(sid, blob);
+  }
+
+  /** From the pool (takeover mode): record h before the worker acks it to the server. */
+  onAck(sid: string, h: number): Promise<void> {
+    return this.takeovers.onAck(sid, h);
+  }
+
+  /** Takeover mode: look for dead nodes' sessions now (tests; the scan runs every third of LEASE_MS anyway). */
+  scanOrphans(): void {
+    this.takeovers.scanNow();
   }
 
   /** From the pool: the XMPP connection ended without a logout (network, server, worker death). */
@@ -164,6 +188,7 @@ export class SessionManager {
   startSweeping(intervalMs: number): void {
     this.sweeper.start(intervalMs);
     this.attendance.start();
+    this.takeovers.start(Math.max(100, Math.floor(this.deps.config.leaseMs / 3)));
   }
 
   /** Refuse new logins from now on (readiness goes down); sessions keep working until shutdown(). */
@@ -175,8 +200,11 @@ export class SessionManager {
   async shutdown(graceMs = 10000): Promise<void> {
     this.sessions.draining = true;
     await this.sweeper.stop();
+    await this.takeovers.stop();
     await this.attendance.stop();
     await this.relay.drained(graceMs);
+    // Takeover mode with another node alive: sessions move instead of ending (takeover.ts).
+    await this.takeovers.handOverAll();
     await Promise.all([...this.local.owned.keys()].map((sid) => this.sessions.endHere(sid, 'shutdown', true).catch(() => undefined)));
     this.relay.stop();
     await this.deps.ownership.stop();

@@ -47,6 +47,8 @@ export class Relay implements ToOwner {
   private watchTimer: NodeJS.Timeout | undefined;
   /** Actions being served (from HTTP here or relayed from other nodes): a drain waits for them. */
   private inflight = 0;
+  /** Takeover mode: an owner's lease was found lapsed (the manager starts a takeover scan). */
+  orphaned: (() => void) | undefined;
   private idleWaiters: Array<() => void> = [];
   /**
    * Actions the gateway serves itself on the owner node, not the session's worker (Web Push
@@ -151,6 +153,11 @@ export class Relay implements ToOwner {
   private async liveOwner(record: SessionRecord): Promise<string> {
     const owner = await this.deps.ownership.ownerOf(record.sid);
     if (owner !== undefined) return owner;
+    if (this.deps.takeover) {
+      // A survivor takes the session over within moments (takeover.ts): retry shortly (503).
+      this.orphaned?.();
+      throw errors.reconnecting();
+    }
     const reason = 'The node holding this session stopped';
     await this.sessions.declareDead(record.sid, reason);
     throw errors.disconnected(reason);
@@ -204,7 +211,9 @@ export class Relay implements ToOwner {
   private async fenced(sid: string): Promise<void> {
     if (!this.local.owned.delete(sid)) return;
     this.deps.logger.warn({ sid }, 'lease lost: closing the XMPP connection');
-    await this.deps.pool.close(sid);
+    // Another node took it over: drop the connection without ending the stream, so it can resume it.
+    if (this.deps.takeover && this.deps.pool.abandon) await this.deps.pool.abandon(sid);
+    else await this.deps.pool.close(sid);
     this.sessions.retire(sid);
     this.deps.observe?.disconnect('fenced');
   }

@@ -58,6 +58,8 @@ export class Sessions {
   private readonly tokens = new Map<string, CachedToken>();
   private readonly tokenOf = new Map<string, string>();
   draining = false;
+  /** A session is owned here from now on (takeover.ts writes the state its worker sealed during the login). */
+  onOwned: ((sid: string) => void) | undefined;
   /** Logins under way: they count against MAX_SESSIONS before they own anything. */
   private logins = 0;
 
@@ -111,6 +113,7 @@ export class Sessions {
       await store.create(record);
       await ownership.claim(sid);
       this.local.owned.set(sid, record);
+      this.onOwned?.(sid);
       await log.append(sid, 'xmpp.connection', { status: 'online', jid: opened.jid });
     } catch (err) {
       // No session without its records, and no records without the session.

@@ -43,6 +43,8 @@ export class Sweeper {
       // A stream here on a session owned elsewhere: keep it from idling, and notice a dead owner.
       await store.touch(sid, now).catch(() => undefined);
       const record = await store.get(sid).catch(() => undefined);
+      // With takeovers the survivors' scan decides (takeover.ts): taken over, or ended there.
+      if (this.deps.takeover) continue;
       if (record?.state === 'online' && (await ownership.ownerOf(sid).catch(() => 'unknown')) === undefined) {
         await this.sessions.declareDead(sid, dead).catch(() => undefined);
       }

@@ -43,7 +43,8 @@ export interface State {
   close(): Promise<void>;
 }
 
-type StateConfig = Pick<Config, 'redisUrl' | 'nodeId' | 'leaseMs' | 'eventBufferSize' | 'eventBufferAgeS'>;
+type StateConfig = Pick<Config, 'redisUrl' | 'nodeId' | 'leaseMs' | 'eventBufferSize' | 'eventBufferAgeS'> &
+  Partial<Pick<Config, 'sessionKey'>>;
 
 const bounds = (config: Pick<StateConfig, 'eventBufferSize' | 'eventBufferAgeS'>) => ({
   maxEvents: config.eventBufferSize,
@@ -78,6 +79,7 @@ export async function createState(config: StateConfig, logger: StateLogger): Pro
       ownership: new RedisOwnership(redis, trust, nodeId, {
         leaseMs: config.leaseMs,
         renewMs: Math.max(250, Math.floor(config.leaseMs / 3)),
+        takeover: (config.sessionKey ?? '') !== '',
       }),
       bus,
       rateLimits: new RedisRateLimit(redis),

@@ -25,5 +25,39 @@ export interface Ownership {
   stop(): Promise<void>;
 }
 
+/** A claim of a dead node's session (takeover): its sealed state, or why there is none to take. */
+export type TakeoverClaim =
+  | { result: 'claimed'; blob: string; h: number | undefined }
+  /** the dead node's lease has not lapsed yet: try again */
+  | { result: 'waiting' }
+  /** another node holds it (alive, or a faster survivor) */
+  | { result: 'taken' }
+  /** ended, or not there */
+  | { result: 'gone' }
+  /** online with no owner and no takeover state (no resumable stream): it ends as before */
+  | { result: 'no-state' };
+
+/**
+ * Multi-node takeover (src/session/takeover.ts), Redis only: which nodes died leaving sessions, and the
+ * atomic claim of one of them, so that exactly one survivor takes each.
+ */
+export interface TakeoverLeases {
+  /** Nodes whose heartbeat lapsed, with the sessions they held. */
+  orphans(): Promise<Array<{ nodeId: string; sids: string[] }>>;
+  /** Takes the lease of `sid` (held by dead `from`) if nobody holds it and it has takeover state. */
+  claimTakeover(sid: string, from: string): Promise<TakeoverClaim>;
+  /** Is any other node's heartbeat running? (A drain hands sessions over only then.) */
+  othersAlive(): Promise<boolean>;
+  /** Drain handover: gives the lease up but keeps the session in this node's list, for a survivor to claim. */
+  handOff(sid: string): Promise<void>;
+  /** Forgets `sid` in the list of dead `from` (claimed by someone, or ended). */
+  forgetOrphan(from: string, sid: string): Promise<void>;
+}
+
+/** Does this ownership implement takeovers (the Redis one does)? */
+export function hasTakeoverLeases(o: Ownership): o is Ownership & TakeoverLeases {
+  return 'claimTakeover' in o && 'orphans' in o && 'forgetOrphan' in o;
+}
+
 /** What both implementations decide for one owned session in a renewal round. */
 export type RenewResult = 'renewed' | 'lost' | 'missing';

@@ -7,6 +7,12 @@ export const keys = {
   session: (sid: string) => `gw:{${sid}}:s`,
   owner: (sid: string) => `gw:{${sid}}:owner`,
   events: (sid: string) => `gw:{${sid}}:ev`,
+  /** The session's takeover state, sealed by its worker (src/workers/takeover.ts); only with SESSION_KEY. */
+  takeover: (sid: string) => `gw:{${sid}}:tk`,
+  /** The sessions a node holds (a set): where a surviving node finds what a dead one left (takeover). */
+  nodeSessions: (nodeId: string) => `gw:nodesids:${nodeId}`,
+  /** Every node that holds or held sessions with takeover state (a set). */
+  nodes: () => 'gw:nodes',
   /** Set of the hashes of the session's tickets: revoked with it (and kept ones expire with it). */
   tickets: (sid: string) => `gw:{${sid}}:tkt`,
   token: (hash: string) => `gw:tok:${hash}`,

@@ -40,13 +40,24 @@ function fromHash(h: Record<string, string>): SessionRecord | undefined {
 const TOUCH = "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'lastActive', ARGV[1]) end return 0";
 
 // Atomic: of several nodes noticing a dead owner, exactly one makes the transition. The session's
-// kept tickets expire with it.
+// kept tickets expire with it; its takeover state (the sealed keys) goes at once.
 const MARK_GONE = `
 if redis.call('HGET', KEYS[1], 'state') ~= 'online' then return false end
+redis.call('DEL', KEYS[3])
 redis.call('HSET', KEYS[1], 'state', 'gone', 'goneAt', ARGV[1], 'goneReason', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
 return redis.call('HGET', KEYS[1], 'tokenHash')
+`;
+
+// Fenced (see SessionStore.putTakeover): online, and the lease ours. h goes in the record (a number,
+// not secret); the blob in its own key, so that reading the record (every request) does not carry it.
+const PUT_TAKEOVER = `
+if redis.call('HGET', KEYS[1], 'state') ~= 'online' then return 0 end
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+if ARGV[2] ~= '' then redis.call('SET', KEYS[3], ARGV[2]) end
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'smh', ARGV[3]) end
+return 1
 `;
 
 export class RedisSessionStore implements SessionStore {
@@ -90,9 +101,10 @@ export class RedisSessionStore implements SessionStore {
     return guarded(async () => {
       const tokenHash = (await this.redis.eval(
         MARK_GONE,
-        2,
+        3,
         keys.session(sid),
         keys.tickets(sid),
+        keys.takeover(sid),
         String(at),
         reason,
         String(retainMs),
@@ -107,10 +119,17 @@ export class RedisSessionStore implements SessionStore {
   delete(sid: string): Promise<void> {
     return guarded(async () => {
       const tokenHash = await this.redis.hget(keys.session(sid), 'tokenHash');
-      await this.redis.del(keys.session(sid));
+      await this.redis.del(keys.session(sid), keys.takeover(sid));
       if (tokenHash) await this.redis.del(keys.token(tokenHash));
       for (const hash of await this.redis.smembers(keys.tickets(sid))) await this.redis.del(keys.ticket(hash));
       await this.redis.del(keys.tickets(sid));
+    });
+  }
+
+  putTakeover(sid: string, nodeId: string, blob: string | undefined, h: number | undefined): Promise<boolean> {
+    return guarded(async () => {
+      const args = [nodeId, blob ?? '', h === undefined ? '' : String(h)];
+      return (await this.redis.eval(PUT_TAKEOVER, 3, keys.session(sid), keys.owner(sid), keys.takeover(sid), ...args)) === 1;
     });
   }
 

@@ -41,4 +41,11 @@ export interface SessionStore {
    * EventSource reconnects with the same URL whenever its connection drops, however late.
    */
   keepTicket(ticketHash: string, sid: string): Promise<void>;
+  /**
+   * Multi-node takeover (src/session/takeover.ts): writes the session's sealed takeover state and the
+   * h it has told the server (XEP-0198 §4), only while the session is online and `nodeId` holds its
+   * lease, so that a node that lost the lease (fenced) never writes after the new owner. `h` alone
+   * (blob undefined) is the cheap write that precedes each <a/>. Resolves false when fenced.
+   */
+  putTakeover?(sid: string, nodeId: string, blob: string | undefined, h: number | undefined): Promise<boolean>;
 }

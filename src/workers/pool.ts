@@ -6,6 +6,7 @@ import {
   batcher,
   PROTOCOL_VERSION,
   type FromWorker,
+  type HandoverResult,
   type ConnectTarget,
   type LoginRequest,
   type OpenResult,
@@ -17,6 +18,10 @@ export interface PoolHooks {
   onEvent(sid: string, name: string, data: unknown): void;
   /** The session's XMPP connection ended without a close() (network, server, worker death). */
   onClosed(sid: string, reason: string): void;
+  /** Takeover mode: the session's sealed takeover state changed (src/workers/takeover.ts). */
+  onTakeover?(sid: string, blob: string): void;
+  /** Takeover mode: record h (XEP-0198 §4) before the worker tells it to the server; resolves when recorded. */
+  onAck?(sid: string, h: number): Promise<void>;
 }
 
 interface Slot {
@@ -124,12 +129,46 @@ export class WorkerPool {
     return this.request(slot, { v: 3, t: 'call', req: 0, sid, action, body }, this.options.requestTimeoutMs);
   }
 
-  async close(sid: string): Promise<void> {
+  async close(sid: string, silent = false): Promise<void> {
     const slot = this.owner.get(sid);
     if (!slot) return;
     this.owner.delete(sid);
     slot.sessions.delete(sid);
-    await this.request(slot, { v: 3, t: 'close', req: 0, sid }, this.options.requestTimeoutMs).catch(() => undefined);
+    const msg: ToWorker = { v: 3, t: 'close', req: 0, sid, ...(silent && { silent: true as const }) };
+    await this.request(slot, msg, this.options.requestTimeoutMs).catch(() => undefined);
+  }
+
+  /** The connection of a session another node takes: dropped without closing its stream (XEP-0198 §5). */
+  abandon(sid: string): Promise<void> {
+    return this.close(sid, true);
+  }
+
+  /** Drain handover: the worker seals the session's state and drops its connection; undefined: nothing to hand over (ended). */
+  async handover(sid: string): Promise<HandoverResult | undefined> {
+    const slot = this.owner.get(sid);
+    if (!slot) return undefined;
+    this.owner.delete(sid);
+    slot.sessions.delete(sid);
+    // The worker answers a handover with a HandoverResult, or {} (src/workers/protocol.ts).
+    const data = (await this.request(slot, { v: 3, t: 'handover', req: 0, sid }, this.options.requestTimeoutMs)) as Partial<HandoverResult>;
+    return data.blob !== undefined && data.h !== undefined ? { blob: data.blob, h: data.h } : undefined;
+  }
+
+  /** Takes over a session another node held, from its sealed state: the worker resumes its stream. */
+  async adopt(sid: string, blob: string, h: number | undefined): Promise<void> {
+    if (this.stopping) throw errors.draining();
+    const slot = this.leastLoaded();
+    await slot.ready;
+    slot.sessions.add(sid);
+    this.owner.set(sid, slot);
+    try {
+      const msg: ToWorker = { v: 3, t: 'adopt', req: 0, sid, blob, ...(h !== undefined && { h }) };
+      await this.request(slot, msg, this.options.requestTimeoutMs);
+    } catch (err) {
+      slot.sessions.delete(sid);
+      this.owner.delete(sid);
+      throw err;
+    }
   }
 
   /** Test and operations hook: terminate one worker as if it had crashed. */
@@ -215,6 +254,18 @@ export class WorkerPool {
           this.hooks.onClosed(msg.sid, msg.reason);
         }
         return;
+      case 'takeover':
+        if (this.owner.get(msg.sid) === slot) this.hooks.onTakeover?.(msg.sid, msg.blob);
+        return;
+      case 'ack': {
+        const { sid, h } = msg;
+        if (this.owner.get(sid) !== slot || !this.hooks.onAck) return;
+        this.hooks.onAck(sid, h).then(
+          () => slot.alive && slot.post({ v: 3, t: 'acked', req: 0, sid, h }),
+          () => undefined,
+        );
+        return;
+      }
       case 'reply': {
         const p = this.pending.get(msg.req);
         if (!p) return;

@@ -57,14 +57,36 @@ export type ToWorker =
   /** An action without a session (e.g. XEP-0077 §3.1 account creation): run on a fresh, unauthenticated stream. */
   | { v: 3; t: 'sessionless'; req: number; action: string; target: ConnectTarget; body: unknown }
   | { v: 3; t: 'call'; req: number; sid: string; action: string; body: unknown }
-  | { v: 3; t: 'close'; req: number; sid: string };
+  /** `silent`: drop the connection without closing the stream (another node resumes it, XEP-0198 §5). */
+  | { v: 3; t: 'close'; req: number; sid: string; silent?: true }
+  /** The h of an <a/> is in the shared record (h of 'ack' below): the worker may tell it to the server. */
+  | { v: 3; t: 'acked'; req: number; sid: string; h: number }
+  /** Takes over a session another node held, from its sealed takeover state (takeover.ts): resumes it here. */
+  | { v: 3; t: 'adopt'; req: number; sid: string; blob: string; h?: number }
+  /**
+   * Drain handover: stop reading the session, seal its state with every stanza read counted, drop
+   * the connection without closing the stream; answers a HandoverResult (or data {} when it cannot).
+   */
+  | { v: 3; t: 'handover'; req: number; sid: string };
 
 export type FromWorker =
   | { v: 3; t: 'ready' }
   | { v: 3; t: 'reply'; req: number; ok: true; data: unknown }
   | { v: 3; t: 'reply'; req: number; ok: false; error: { status: number; body: ErrorBody } }
   | { v: 3; t: 'event'; sid: string; name: string; data: unknown }
-  | { v: 3; t: 'closed'; sid: string; reason: string };
+  | { v: 3; t: 'closed'; sid: string; reason: string }
+  /** The session's takeover state changed: `blob` is it encrypted (takeover.ts), for the shared record. */
+  | { v: 3; t: 'takeover'; sid: string; blob: string }
+  /**
+   * The server asked for an ack (<r/>, XEP-0198 §4) and h stanzas are handled: write h to the shared
+   * record first (a takeover must never resume with an h below one the server was told), answer 'acked'.
+   */
+  | { v: 3; t: 'ack'; sid: string; h: number };
+
+export interface HandoverResult {
+  blob: string;
+  h: number;
+}
 
 export interface OpenResult {
   jid: Jid;
@@ -80,6 +102,11 @@ export interface WorkerSettings {
   allowPlain: boolean;
   caps: { node: string };
   limits: SessionLimits;
+  /**
+   * SESSION_KEY (base64) when another node may take sessions over (multi-node mode): the worker
+   * encrypts each session's takeover state with it (takeover.ts). Absent: no takeover state at all.
+   */
+  takeoverKey?: string;
   /** XEP-0198 resumption after a drop (docs/api.md "Continuity"). */
   resume: {
     deadlineMs: number;

@@ -28,6 +28,18 @@ interface Unacked {
   bytes: number;
 }
 
+/** What another node needs to go on with this stream (XEP-0198 §5 resumption elsewhere): plain JSON. */
+export interface SmSnapshot {
+  id: string;
+  serverMaxS?: number;
+  /** h of the incoming stanzas handled (the last h told to the server). */
+  inbound: number;
+  /** The server's last h. */
+  acked: number;
+  /** The unacknowledged outgoing stanzas, serialized, oldest first. */
+  queue: string[];
+}
+
 export class StreamManagement {
   /** The stream id to resume (<enabled id/>), when the server allows resumption. */
   id: string | undefined;
@@ -139,6 +151,38 @@ export class StreamManagement {
     this.onAck(Number(el.attrs.h));
     this.sinceRequest = this.queue.length;
     return this.queue.map((item) => item.stanza);
+  }
+
+  /**
+   * The stream's state for another node, with `inbound` as given (the h the server was told: what
+   * is known handled), or undefined when the stream cannot be resumed.
+   */
+  snapshot(inbound: number, serialize: (el: Element) => string): SmSnapshot | undefined {
+    if (!this.resumable || this.id === undefined) return undefined;
+    return {
+      id: this.id,
+      ...(this.serverMaxS !== undefined && { serverMaxS: this.serverMaxS }),
+      inbound,
+      acked: this.acked,
+      queue: this.queue.map((item) => serialize(item.stanza)),
+    };
+  }
+
+  /** A stream taken over from a snapshot (another node's, or a test's near 2^32): counting both ways, resumable. */
+  restore(snap: SmSnapshot, parse: (xml: string) => Element): void {
+    this.outbound = true;
+    this.inboundOn = true;
+    this.id = snap.id;
+    this.serverMaxS = snap.serverMaxS;
+    this.inbound = snap.inbound % MOD;
+    this.acked = snap.acked % MOD;
+    this.clearQueue();
+    for (const xml of snap.queue) {
+      const bytes = Buffer.byteLength(xml);
+      this.queue.push({ stanza: parse(xml), bytes });
+      this.queueBytes += bytes;
+    }
+    this.sinceRequest = this.queue.length;
   }
 
   clearQueue(): void {

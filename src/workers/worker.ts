@@ -5,6 +5,7 @@ import { errors, isGatewayErrorLike } from '../errors.js';
 import { registry } from '../xeps/index.js';
 import { loadAreas } from './areas.js';
 import { batcher, PROTOCOL_VERSION, type FromWorker, type ToWorker, type WorkerSettings } from './protocol.js';
+import { openTakeover } from './takeover.js';
 import { withUnauthenticatedStream } from './xmpp-client.js';
 import { loginError, XmppSession } from './xmpp-session.js';
 
@@ -24,17 +25,46 @@ function replyError(req: number, err: unknown): void {
   post({ v: 3, t: 'reply', req, ok: false, error: { status: e.status, body: e.body } });
 }
 
+function newSession(sid: string): XmppSession {
+  const session: XmppSession = new XmppSession(
+    areas,
+    settings,
+    {
+      emit: (name, data) => post({ v: 3, t: 'event', sid, name, data }),
+      onDropped: (reason) => {
+        // Only the session of this id: a later one (taken over again) is not ended by an old one.
+        if (sessions.get(sid) === session) sessions.delete(sid);
+        post({ v: 3, t: 'closed', sid, reason });
+      },
+      flush: () => post.flush(),
+      takeover: (blob) => post({ v: 3, t: 'takeover', sid, blob }),
+      ...(settings.takeoverKey !== undefined && { confirmAck: (h: number) => post({ v: 3, t: 'ack', sid, h }) }),
+    },
+    sid,
+  );
+  return session;
+}
+
 async function handle(msg: ToWorker): Promise<void> {
   switch (msg.t) {
+    case 'adopt': {
+      if (settings.takeoverKey === undefined) return replyError(msg.req, errors.internal('no SESSION_KEY: no takeover'));
+      let session: XmppSession;
+      try {
+        const t = openTakeover(settings.takeoverKey, msg.sid, msg.blob);
+        // The record's h is the one told to the server last (written before each <a/>): it wins.
+        if (msg.h !== undefined) t.state.sm.inbound = msg.h;
+        session = newSession(msg.sid);
+        sessions.set(msg.sid, session);
+        session.adopt(t);
+      } catch (err) {
+        return replyError(msg.req, errors.internal(`takeover state unreadable: ${err instanceof Error ? err.message : String(err)}`));
+      }
+      post({ v: 3, t: 'reply', req: msg.req, ok: true, data: {} });
+      return;
+    }
     case 'open': {
-      const session = new XmppSession(areas, settings, {
-        emit: (name, data) => post({ v: 3, t: 'event', sid: msg.sid, name, data }),
-        onDropped: (reason) => {
-          sessions.delete(msg.sid);
-          post({ v: 3, t: 'closed', sid: msg.sid, reason });
-        },
-        flush: () => post.flush(),
-      });
+      const session = newSession(msg.sid);
       try {
         const jid = await session.open(msg.login);
         sessions.set(msg.sid, session);
@@ -70,10 +100,24 @@ async function handle(msg: ToWorker): Promise<void> {
       }
       return;
     }
+    case 'handover': {
+      const session = sessions.get(msg.sid);
+      sessions.delete(msg.sid);
+      const result = session?.handover();
+      // Nothing to hand over (not resumable): a clean end, as before takeovers.
+      if (!result) await session?.close().catch(() => undefined);
+      post({ v: 3, t: 'reply', req: msg.req, ok: true, data: result ?? {} });
+      return;
+    }
+    case 'acked': {
+      sessions.get(msg.sid)?.ackConfirmed(msg.h);
+      return;
+    }
     case 'close': {
       const session = sessions.get(msg.sid);
       sessions.delete(msg.sid);
-      await session?.close().catch(() => undefined);
+      if (msg.silent) session?.abandon();
+      else await session?.close().catch(() => undefined);
       post({ v: 3, t: 'reply', req: msg.req, ok: true, data: {} });
       return;
     }

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@xmpp/client-core';
-import { createElement, type Element } from 'ltx';
+import { createElement, parse as parseXml, type Element } from 'ltx';
 import { errors, GatewayError } from '../errors.js';
 import type { XmppContext } from '../xmpp/context.js';
 import { HeldRequests } from '../xmpp/held.js';
@@ -15,6 +15,7 @@ import { serialize } from '../xmpp/serialize.js';
 import type { LoginRequest, WorkerSettings } from './protocol.js';
 import { wipeScramKeys, type ScramKeys } from './scram.js';
 import { NS_SM, SmOverflow, StreamManagement } from './stream-management.js';
+import { MAX_ROOMS, sealTakeover, type Takeover } from './takeover.js';
 import { AuthError, createXmppClient, ResumeRefused, startClient } from './xmpp-client.js';
 
 const NS_STREAMS = 'http://etherx.jabber.org/streams';
@@ -25,6 +26,10 @@ export interface SessionHooks {
   onDropped(reason: string): void;
   /** Hands every event emitted so far to the main thread now (one postMessage). */
   flush?(): void;
+  /** The takeover state changed (only with settings.takeoverKey): the blob is encrypted (takeover.ts). */
+  takeover?(blob: string): void;
+  /** Takeover mode: asks the main thread to record h before the <a/> (then ackConfirmed(h)). */
+  confirmAck?(h: number): void;
 }
 
 /**
@@ -45,6 +50,13 @@ const ACK_REQUEST_MS = 5000;
 const ACK_EVERY = 10;
 const BACKOFF_FIRST_MS = 250;
 const BACKOFF_MAX_MS = 5000;
+/**
+ * The takeover state is written when it changes, at most this often per session: a burst of
+ * stanzas is one write, not one per stanza. What changed in the last SNAPSHOT_MS before a node dies
+ * is what a takeover may miss of the outgoing queue (docs/api.md "Continuity").
+ */
+const SNAPSHOT_MS = 100;
+const NS_MUC = 'http://jabber.org/protocol/muc';
 
 export class XmppSession {
   private client: Client | undefined;
@@ -68,12 +80,20 @@ export class XmppSession {
   private ownJid = '';
   /** XmppContext.streamFeatures: the children's namespaces of the last <stream:features/>. */
   private streamFeatures: string[] | undefined;
+  /** The h last told to the server (<a/>, <resume/>): what a takeover resumes from. */
+  private toldH = 0;
+  /** Rooms joined (bare room JID → nick) and the last broadcast presence: part of the takeover state. */
+  private readonly rooms = new Map<string, string>();
+  private presence: string | undefined;
+  private snapshotTimer: NodeJS.Timeout | undefined;
   readonly context: XmppContext;
 
   constructor(
     private readonly areas: LoadedAreas,
     private readonly settings: WorkerSettings,
     private readonly hooks: SessionHooks,
+    /** The session's id: the takeover state is sealed to it (takeover.ts). */
+    private readonly sid = '',
   ) {
     this.iq = new IqTracker(() => this.ownJid);
     this.held = new HeldRequests((stanza) => this.send(stanza), settings.answerTimeoutMs);
@@ -150,7 +170,26 @@ export class XmppSession {
     }
     if (this.state !== 'connecting') throw errors.disconnected('XMPP client disconnected');
     this.state = 'online';
+    this.snapshotNow();
     return parseJid(this.ownJid) ?? { domain: login.domain };
+  }
+
+  /**
+   * A session another node held (its takeover state, decrypted): resumes its stream here (XEP-0198
+   * §5) with its SCRAM keys, as after a drop. Resolves at once; the outcome comes as events
+   * (xmpp.connection online resumed) or as onDropped with the reason.
+   */
+  adopt(t: Takeover): void {
+    const { state } = t;
+    this.login = { ...state.login };
+    this.keys = t.keys;
+    this.ownJid = state.jid;
+    this.toldH = state.sm.inbound;
+    this.sm.restore(state.sm, parseXml);
+    for (const r of state.rooms) this.rooms.set(r.room, r.nick);
+    this.presence = state.presence;
+    this.state = 'online';
+    void this.reconnect(undefined);
   }
 
   async call(name: string, body: unknown): Promise<unknown> {
@@ -168,7 +207,7 @@ export class XmppSession {
     if (!client) return;
     try {
       // XEP-0198 §4: the last ack before a clean close, so the server knows what was handled.
-      if (wasOnline && this.sm.enabled) await client.send(this.sm.answer());
+      if (wasOnline && this.sm.enabled) await client.send(this.answer());
       if (wasOnline && client.status === 'online') await client.send(unavailablePresence());
       await client.stop();
     } catch {
@@ -238,9 +277,11 @@ export class XmppSession {
       // nothing posted. A handler that emits after awaiting something (an IQ of its own) is counted
       // at receipt; its event comes later. docs/api.md "Continuity".
       this.hooks.flush?.();
-      void client.send(this.sm.answer()).catch(() => undefined);
+      if (this.hooks.confirmAck) this.hooks.confirmAck(this.sm.handled);
+      else void client.send(this.answer()).catch(() => undefined);
     } else if (el.name === 'a' && client === this.client) {
       this.sm.onAck(Number(el.attrs.h));
+      this.scheduleSnapshot();
     } else if (el.name === 'resumed' && client === this.pending && this.state === 'reconnecting') {
       this.onResumed(client, el);
     }
@@ -259,6 +300,7 @@ export class XmppSession {
     for (const stanza of again) void client.send(stanza).catch(() => this.onDisconnect(client));
     if (again.length > 0) void client.send(this.sm.request()).catch(() => undefined);
     this.hooks.emit('xmpp.connection', { status: 'online', resumed: true });
+    this.snapshotNow();
     for (const w of this.waiters) {
       clearTimeout(w.timer);
       w.resolve();
@@ -273,16 +315,20 @@ export class XmppSession {
   }
 
   /** XEP-0198 §5 resumption, attempt after attempt with backoff, until RESUME_DEADLINE_MS (or the server's max). */
-  private async reconnect(old: Client): Promise<void> {
+  private async reconnect(old: Client | undefined): Promise<void> {
     this.state = 'reconnecting';
     this.client = undefined;
     this.clearAckTimer();
-    void old.disconnect().catch(() => undefined);
+    void old?.disconnect().catch(() => undefined);
     this.hooks.emit('xmpp.connection', { status: 'reconnecting' });
     const serverMs = this.sm.serverMaxS === undefined ? Infinity : this.sm.serverMaxS * 1000;
     const budget = Math.min(this.settings.resume.deadlineMs, serverMs);
     const deadline = Date.now() + budget;
-    let delay = 0;
+    // With takeovers the drop may be another node resuming the stream (this one lost its lease): the
+    // main thread checks the lease at `reconnecting` and abandons the session before a first attempt
+    // could take the stream back (src/session/takeover.ts checkOwner). A session taken over (no old
+    // client) holds the lease already: it goes at once.
+    let delay = this.settings.takeoverKey === undefined || old === undefined ? 0 : BACKOFF_FIRST_MS;
     let last = 'the XMPP server could not be reached';
     while (this.state === 'reconnecting') {
       const remaining = deadline - Date.now();
@@ -312,7 +358,7 @@ export class XmppSession {
       tlsVerify: this.settings.tlsVerify,
       allowPlain: this.settings.allowPlain,
       scramKeys: keys,
-      resume: { element: this.sm.resume(), jid: this.ownJid },
+      resume: { element: this.resumeElement(), jid: this.ownJid },
     });
     this.pending = client;
     this.attach(client);
@@ -354,6 +400,8 @@ export class XmppSession {
     this.state = 'closed';
     this.forgetKeys();
     this.clearAckTimer();
+    clearTimeout(this.snapshotTimer);
+    this.snapshotTimer = undefined;
     this.sm.clearQueue();
     for (const w of this.waiters) {
       clearTimeout(w.timer);
@@ -382,6 +430,7 @@ export class XmppSession {
   }
 
   private send(stanza: Element): void {
+    if (stanza.name === 'presence') this.notePresence(stanza);
     if (this.state === 'reconnecting' && this.resumable) {
       // Held in the unacknowledged queue: it goes out after <resumed/>, with what the server missed.
       this.track(stanza);
@@ -402,10 +451,115 @@ export class XmppSession {
     }
   }
 
+  /** Takeover mode: h is in the shared record, so it may be told to the server now. */
+  ackConfirmed(h: number): void {
+    const client = this.client;
+    if (this.state !== 'online' || !client || !this.sm.enabled) return;
+    this.toldH = h;
+    this.scheduleSnapshot();
+    void client.send(createElement('a', { xmlns: NS_SM, h: String(h) })).catch(() => undefined);
+  }
+
+  /**
+   * Another node takes the session (this one lost its lease): the connection drops without
+   * unavailable presence or stream close, so that the server keeps the session for the resumption
+   * (XEP-0198 §5) and contacts see nothing.
+   */
+  abandon(): void {
+    const client = this.client;
+    this.end(errors.disconnected('Session moved to another node'));
+    this.client = undefined;
+    // Not client.disconnect(): xmpp.js closes the stream first (</stream:stream>), which ends the session on the server.
+    destroySocket(client);
+  }
+
+  /**
+   * Drain handover (planned takeover): synchronously, so that no stanza is read in between, the
+   * events so far go to the main thread, the state is sealed with every stanza read counted (the
+   * server resends what follows to the next node, XEP-0198 §5), and the connection drops without
+   * unavailable presence or stream close. Undefined when the stream cannot be resumed elsewhere.
+   */
+  handover(): { blob: string; h: number } | undefined {
+    if (this.state !== 'online' || !this.resumable) return undefined;
+    this.hooks.flush?.();
+    this.toldH = this.sm.handled;
+    const blob = this.seal();
+    if (blob === undefined) return undefined;
+    const h = this.toldH;
+    this.abandon();
+    return { blob, h };
+  }
+
+  /** <a h/> answering <r/> (XEP-0198 §4): the h told is what a takeover resumes from. */
+  private answer(): Element {
+    this.toldH = this.sm.handled;
+    this.scheduleSnapshot();
+    return this.sm.answer();
+  }
+
+  private resumeElement(): Element {
+    this.toldH = this.sm.handled;
+    return this.sm.resume();
+  }
+
+  /** Rooms joined and left (XEP-0045 §7.2, §7.6, §7.14) and the broadcast presence, for the takeover state. */
+  private notePresence(stanza: Element): void {
+    const to = typeof stanza.attrs.to === 'string' ? parseJid(stanza.attrs.to) : undefined;
+    const type = stanza.attrs.type as string | undefined;
+    if (!to) {
+      if (type === undefined || type === 'unavailable') this.presence = type === 'unavailable' ? undefined : serialize(stanza);
+    } else if (to.resource !== undefined) {
+      const room = bareJid(stanza.attrs.to as string);
+      if (type === 'unavailable') this.rooms.delete(room);
+      else if (type === undefined && (this.rooms.has(room) || stanza.getChild('x', NS_MUC))) {
+        if (this.rooms.has(room) || this.rooms.size < MAX_ROOMS) this.rooms.set(room, to.resource);
+      } else return;
+    } else return;
+    this.scheduleSnapshot();
+  }
+
+  private scheduleSnapshot(): void {
+    if (this.settings.takeoverKey === undefined || this.snapshotTimer || this.state === 'closed') return;
+    this.snapshotTimer = setTimeout(() => {
+      this.snapshotTimer = undefined;
+      this.snapshotNow();
+    }, SNAPSHOT_MS);
+    this.snapshotTimer.unref();
+  }
+
+  /** Seals the takeover state and hands it to the main thread (only a resumable stream has one). */
+  private snapshotNow(): void {
+    clearTimeout(this.snapshotTimer);
+    this.snapshotTimer = undefined;
+    const blob = this.seal();
+    if (blob !== undefined) this.hooks.takeover?.(blob);
+  }
+
+  private seal(): string | undefined {
+    const key = this.settings.takeoverKey;
+    if (key === undefined || this.state === 'closed' || !this.keys || !this.login) return undefined;
+    const sm = this.sm.snapshot(this.toldH, serialize);
+    if (!sm) return undefined;
+    const t: Takeover = {
+      state: {
+        login: this.login,
+        jid: this.ownJid,
+        sm,
+        rooms: [...this.rooms].map(([room, nick]) => ({ room, nick })),
+        ...(this.presence !== undefined && { presence: this.presence }),
+        at: Date.now(),
+      },
+      keys: this.keys,
+    };
+    return sealTakeover(key, this.sid, t);
+  }
+
   /** Queues an outgoing stanza until acked; past the bounds the session ends (its memory is capped). */
   private track(stanza: Element): boolean {
     try {
-      return this.sm.sent(stanza, Buffer.byteLength(serialize(stanza)));
+      const ask = this.sm.sent(stanza, Buffer.byteLength(serialize(stanza)));
+      this.scheduleSnapshot();
+      return ask;
     } catch (err) {
       if (!(err instanceof SmOverflow)) throw err;
       const reason = `XMPP client disconnected: ${err.message}`;
@@ -448,6 +602,14 @@ function reasonOf(err: unknown): string {
   if (e?.name === 'SASLError') return `the XMPP server refused the re-authentication (${e.condition ?? e.message ?? 'not-authorized'})`;
   if (err instanceof GatewayError) return err.body.description ?? err.body.condition;
   return e?.message ?? String(err);
+}
+
+/** Drops the TCP (or TLS) connection as a crash would: no stream close (RFC 6120 §4.4), so XEP-0198 §5 can resume it elsewhere. */
+function destroySocket(client: Client | undefined): void {
+  // Our declaration of Client leaves out the connection's socket (see noDelay); the TLS wrapper keeps the TCP one inside.
+  const s = (client as unknown as { socket?: { destroy?: () => void; socket?: { destroy?: () => void } } | null } | undefined)?.socket;
+  s?.socket?.destroy?.();
+  s?.destroy?.();
 }
 
 function noDelay(socket: unknown): void {
