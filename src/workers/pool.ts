@@ -47,6 +47,15 @@ export interface PoolOptions {
   workerUrl?: URL;
 }
 
+/**
+ * Requests to a worker: up to 64 per postMessage, and at most one wake-up of a worker per
+ * millisecond under load (batcher's holdMs). An idle worker sleeps in epoll, and waking it costs both
+ * threads ~30 µs here (bench/README.md "send"); a request after a quiet millisecond still leaves on
+ * the next turn. Worker → main keeps the defaults: events reach streams without a hold.
+ */
+const TO_WORKER_MAX_BATCH = 64;
+const TO_WORKER_HOLD_MS = 1;
+
 export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly owner = new Map<string, Slot>();
@@ -171,7 +180,7 @@ export class WorkerPool {
     const slot: Slot = {
       index,
       worker,
-      post: batcher<ToWorker>((batch) => worker.postMessage(batch)),
+      post: batcher<ToWorker>((batch) => worker.postMessage(batch), TO_WORKER_MAX_BATCH, TO_WORKER_HOLD_MS),
       sessions: new Set(),
       alive: true,
       booted: false,
