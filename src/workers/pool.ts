@@ -55,6 +55,14 @@ export interface PoolOptions {
  */
 const TO_WORKER_MAX_BATCH = 64;
 const TO_WORKER_HOLD_MS = 1;
+/**
+ * A worker's V8 young generation (MiB). V8 grows it to ~48 MiB per isolate while sessions open and
+ * keeps it: with 2 workers that was most of the gap between a gateway session's RSS and a direct
+ * connection's at 3,000 sessions (52.6 vs 22.3 KiB; 23.2 vs 22.7 with every young generation at
+ * 1 MiB; bench/README.md "idle"). A worker allocates little per stanza, so scavenging a small one costs
+ * little; the main thread (HTTP) keeps V8's default.
+ */
+const WORKER_YOUNG_GENERATION_MB = 8;
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];
@@ -174,6 +182,7 @@ export class WorkerPool {
   private spawn(index: number): Slot {
     const worker = new Worker(this.options.workerUrl ?? new URL('./worker.js', import.meta.url), {
       workerData: this.options.settings,
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     });
     let markReady: () => void = () => undefined;
     let failBoot: (err: Error) => void = () => undefined;
