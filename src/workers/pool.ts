@@ -155,6 +155,13 @@ export class WorkerPool {
     if (slot) await slot.worker.terminate();
   }
 
+  /** Operations and bench hook: a V8 heap snapshot of one worker (bench/heap-worker.ts reads it). */
+  heapSnapshot(index: number): Promise<NodeJS.ReadableStream> {
+    const slot = this.slots[index];
+    if (!slot?.alive) return Promise.reject(errors.disconnected('XMPP worker stopped'));
+    return slot.worker.getHeapSnapshot();
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
