@@ -1,11 +1,13 @@
-// node dist/bench/heap-worker.js [FROM] [TO] [direct]: what one idle session costs in a worker's heap, by kind of
+// node dist/bench/heap-worker.js [FROM] [TO] [direct|main]: what one idle session costs in a worker's heap, by kind of
 // object. Logs FROM, then TO sessions into an in-process gateway with one worker (lean Prosody), takes a
 // V8 heap snapshot of the worker after each (a snapshot collects garbage first, so it counts live objects
 // only) and prints the difference per added session, by constructor, with the total. With `direct`, the
-// same for direct connections (the baseline's client, bench/lib/direct.ts) in this process's own heap. No load figure:
+// same for direct connections (the baseline's client, bench/lib/direct.ts) in this process's own heap;
+// with `main`, also the main thread's heap per SSE stream (client side included, see below). No load figure:
 // it does not depend on how busy the machine is. bench/README.md "Issue #18 goals" quotes it.
 import { startGateway } from '../test/helpers/gateway.js';
 import { startProsody } from '../test/helpers/prosody.js';
+import { get } from 'node:http';
 import { getHeapSnapshot } from 'node:v8';
 import { connectDirect, mapLimit } from './lib/direct.js';
 
@@ -73,6 +75,26 @@ try {
   await mapLimit(prosody.users.slice(from, to), 20, (u) => gw.login(u, { resource: 'heap' }));
   const b = await sizes(await pool.heapSnapshot(0));
   report('worker heap', a, b);
+  if (process.argv[4] === 'main') {
+    // The main thread with one SSE stream per session; the streams' client side (this process's
+    // http.get) is in the same heap, so compare two builds' figures rather than read this one alone.
+    const opened: Array<() => void> = [];
+    const stream = async (token: string) =>
+      new Promise<void>((resolve, reject) => {
+        const req = get(`${gw.url}/v1/events`, { headers: { authorization: `Bearer ${token}` } }, (res) => {
+          res.once('data', () => resolve());
+          opened.push(() => req.destroy());
+        });
+        req.once('error', reject);
+      });
+    const tokens = await mapLimit(prosody.users.slice(0, to), 20, (u) => gw.login(u, { resource: 'main' }).then((x) => x.token));
+    await mapLimit(tokens.slice(0, from), 20, stream);
+    const m1 = await sizes(getHeapSnapshot());
+    await mapLimit(tokens.slice(from, to), 20, stream);
+    const m2 = await sizes(getHeapSnapshot());
+    report('main thread heap (gateway and stream clients)', m1, m2);
+    for (const end of opened) end();
+  }
 } finally {
   await gw.close();
   await prosody.stop();
