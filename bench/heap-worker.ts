@@ -1,10 +1,10 @@
-// node dist/bench/heap-worker.js [FROM] [TO] [direct|main]: what one idle session costs in a worker's heap, by kind of
-// object. Logs FROM, then TO sessions into an in-process gateway with one worker (lean Prosody), takes a
-// V8 heap snapshot of the worker after each (a snapshot collects garbage first, so it counts live objects
-// only) and prints the difference per added session, by constructor, with the total. With `direct`, the
-// same for direct connections (the baseline's client, bench/lib/direct.ts) in this process's own heap;
-// with `main`, also the main thread's heap per SSE stream (client side included, see below). No load figure:
-// it does not depend on how busy the machine is. bench/README.md "Issue #18 goals" quotes it.
+// node dist/bench/heap-worker.js [FROM] [TO] [direct|main]: what one idle session costs in a heap, by
+// kind of object. Logs FROM, then TO sessions into an in-process gateway with one worker (lean Prosody),
+// takes a V8 heap snapshot of the worker after each (a snapshot collects garbage first, so it counts live
+// objects only) and prints the difference per added session, by constructor, with the total. With
+// `direct`: the same for direct connections (the baseline's client, bench/lib/direct.ts) in this
+// process's own heap; with `main`: also the main thread's heap per SSE stream, its client side included.
+// No load figure: it does not depend on how busy the machine is. bench/README.md "Issue #18 goals".
 import { startGateway } from '../test/helpers/gateway.js';
 import { startProsody } from '../test/helpers/prosody.js';
 import { get } from 'node:http';
