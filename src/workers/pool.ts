@@ -48,13 +48,13 @@ export interface PoolOptions {
 }
 
 /**
- * Requests to a worker: up to 64 per postMessage, and at most one wake-up of a worker per
- * millisecond under load (batcher's holdMs). An idle worker sleeps in epoll, and waking it costs both
- * threads ~30 µs here (bench/README.md "send"); a request after a quiet millisecond still leaves on
- * the next turn. Worker → main keeps the defaults: events reach streams without a hold.
+ * Requests to a worker: up to 64 per postMessage (worker → main keeps batcher's 8). An idle worker
+ * sleeps in epoll and each postMessage that finds it asleep costs both threads ~20–40 µs to wake it
+ * (bench/wake-cost.ts); with 8, a busy turn's requests took ~6 messages per postMessage, with 64 ~12–13.
+ * A hold of 1 ms between batches (tried: ~15 per postMessage) made send's p99 worse in every round
+ * measured, so requests still leave on the next turn (bench/README.md "Issue #18 goals").
  */
 const TO_WORKER_MAX_BATCH = 64;
-const TO_WORKER_HOLD_MS = 1;
 /**
  * A worker's V8 young generation (MiB). V8 grows it to ~48 MiB per isolate while sessions open and
  * keeps it: with 2 workers that was most of the gap between a gateway session's RSS and a direct
@@ -196,7 +196,7 @@ export class WorkerPool {
     const slot: Slot = {
       index,
       worker,
-      post: batcher<ToWorker>((batch) => worker.postMessage(batch), TO_WORKER_MAX_BATCH, TO_WORKER_HOLD_MS),
+      post: batcher<ToWorker>((batch) => worker.postMessage(batch), TO_WORKER_MAX_BATCH),
       sessions: new Set(),
       alive: true,
       booted: false,

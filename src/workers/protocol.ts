@@ -10,22 +10,15 @@ export const PROTOCOL_VERSION = 3;
  * Messages cross the thread boundary in batches (arrays, protocol v2): one postMessage per
  * event-loop turn rather than per message, since each one costs a structured clone and a wake-up of
  * the other thread (measured: fanout gateway CPU 2.5 s → 0.8 s on a burst).
- *
- * `holdMs` bounds the wake-ups: a batch that would follow the previous one sooner than that waits
- * for the rest of the interval (a timer), so under load a thread is woken at most once per interval
- * and each wake-up carries many messages; after a quiet interval a message still leaves on the next
- * turn, so a lone request waits for nothing (bench/README.md, "send").
  */
-export function batcher<T>(send: (batch: T[]) => void, maxBatch = 8, holdMs = 0): ((msg: T) => void) & { flush(): void } {
+export function batcher<T>(send: (batch: T[]) => void, maxBatch = 8): ((msg: T) => void) & { flush(): void } {
   let queue: T[] = [];
   let scheduled = false;
-  let last = -Infinity;
   const flush = () => {
     scheduled = false;
     if (queue.length === 0) return;
     const batch = queue;
     queue = [];
-    if (holdMs > 0) last = performance.now();
     send(batch);
   };
   const post = (msg: T) => {
@@ -35,9 +28,7 @@ export function batcher<T>(send: (batch: T[]) => void, maxBatch = 8, holdMs = 0)
     if (queue.length >= maxBatch) flush();
     else if (!scheduled) {
       scheduled = true;
-      const wait = holdMs > 0 ? last + holdMs - performance.now() : 0;
-      if (wait >= 0.5) setTimeout(flush, Math.ceil(wait));
-      else setImmediate(flush);
+      setImmediate(flush);
     }
   };
   // flush(): what was posted so far crosses now (the XEP-0198 ack waits for it, xmpp-session.ts).
