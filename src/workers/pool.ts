@@ -52,6 +52,23 @@ export interface PoolOptions {
   workerUrl?: URL;
 }
 
+/**
+ * Requests to a worker: up to 64 per postMessage (worker → main keeps batcher's 8). An idle worker
+ * sleeps in epoll and each postMessage that finds it asleep costs both threads ~20–40 µs to wake it
+ * (bench/wake-cost.ts); with 8, a busy turn's requests took ~6 messages per postMessage, with 64 ~12–13.
+ * A hold of 1 ms between batches (tried: ~15 per postMessage) made send's p99 worse in every round
+ * measured, so requests still leave on the next turn (bench/README.md "Issue #18 goals").
+ */
+const TO_WORKER_MAX_BATCH = 64;
+/**
+ * A worker's V8 young generation (MiB). V8 grows it to ~48 MiB per isolate while sessions open and
+ * keeps it: with 2 workers that was most of the gap between a gateway session's RSS and a direct
+ * connection's at 3,000 sessions (52.6 vs 22.3 KiB; 23.2 vs 22.7 with every young generation at
+ * 1 MiB; bench/README.md "idle"). A worker allocates little per stanza, so scavenging a small one costs
+ * little; the main thread (HTTP) keeps V8's default.
+ */
+const WORKER_YOUNG_GENERATION_MB = 8;
+
 export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly owner = new Map<string, Slot>();
@@ -177,6 +194,13 @@ export class WorkerPool {
     if (slot) await slot.worker.terminate();
   }
 
+  /** Operations and bench hook: a V8 heap snapshot of one worker (bench/heap-worker.ts reads it). */
+  heapSnapshot(index: number): Promise<NodeJS.ReadableStream> {
+    const slot = this.slots[index];
+    if (!slot?.alive) return Promise.reject(errors.disconnected('XMPP worker stopped'));
+    return slot.worker.getHeapSnapshot();
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
@@ -204,13 +228,14 @@ export class WorkerPool {
   private spawn(index: number): Slot {
     const worker = new Worker(this.options.workerUrl ?? new URL('./worker.js', import.meta.url), {
       workerData: this.options.settings,
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     });
     let markReady: () => void = () => undefined;
     let failBoot: (err: Error) => void = () => undefined;
     const slot: Slot = {
       index,
       worker,
-      post: batcher<ToWorker>((batch) => worker.postMessage(batch)),
+      post: batcher<ToWorker>((batch) => worker.postMessage(batch), TO_WORKER_MAX_BATCH),
       sessions: new Set(),
       alive: true,
       booted: false,

@@ -55,3 +55,15 @@ t.test('a worker dies: its sessions end cleanly, the others keep working', async
   t.equal((await gw.post('/v1/chat/message', { to: peer.jid, content: 'new' }, c.token)).status, 200);
   sb.close();
 });
+
+t.test('heapSnapshot(i): a V8 heap snapshot of that worker (bench/heap-worker.ts); no such worker rejects', async (t) => {
+  const { pool } = gw.app.gateway;
+  const chunks: Buffer[] = [];
+  for await (const c of await pool.heapSnapshot(0)) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
+  // V8's heap snapshot format: meta, then the node and string tables.
+  const snap = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { snapshot: { meta: { node_fields: string[] } }; strings: string[] };
+  t.ok(snap.snapshot.meta.node_fields.includes('self_size'));
+  // The worker's session class is in its heap: the snapshot is of a worker thread.
+  t.ok(snap.strings.includes('XmppSession'), 'the worker’s classes are in it');
+  await t.rejects(pool.heapSnapshot(99), /XMPP worker stopped/);
+});
