@@ -136,7 +136,7 @@ const settings = {
   sessionKey: {
     env: 'SESSION_KEY',
     description:
-      'Multi-node mode: 32 bytes (64 hex digits or base64) that encrypt, with AES-256-GCM, what another node needs to take a session over when its node dies or drains (docs/api.md "Continuity"); the same on every node. Empty: no takeover, a node’s sessions end with it',
+      'Multi-node mode: 32 bytes (64 hex digits or base64) that encrypt, with AES-256-GCM, what another node needs to take a session over when its node dies or drains (docs/api.md "Continuity"), and webhook signing secrets in Redis; the same on every node. Empty: no takeover, a node’s sessions end with it',
     default: '',
     parse: key256,
   },

@@ -83,7 +83,7 @@ export async function createState(config: StateConfig, logger: StateLogger): Pro
       }),
       bus,
       rateLimits: new RedisRateLimit(redis),
-      webhooks: new RedisWebhookStore(redis, pubsub, trust, nodeId),
+      webhooks: new RedisWebhookStore(redis, pubsub, trust, nodeId, config.sessionKey || undefined),
       ready: () => redis.status === 'ready' && sub.status === 'ready',
       ping: async () => {
         const start = performance.now();

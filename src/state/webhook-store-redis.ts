@@ -5,6 +5,7 @@
 // stale entry is dropped when its webhook is not found).
 import { guarded, type RedisClient, type RedisTrust } from './redis.js';
 import { keys } from './redis-keys.js';
+import { seal, unseal } from './seal.js';
 import type { PubSub } from './redis-pubsub.js';
 import type { HoldResult, StoredWebhook, WebhookProgress, WebhookRegistration, WebhookStore } from './webhook-store.js';
 
@@ -46,12 +47,19 @@ return 1
 
 const HOLD_RESULTS: Record<number, HoldResult> = { 1: 'held', 0: 'taken', [-1]: 'gone' };
 
-function parse(registration: string | null | undefined, progress: string | null | undefined): StoredWebhook | undefined {
+/** What a sealed signing secret is bound to: its webhook (a sealed secret moved to another does not open). */
+const secretContext = (sid: string, id: string) => `xmpp-ftw-gateway webhook secret ${sid} ${id}`;
+
+function parse(
+  registration: string | null | undefined,
+  progress: string | null | undefined,
+  key: string | undefined,
+): StoredWebhook | undefined {
   if (!registration) return undefined;
   // Written by this module as JSON of these two shapes.
   const r = JSON.parse(registration) as WebhookRegistration;
   const p = progress ? (JSON.parse(progress) as WebhookProgress) : { state: 'active' as const };
-  return { ...r, progress: p };
+  return { ...r, secret: unseal(key, secretContext(r.sid, r.id), r.secret), progress: p };
 }
 
 const split = ({ progress, ...registration }: StoredWebhook) => ({ registration, progress });
@@ -62,6 +70,8 @@ export class RedisWebhookStore implements WebhookStore {
     private readonly pubsub: PubSub,
     private readonly trust: RedisTrust,
     private readonly nodeId: string,
+    /** SESSION_KEY: with it, signing secrets are stored sealed (src/state/seal.ts); without, as they are. */
+    private readonly secretKey?: string,
   ) {}
 
   private put(webhook: StoredWebhook, max: number, leaseMs: number): Promise<boolean> {
@@ -76,7 +86,11 @@ export class RedisWebhookStore implements WebhookStore {
           keys.webhookLease(webhook.sid, webhook.id),
           webhook.id,
           String(max),
-          JSON.stringify(registration),
+          JSON.stringify(
+            this.secretKey
+              ? { ...registration, secret: seal(this.secretKey, secretContext(webhook.sid, webhook.id), registration.secret) }
+              : registration,
+          ),
           JSON.stringify(progress),
           this.nodeId,
           String(leaseMs),
@@ -101,7 +115,7 @@ export class RedisWebhookStore implements WebhookStore {
         this.redis.hget(keys.webhooks(sid), id),
         this.redis.hget(keys.webhookProgress(sid), id),
       ]);
-      return parse(registration, progress);
+      return parse(registration, progress, this.secretKey);
     });
   }
 
@@ -112,7 +126,7 @@ export class RedisWebhookStore implements WebhookStore {
         this.redis.hgetall(keys.webhookProgress(sid)),
       ]);
       return Object.entries(registrations)
-        .map(([id, r]) => parse(r, progress[id]))
+        .map(([id, r]) => parse(r, progress[id], this.secretKey))
         .filter((w): w is StoredWebhook => w !== undefined)
         .sort((a, b) => a.createdAt - b.createdAt);
     });

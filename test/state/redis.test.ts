@@ -3,13 +3,14 @@
 // an outage, resubscription, a node that does not acknowledge.
 import t from 'tap';
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { keys } from '../../src/state/redis-keys.js';
 import { createState, type State } from '../../src/state/index.js';
 import { freePort } from '../helpers/ports.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
-import { type Backend, CONTRACT_CONFIG } from './backend.js';
+import { type Backend, CONTRACT_CONFIG, newSid } from './backend.js';
 import { busContract } from './bus.contract.js';
 import { eventLogContract } from './event-log.contract.js';
 import { ownershipContract } from './ownership.contract.js';
@@ -58,6 +59,39 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms =
     await wait(25);
   }
 }
+
+t.test('webhook signing secrets: sealed in Redis with SESSION_KEY, bound to their webhook; plain ones still read', async (t) => {
+  const key = randomBytes(32).toString('base64');
+  const sealedNode = await createState({ redisUrl: server.url, nodeId: 'seal-a', ...CONTRACT_CONFIG, sessionKey: key }, quiet);
+  const otherKey = await createState(
+    { redisUrl: server.url, nodeId: 'seal-b', ...CONTRACT_CONFIG, sessionKey: randomBytes(32).toString('base64') },
+    quiet,
+  );
+  opened.push(sealedNode, otherKey);
+  const plainNode = await redisNode(server.url, 'seal-c');
+  const raw = new Redis(server.url);
+  t.teardown(() => raw.quit());
+  const sid = newSid();
+  const secret = 'whsec_' + randomBytes(24).toString('base64');
+  const hook = { id: 'wh1', sid, url: 'https://app.example.org/h', secret, createdAt: 1, progress: { state: 'active' as const } };
+  t.ok(await sealedNode.webhooks.add(hook, 3, 60_000));
+  const stored = (await raw.hget(keys.webhooks(sid), 'wh1'))!;
+  t.notMatch(stored, secret, 'the secret is not in Redis in clear');
+  t.notMatch(stored, Buffer.from(secret).toString('base64'), 'nor as base64');
+  t.match(stored, /"secret":"sealed:v1:/);
+  t.equal((await sealedNode.webhooks.get(sid, 'wh1'))?.secret, secret, 'a node with the key signs with the secret');
+  t.equal((await sealedNode.webhooks.list(sid))[0]?.secret, secret);
+  await t.rejects(otherKey.webhooks.get(sid, 'wh1'), /does not open/, 'another key does not open it');
+  await t.rejects(plainNode.webhooks.get(sid, 'wh1'), /no SESSION_KEY/, 'nor no key');
+  // Moved to another webhook's slot, the sealed value does not open: it is bound to its webhook.
+  await raw.hset(keys.webhooks(sid), 'wh2', stored.replace('"id":"wh1"', '"id":"wh2"'));
+  await t.rejects(sealedNode.webhooks.get(sid, 'wh2'), /does not open/);
+  // Registered before the key was configured: stored as it is, and still read.
+  const sid2 = newSid();
+  t.ok(await plainNode.webhooks.add({ ...hook, sid: sid2 }, 3, 60_000));
+  t.match((await raw.hget(keys.webhooks(sid2), 'wh1'))!, secret, 'without SESSION_KEY, as before');
+  t.equal((await sealedNode.webhooks.get(sid2, 'wh1'))?.secret, secret);
+});
 
 t.test('an unreachable Redis at start is one clear error, and nothing else', async (t) => {
   const port = await freePort();
