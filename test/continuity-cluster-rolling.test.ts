@@ -124,8 +124,11 @@ t.test('2 nodes × 100 sessions, each node restarted in turn: every session aliv
   t.equal(dup, 0, 'none duplicated');
   t.equal(ended, 0, 'no session ended');
   t.equal(resumed, SESSIONS, 'every session was resumed on another node');
-  // roll-1's half moved twice (to roll-2, then to roll-3), roll-2's once.
-  t.equal(moves, SESSIONS * 1.5, 'one resumption per move');
+  // Each move is one takeover logged by the node that took the session, and one resumed event on its
+  // stream. roll-1's half moves twice when roll-2 claims it before roll-3 is up, once when roll-3 does.
+  const takeovers = (logs.match(/session taken over/g) ?? []).length;
+  t.ok(moves >= SESSIONS && moves <= SESSIONS * 1.5, `${moves} moves: each session once or (roll-1's) twice`);
+  t.equal(moves, takeovers, 'one resumed event per takeover');
   // Every session answers an action on the new nodes.
   const statuses = await Promise.all(tokens.map((token, i) => post(nodes[(i + 1) % 2]!, '/v1/presence', { status: 'after' }, token)));
   t.same(

@@ -54,6 +54,8 @@ export class LocalSessions {
   readonly streams = new Map<string, number>();
   /** Ends this node saw but could not record yet (shared state away): retried by the sweeper. */
   readonly unrecorded = new Map<string, string>();
+  /** The last event append under way per session: a drain handover waits for it before giving the lease up. */
+  readonly appending = new Map<string, Promise<unknown>>();
 
   get streamCount(): number {
     let n = 0;

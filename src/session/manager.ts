@@ -156,9 +156,14 @@ export class SessionManager {
     if (this.deps.takeover && name === 'xmpp.connection' && (data as { status?: unknown } | null)?.status === 'reconnecting') {
       void this.takeovers.checkOwner(sid);
     }
-    this.deps.log
+    const appended = this.deps.log
       .append(sid, name, data)
       .catch((err) => this.deps.logger.warn({ err, sid, event: name }, 'event not logged: readers will see a gap'));
+    // A session's appends complete in order (one connection, or memory): the last one stands for all.
+    this.local.appending.set(sid, appended);
+    void appended.then(() => {
+      if (this.local.appending.get(sid) === appended) this.local.appending.delete(sid);
+    });
   }
 
   /** From the pool (takeover mode): a session's sealed takeover state changed. */

@@ -117,6 +117,9 @@ export class Takeovers {
         try {
           const handed = await pool.handover!(sid);
           if (!handed) return; // ended cleanly by the worker: the caller's endHere records it
+          // The events the worker flushed before sealing reached the main thread before its answer: in the
+          // log before the lease goes (an append after that would be the old owner's, refused).
+          await this.local.appending.get(sid);
           const written = await store.putTakeover!(sid, ownership.nodeId, handed.blob, handed.h);
           this.local.owned.delete(sid);
           // Fenced: another node holds it already; nothing of it is this node's to end.

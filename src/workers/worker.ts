@@ -102,6 +102,9 @@ async function handle(msg: ToWorker): Promise<void> {
     }
     case 'handover': {
       const session = sessions.get(msg.sid);
+      // A session still resuming (one this node took over a moment ago, in a rolling restart) is
+      // handed over once it is online again, not ended.
+      await session?.settled();
       sessions.delete(msg.sid);
       const result = session?.handover();
       // Nothing to hand over (not resumable): a clean end, as before takeovers.

@@ -479,6 +479,14 @@ export class XmppSession {
    * server resends what follows to the next node, XEP-0198 §5), and the connection drops without
    * unavailable presence or stream close. Undefined when the stream cannot be resumed elsewhere.
    */
+  /**
+   * Resolves once a resumption under way (after a drop, or a takeover this node just began) has ended,
+   * either way, or after RESUME_ACTION_WAIT_MS: a drain hands over what is online again (else ends it).
+   */
+  async settled(): Promise<void> {
+    if (this.state === 'reconnecting') await this.resumption().catch(() => undefined);
+  }
+
   handover(): { blob: string; h: number } | undefined {
     if (this.state !== 'online' || !this.resumable) return undefined;
     this.hooks.flush?.();
