@@ -420,7 +420,11 @@ async function startOnce(opts: StartEjabberdOptions): Promise<EjabberdServer> {
       const pattern = new RegExp(`Accepted c2s (\\S+) authentication for ${escaped}(?:/\\S*)? `, 'g');
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const found = [...(await readFile(logFile, 'utf8')).matchAll(pattern)].map((m) => m[1]!);
+        // Not there yet: the logger creates the file with its first line.
+        const text = await readFile(logFile, 'utf8').catch((err: NodeJS.ErrnoException) =>
+          err.code === 'ENOENT' ? '' : Promise.reject(err),
+        );
+        const found = [...text.matchAll(pattern)].map((m) => m[1]!);
         if (found.length >= atLeast || Date.now() > deadline) return found;
         await new Promise((r) => setTimeout(r, 50));
       }

@@ -106,6 +106,8 @@ async function login(user: { username: string; jid: string; password: string }) 
   });
   const sent: Element[] = [];
   client.on('send', (el: Element) => sent.push(el));
+  // A refused binding may end in a reset: start() rejects with it; the emitted copy must not be uncaught.
+  client.on('error', () => undefined);
   let error: unknown;
   try {
     await client.start();
