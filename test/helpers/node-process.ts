@@ -81,3 +81,40 @@ export async function startNode(name: string, env: Record<string, string>, optio
     },
   };
 }
+
+/**
+ * POST to a node; a 503 with Retry-After (a brand-new Redis is not trusted for one lease, README
+ * "Multi-node") is retried every 200 ms, as a client would.
+ */
+export async function postTo(
+  node: NodeProcess,
+  path: string,
+  body: unknown,
+  token?: string,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
+): Promise<{ status: number; body: any }> {
+  for (;;) {
+    const res = await fetch(`${node.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
+      body: JSON.stringify(body),
+    });
+    if (res.status === 503 && res.headers.get('retry-after') !== null) {
+      await new Promise((r) => setTimeout(r, 200));
+      continue;
+    }
+    return { status: res.status, body: await res.json() };
+  }
+}
+
+/** Logs `user` in through `node` (POST /v1/login) with `resource`; the session's token. */
+export async function loginTo(
+  node: NodeProcess,
+  server: { host: string; port: number },
+  user: { jid: string; password: string },
+  resource: string,
+): Promise<string> {
+  const res = await postTo(node, '/v1/login', { jid: user.jid, password: user.password, host: server.host, port: server.port, resource });
+  if (res.status !== 201) throw new Error(`login: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.token;
+}

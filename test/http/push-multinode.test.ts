@@ -6,7 +6,7 @@ import t from 'tap';
 import { xml } from '@xmpp/client';
 import { startProsody } from '../helpers/prosody.js';
 import { connectPeer } from '../helpers/peer.js';
-import { startNode, type NodeProcess } from '../helpers/node-process.js';
+import { loginTo, postTo, startNode, type NodeProcess } from '../helpers/node-process.js';
 import { startRedis } from '../helpers/redis.js';
 import { PushEndpoint, vapidKeys } from '../helpers/push-endpoint.js';
 import { SseClient } from '../helpers/sse.js';
@@ -46,34 +46,8 @@ const say = (resource: string, body: string) =>
 const contents = (path: string) =>
   endpoint.received.filter((r) => r.path === path).map((r) => r.payload?.data?.content as string | undefined);
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
-async function post(node: NodeProcess, path: string, body: unknown, token?: string): Promise<{ status: number; body: any }> {
-  for (;;) {
-    const res = await fetch(`${node.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
-      body: JSON.stringify(body),
-    });
-    // A brand-new Redis is not trusted for one lease (README, Multi-node): retry as Retry-After says.
-    if (res.status === 503 && res.headers.get('retry-after') !== null) {
-      await sleep(200);
-      continue;
-    }
-    return { status: res.status, body: await res.json() };
-  }
-}
-
-async function login(node: NodeProcess, resource: string): Promise<string> {
-  const res = await post(node, '/v1/login', {
-    jid: aliceUser.jid,
-    password: aliceUser.password,
-    host: prosody.host,
-    port: prosody.port,
-    resource,
-  });
-  if (res.status !== 201) throw new Error(`login: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.token;
-}
+const post = postTo;
+const login = (node: NodeProcess, resource: string) => loginTo(node, prosody, aliceUser, resource);
 
 /** Asks `node` for the session's push state until `paused` is `want` (the owner heard of the streams), within a bound. */
 async function pausedBecomes(node: NodeProcess, token: string, want: boolean, timeoutMs = 10000): Promise<number> {

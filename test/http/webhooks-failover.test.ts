@@ -7,7 +7,7 @@ import t from 'tap';
 import { xml } from '@xmpp/client';
 import { startProsody } from '../helpers/prosody.js';
 import { connectPeer } from '../helpers/peer.js';
-import { startNode, type NodeProcess } from '../helpers/node-process.js';
+import { loginTo, postTo, startNode, type NodeProcess } from '../helpers/node-process.js';
 import { startRedis } from '../helpers/redis.js';
 import { Receiver } from './webhooks-receiver.js';
 
@@ -45,34 +45,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const say = (resource: string, body: string) =>
   bob.send(xml('message', { to: `${aliceUser.jid}/${resource}`, type: 'chat', id: body }, xml('body', {}, body)));
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
-async function post(node: NodeProcess, path: string, body: unknown, token?: string): Promise<{ status: number; body: any }> {
-  for (;;) {
-    const res = await fetch(`${node.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
-      body: JSON.stringify(body),
-    });
-    // A brand-new Redis is not trusted for one lease (README, Multi-node): retry as Retry-After says.
-    if (res.status === 503 && res.headers.get('retry-after') !== null) {
-      await sleep(200);
-      continue;
-    }
-    return { status: res.status, body: await res.json() };
-  }
-}
-
-async function login(node: NodeProcess, resource: string): Promise<string> {
-  const res = await post(node, '/v1/login', {
-    jid: aliceUser.jid,
-    password: aliceUser.password,
-    host: prosody.host,
-    port: prosody.port,
-    resource,
-  });
-  if (res.status !== 201) throw new Error(`login: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.token;
-}
+const post = postTo;
+const login = (node: NodeProcess, resource: string) => loginTo(node, prosody, aliceUser, resource);
 
 async function gauge(node: NodeProcess, name: string): Promise<number> {
   const text = await (await fetch(`${node.url}/metrics`)).text();
