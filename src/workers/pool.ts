@@ -117,14 +117,19 @@ export class WorkerPool {
   }
 
   async open(sid: string, login: LoginRequest, timeoutMs: number): Promise<OpenResult> {
+    // The worker answers an `open` with an OpenResult (src/workers/protocol.ts).
+    return (await this.place(sid, { v: 3, t: 'open', req: 0, sid, login }, timeoutMs)) as OpenResult;
+  }
+
+  /** Puts a session on the least loaded worker with its first request (open, adopt); undone if that fails. */
+  private async place(sid: string, msg: ToWorker, timeoutMs: number): Promise<unknown> {
     if (this.stopping) throw errors.draining();
     const slot = this.leastLoaded();
     await slot.ready;
     slot.sessions.add(sid);
     this.owner.set(sid, slot);
     try {
-      // The worker answers an `open` with an OpenResult (src/workers/protocol.ts).
-      return (await this.request(slot, { v: 3, t: 'open', req: 0, sid, login }, timeoutMs)) as OpenResult;
+      return await this.request(slot, msg, timeoutMs);
     } catch (err) {
       slot.sessions.delete(sid);
       this.owner.delete(sid);
@@ -173,19 +178,7 @@ export class WorkerPool {
 
   /** Takes over a session another node held, from its sealed state: the worker resumes its stream. */
   async adopt(sid: string, blob: string, h: number | undefined): Promise<void> {
-    if (this.stopping) throw errors.draining();
-    const slot = this.leastLoaded();
-    await slot.ready;
-    slot.sessions.add(sid);
-    this.owner.set(sid, slot);
-    try {
-      const msg: ToWorker = { v: 3, t: 'adopt', req: 0, sid, blob, ...(h !== undefined && { h }) };
-      await this.request(slot, msg, this.options.requestTimeoutMs);
-    } catch (err) {
-      slot.sessions.delete(sid);
-      this.owner.delete(sid);
-      throw err;
-    }
+    await this.place(sid, { v: 3, t: 'adopt', req: 0, sid, blob, ...(h !== undefined && { h }) }, this.options.requestTimeoutMs);
   }
 
   /** Test and operations hook: terminate one worker as if it had crashed. */
