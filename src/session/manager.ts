@@ -159,7 +159,9 @@ export class SessionManager {
     const appended = this.deps.log
       .append(sid, name, data)
       .catch((err) => this.deps.logger.warn({ err, sid, event: name }, 'event not logged: readers will see a gap'));
-    // A session's appends complete in order (one connection, or memory): the last one stands for all.
+    // Only a drain handover waits for them (takeover mode): a session's appends complete in order
+    // (one connection, or memory), so the last one stands for all.
+    if (!this.deps.takeover) return;
     this.local.appending.set(sid, appended);
     void appended.then(() => {
       if (this.local.appending.get(sid) === appended) this.local.appending.delete(sid);
