@@ -274,11 +274,14 @@ export function sseRoutes(app: FastifyInstance, deps: SseDeps, eventNames: strin
         await paced(frame(e));
         if (e.final) ended = true;
       }
+      // Only what follows the last event written goes out: a live message can arrive after the read
+      // that returned its event (pub/sub and reads are two connections to Redis), or again after a
+      // reconnection. Ids increase in log order, so "not after" means "written already".
+      const fresh = (e: LoggedEvent) => lastId === undefined || log.isAfter(lastId, e.id);
       // Events that arrived meanwhile: skip those the backlog already held.
-      const replayed = new Set(backlog.events.map((e) => e.id));
       while (pending.length > 0 && !closed) {
         const e = pending.shift()!;
-        if (replayed.has(e.id)) continue;
+        if (!fresh(e)) continue;
         await paced(frame(e));
         if (e.final) ended = true;
       }
@@ -300,20 +303,19 @@ export function sseRoutes(app: FastifyInstance, deps: SseDeps, eventNames: strin
         // only if the read fails is it sent as it is.
         const before = waiting.splice(0);
         const read = await log.read(session.sid, lastId).catch(() => undefined);
-        const seen = new Set<string>();
         for (const e of read ? read.events : before) {
           if (closed) return;
-          seen.add(e.id);
-          deliver(e);
+          if (fresh(e)) deliver(e);
         }
         while (waiting.length > 0 && !closed) {
           const e = waiting.shift()!;
-          if (!seen.has(e.id)) deliver(e);
+          if (fresh(e)) deliver(e);
         }
         catchingUp = false;
       };
       live.write = (e: LoggedEvent) => {
         if (catchingUp) return void waiting.push(e);
+        if (!fresh(e)) return;
         if (lastId !== undefined && !log.isContiguous(lastId, e.id)) {
           waiting.push(e);
           return void catchUp();

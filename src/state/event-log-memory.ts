@@ -93,6 +93,13 @@ export class MemoryEventLog implements EventLog {
     return true;
   }
 
+  /** Within one epoch by number; an id of another epoch (another process's log) is not comparable: after. */
+  isAfter(prev: string, next: string): boolean {
+    const a = /^([0-9a-f]+)-(\d+)$/.exec(prev);
+    const b = /^([0-9a-f]+)-(\d+)$/.exec(next);
+    return !a || !b || a[1] !== b[1] || Number(b[2]) > Number(a[2]);
+  }
+
   async drop(sid: string): Promise<void> {
     this.logs.delete(sid);
   }

@@ -282,6 +282,12 @@ export class RedisEventLog implements EventLog {
     return a !== undefined && b !== undefined && b === a + 1;
   }
 
+  isAfter(prev: string, next: string): boolean {
+    const a = eventNumber(prev);
+    const b = eventNumber(next);
+    return a === undefined || b === undefined || b > a;
+  }
+
   drop(sid: string): Promise<void> {
     this.counters.delete(sid);
     const queue = this.held.get(sid);

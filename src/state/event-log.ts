@@ -34,5 +34,7 @@ export interface EventLog {
   subscribe(sid: string, listener: (event: LoggedEvent) => void, resync?: () => void): Promise<() => void>;
   /** Does `next` follow `prev` with nothing lost in between? */
   isContiguous(prev: string, next: string): boolean;
+  /** Is `next` later in the log than `prev`? (A live copy that is not was written already.) */
+  isAfter(prev: string, next: string): boolean;
   drop(sid: string): Promise<void>;
 }

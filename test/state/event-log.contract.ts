@@ -13,12 +13,23 @@ export function eventLogContract(t: Test, backend: Backend): void {
     const a: EventLog = (await node('a')).log;
     const b: EventLog = (await node('b')).log;
 
+    t.test('"after" compares positions, not strings (the tenth event follows the ninth)', async (t) => {
+      const sid = newSid();
+      const ids: string[] = [];
+      for (let i = 1; i <= 11; i++) ids.push((await a.append(sid, 'n', { i })).id);
+      for (let i = 1; i < ids.length; i++) {
+        t.ok(b.isAfter(ids[i - 1]!, ids[i]!) && !b.isAfter(ids[i]!, ids[i - 1]!), `event ${i + 1} after event ${i}`);
+      }
+    });
+
     t.test('ids follow log order; a read after a cursor returns exactly what followed, on every node', async (t) => {
       const sid = newSid();
       const e1 = await a.append(sid, 'a', { n: 1 });
       const e2 = await a.append(sid, 'b', { n: 2 });
       const e3 = await a.append(sid, 'c', { n: 3 }, true);
       t.ok(a.isContiguous(e1.id, e2.id) && b.isContiguous(e2.id, e3.id), 'consecutive events are contiguous');
+      t.ok(a.isAfter(e1.id, e2.id) && b.isAfter(e1.id, e3.id), 'a later event is after');
+      t.notOk(a.isAfter(e2.id, e2.id) || b.isAfter(e3.id, e1.id), 'the same or an earlier one is not');
       t.same(await b.read(sid, e1.id), {
         events: [
           { id: e2.id, name: 'b', data: '{"n":2}' },
