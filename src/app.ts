@@ -168,7 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     {
       // The manager is created just below; the pool only calls these once sessions exist.
-      onEvent: (sid, name, data) => manager.onEvent(sid, name, data),
+      onEvent: (sid, name, data, handled) => manager.onEvent(sid, name, data, handled),
       onClosed: (sid, reason) => void manager.onClosed(sid, reason),
       onTakeover: (sid, blob) => manager.onTakeover(sid, blob),
       onAck: (sid: string, h: number): Promise<void> => manager.onAck(sid, h),

@@ -17,7 +17,10 @@ import { SseClient } from './helpers/sse.js';
 const LEASE_MS = 1500;
 const SESSION_KEY = randomBytes(32).toString('base64');
 const redisServer = await startRedis();
-const prosody = await startProsody({ users: 2 });
+// Prosody asks for acks (XEP-0198 <r/>) only past 1,000 unacknowledged stanzas: the h last told to it
+// (in the session record) stays the login's, and a survivor must resume after what the log holds
+// (each event carries its h) or the server sends every stanza since the login again.
+const prosody = await startProsody({ users: 2, options: { smacks_max_unacked_stanzas: 1000 } });
 const [alice, bob] = prosody.users as [TestUser, TestUser];
 const MUC = prosody.mucDomain;
 const env = {

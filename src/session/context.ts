@@ -18,7 +18,7 @@ export interface SessionPool {
   /** Takeover (takeover.ts): drops the connection without closing the stream, for another node to resume. */
   abandon?(sid: string): Promise<void>;
   /** Takeover: resumes here a session another node held, from its sealed state (h: the record's). */
-  adopt?(sid: string, blob: string, h: number | undefined): Promise<void>;
+  adopt?(sid: string, blob: string, h: number | undefined, logged?: number): Promise<void>;
   /** Drain handover: seals the session's state and drops its connection; undefined when not resumable (ended cleanly). */
   handover?(sid: string): Promise<{ blob: string; h: number } | undefined>;
 }

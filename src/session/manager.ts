@@ -149,15 +149,15 @@ export class SessionManager {
     if (!owned) this.tellOwner(sid);
   }
 
-  /** From the pool: an event for a session. */
-  onEvent(sid: string, name: string, data: unknown): void {
+  /** From the pool: an event for a session (`handled`: its XEP-0198 h, logged with it in takeover mode). */
+  onEvent(sid: string, name: string, data: unknown, handled?: number): void {
     this.deps.observe?.event(name);
     // Event data is the worker's JSON; only its status is read here.
     if (this.deps.takeover && name === 'xmpp.connection' && (data as { status?: unknown } | null)?.status === 'reconnecting') {
       void this.takeovers.checkOwner(sid);
     }
     const appended = this.deps.log
-      .append(sid, name, data)
+      .append(sid, name, data, false, handled)
       .catch((err) => this.deps.logger.warn({ err, sid, event: name }, 'event not logged: readers will see a gap'));
     // Only a drain handover waits for them (takeover mode): a session's appends complete in order
     // (one connection, or memory), so the last one stands for all.

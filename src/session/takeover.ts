@@ -164,8 +164,10 @@ export class Takeovers {
     this.local.retired.delete(sid);
     const started = Date.now();
     try {
-      await this.deps.pool.adopt!(sid, claim.blob, claim.h);
-      this.deps.logger.info({ sid, from }, 'session taken over: resuming its XMPP stream');
+      // The h of the newest event the log holds: what the old owner handled after it last told the server.
+      const logged = await this.deps.log.lastHandled(sid).catch(() => undefined);
+      await this.deps.pool.adopt!(sid, claim.blob, claim.h, logged);
+      this.deps.logger.info({ sid, from, h: claim.h, logged }, 'session taken over: resuming its XMPP stream');
     } catch (err) {
       const reason = `${DEAD}; taking it over failed: ${err instanceof Error ? err.message : String(err)}`;
       this.deps.logger.warn({ sid, from, ms: Date.now() - started }, 'takeover refused');

@@ -13,6 +13,8 @@ interface SessionLog {
   nextSeq: number;
   entries: Entry[];
   head: number;
+  /** The newest event's `handled`, if any had one. */
+  handled?: number;
   listeners: Set<(event: LoggedEvent) => void>;
 }
 
@@ -54,8 +56,9 @@ export class MemoryEventLog implements EventLog {
     }
   }
 
-  async append(sid: string, name: string, data: unknown, final = false): Promise<LoggedEvent> {
+  async append(sid: string, name: string, data: unknown, final = false, handled?: number): Promise<LoggedEvent> {
     const log = this.log(sid);
+    if (handled !== undefined) log.handled = handled;
     const seq = log.nextSeq++;
     const entry: Entry = { id: `${log.epoch}-${seq}`, seq, name, data: JSON.stringify(data), at: this.now() };
     if (final) entry.final = true;
@@ -79,6 +82,10 @@ export class MemoryEventLog implements EventLog {
     const seq = Number(m[2]);
     const firstKept = live[0]?.seq ?? log.nextSeq;
     return { events: live.filter((e) => e.seq > seq).map(strip), gap: seq < firstKept - 1 };
+  }
+
+  async lastHandled(sid: string): Promise<number | undefined> {
+    return this.logs.get(sid)?.handled;
   }
 
   async subscribe(sid: string, listener: (event: LoggedEvent) => void): Promise<() => void> {

@@ -13,7 +13,7 @@ import { guarded, isRedisUnavailable, rethrow, type RedisClient } from './redis.
 import { keys } from './redis-keys.js';
 import type { PubSub } from './redis-pubsub.js';
 
-// ARGV: n, maxlen, ttl, name, data, final, channel, k (the event's own key), retry.
+// ARGV: n, maxlen, ttl, name, data, final, channel, k (the event's own key), retry, h ('' for none).
 // A number already used (another node appended, e.g. the end of a session) moves the event after it;
 // a retry of an event whose first write did reach Redis (the reply was lost) is not written twice;
 // a rewrite (retry '2': written before, perhaps lost in a Redis crash) is written only where the log
@@ -38,7 +38,11 @@ if #last > 0 then
   end
 end
 local id = n .. '-0'
-redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], id, 'e', ARGV[4], 'd', ARGV[5], 'f', ARGV[6], 'k', ARGV[8])
+if ARGV[10] == '' then
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], id, 'e', ARGV[4], 'd', ARGV[5], 'f', ARGV[6], 'k', ARGV[8])
+else
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], id, 'e', ARGV[4], 'd', ARGV[5], 'f', ARGV[6], 'k', ARGV[8], 'h', ARGV[10])
+end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 -- A rewrite is not announced: live readers that saw it once must not get it twice; a reader that
 -- missed it reads it by range after its cursor (on reconnection).
@@ -71,6 +75,8 @@ interface Held {
   name: string;
   json: string;
   final: boolean;
+  /** XEP-0198 h when it was made (docs/api.md "Continuity"). */
+  h?: number;
   at: number;
   /** Written once already (kept as recent): written again only into a log that lost it. */
   rewrite?: true;
@@ -84,6 +90,8 @@ const RETRY_MAX_MS = 2000;
  * (a retry: the APPEND script skips those Redis still has), ahead of anything newer.
  */
 const RECENT_MS = 5000;
+/** How many of the newest entries lastHandled() looks through. */
+const LAST_HANDLED_SCAN = 32;
 const RECENT_MAX = 200;
 
 export class RedisEventLog implements EventLog {
@@ -114,11 +122,19 @@ export class RedisEventLog implements EventLog {
     return n;
   }
 
-  async append(sid: string, name: string, data: unknown, final = false): Promise<LoggedEvent> {
+  async append(sid: string, name: string, data: unknown, final = false, handled?: number): Promise<LoggedEvent> {
     const n = (this.counters.get(sid) ?? 0) + 1;
     // The number is spent now, logged or not: a hole in the numbers is a gap, never a silent loss.
     this.counters.set(sid, n);
-    const event: Held = { n, k: `${this.instance}.${n}`, name, json: JSON.stringify(data), final, at: Date.now() };
+    const event: Held = {
+      n,
+      k: `${this.instance}.${n}`,
+      name,
+      json: JSON.stringify(data),
+      final,
+      ...(handled !== undefined && { h: handled }),
+      at: Date.now(),
+    };
     // Behind events already waiting: the log keeps the order in which they happened.
     if (this.held.has(sid)) return this.hold(sid, event);
     try {
@@ -144,6 +160,7 @@ export class RedisEventLog implements EventLog {
       keys.eventChannel(sid),
       e.k,
       e.rewrite ? '2' : retry ? '1' : '0',
+      e.h === undefined ? '' : String(e.h),
     )) as number;
     if (n > (this.counters.get(sid) ?? 0)) this.counters.set(sid, n);
     const { rewrite: _rewrite, ...written } = e;
@@ -246,6 +263,17 @@ export class RedisEventLog implements EventLog {
       const firstN = events[0] ? eventNumber(events[0].id) : undefined;
       const gap = afterN === undefined || (firstN !== undefined && firstN > afterN + 1);
       return { events, gap };
+    });
+  }
+
+  /** The newest entries are read back to the first that carries an h (session-level events carry none). */
+  lastHandled(sid: string): Promise<number | undefined> {
+    return guarded(async () => {
+      const entries = (await this.redis.xrevrange(keys.events(sid), '+', '-', 'COUNT', LAST_HANDLED_SCAN)) as Array<[string, string[]]>;
+      for (const [, fields] of entries) {
+        for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === 'h') return Number(fields[i + 1]);
+      }
+      return undefined;
     });
   }
 

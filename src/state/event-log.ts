@@ -23,7 +23,12 @@ export interface EventLog {
    * Gives the event its id and its place in the log. Resolves once it is logged, or (Redis) held in
    * order in a bounded local buffer while the shared log is unreachable, to be written when it returns.
    */
-  append(sid: string, name: string, data: unknown, final?: boolean): Promise<LoggedEvent>;
+  append(sid: string, name: string, data: unknown, final?: boolean, handled?: number): Promise<LoggedEvent>;
+  /**
+   * The `handled` of the newest event logged with one (XEP-0198 h of the stanzas handled when it was
+   * made): a node taking the session's stream over resumes after it (docs/api.md "Continuity").
+   */
+  lastHandled(sid: string): Promise<number | undefined>;
   /** What follows `after` (everything kept without a cursor), in log order; at most the bound. */
   read(sid: string, after: string | undefined): Promise<ReadResult>;
   /**

@@ -15,7 +15,7 @@ import {
 } from './protocol.js';
 
 export interface PoolHooks {
-  onEvent(sid: string, name: string, data: unknown): void;
+  onEvent(sid: string, name: string, data: unknown, handled?: number): void;
   /** The session's XMPP connection ended without a close() (network, server, worker death). */
   onClosed(sid: string, reason: string): void;
   /** Takeover mode: the session's sealed takeover state changed (src/workers/takeover.ts). */
@@ -177,8 +177,9 @@ export class WorkerPool {
   }
 
   /** Takes over a session another node held, from its sealed state: the worker resumes its stream. */
-  async adopt(sid: string, blob: string, h: number | undefined): Promise<void> {
-    await this.place(sid, { v: 3, t: 'adopt', req: 0, sid, blob, ...(h !== undefined && { h }) }, this.options.requestTimeoutMs);
+  async adopt(sid: string, blob: string, h: number | undefined, logged?: number): Promise<void> {
+    const msg = { v: 3, t: 'adopt', req: 0, sid, blob, ...(h !== undefined && { h }), ...(logged !== undefined && { logged }) } as const;
+    await this.place(sid, msg, this.options.requestTimeoutMs);
   }
 
   /** Test and operations hook: terminate one worker as if it had crashed. */
@@ -263,7 +264,7 @@ export class WorkerPool {
         markReady();
         return;
       case 'event':
-        this.hooks.onEvent(msg.sid, msg.name, msg.data);
+        this.hooks.onEvent(msg.sid, msg.name, msg.data, msg.handled);
         return;
       case 'closed':
         if (this.owner.get(msg.sid) === slot) {

@@ -62,7 +62,8 @@ export type ToWorker =
   /** The h of an <a/> is in the shared record (h of 'ack' below): the worker may tell it to the server. */
   | { v: 3; t: 'acked'; req: number; sid: string; h: number }
   /** Takes over a session another node held, from its sealed takeover state (takeover.ts): resumes it here. */
-  | { v: 3; t: 'adopt'; req: number; sid: string; blob: string; h?: number }
+  /** h: the record's (told to the server); logged: the last h logged with an event, when later. */
+  | { v: 3; t: 'adopt'; req: number; sid: string; blob: string; h?: number; logged?: number }
   /**
    * Drain handover: stop reading the session, seal its state with every stanza read counted, drop
    * the connection without closing the stream; answers a HandoverResult (or data {} when it cannot).
@@ -73,7 +74,8 @@ export type FromWorker =
   | { v: 3; t: 'ready' }
   | { v: 3; t: 'reply'; req: number; ok: true; data: unknown }
   | { v: 3; t: 'reply'; req: number; ok: false; error: { status: number; body: ErrorBody } }
-  | { v: 3; t: 'event'; sid: string; name: string; data: unknown }
+  /** handled: XEP-0198 h when the event was made (takeover mode), logged with it. */
+  | { v: 3; t: 'event'; sid: string; name: string; data: unknown; handled?: number }
   | { v: 3; t: 'closed'; sid: string; reason: string }
   /** The session's takeover state changed: `blob` is it encrypted (takeover.ts), for the shared record. */
   | { v: 3; t: 'takeover'; sid: string; blob: string }

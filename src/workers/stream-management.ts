@@ -9,6 +9,11 @@ export const NS_SM = 'urn:xmpp:sm:3';
 /** XEP-0198 §4: h counts modulo 2^32. */
 const MOD = 2 ** 32;
 
+/** The later of two h values (modulo 2^32: a value less than half the circle ahead is later). */
+export function laterH(a: number, b: number): number {
+  return (b - a + MOD) % MOD < MOD / 2 ? b : a;
+}
+
 export interface SmLimits {
   /** Most stanzas sent and not yet acknowledged; past it the session ends (its memory is bounded). */
   maxUnacked: number;

@@ -6,6 +6,7 @@ import { registry } from '../xeps/index.js';
 import { loadAreas } from './areas.js';
 import { batcher, PROTOCOL_VERSION, type FromWorker, type ToWorker, type WorkerSettings } from './protocol.js';
 import { openTakeover } from './takeover.js';
+import { laterH } from './stream-management.js';
 import { withUnauthenticatedStream } from './xmpp-client.js';
 import { loginError, XmppSession } from './xmpp-session.js';
 
@@ -30,7 +31,7 @@ function newSession(sid: string): XmppSession {
     areas,
     settings,
     {
-      emit: (name, data) => post({ v: 3, t: 'event', sid, name, data }),
+      emit: (name, data, handled) => post({ v: 3, t: 'event', sid, name, data, ...(handled !== undefined && { handled }) }),
       onDropped: (reason) => {
         // Only the session of this id: a later one (taken over again) is not ended by an old one.
         if (sessions.get(sid) === session) sessions.delete(sid);
@@ -52,8 +53,11 @@ async function handle(msg: ToWorker): Promise<void> {
       let session: XmppSession;
       try {
         const t = openTakeover(settings.takeoverKey, msg.sid, msg.blob);
-        // The record's h is the one told to the server last (written before each <a/>): it wins.
+        // The record's h is the one told to the server last (written before each <a/>): it wins over the
+        // sealed state's. The events logged since then carry their own h: the log holds them, so the
+        // stream resumes after them and the server does not send their stanzas again.
         if (msg.h !== undefined) t.state.sm.inbound = msg.h;
+        if (msg.logged !== undefined) t.state.sm.inbound = laterH(t.state.sm.inbound, msg.logged);
         session = newSession(msg.sid);
         sessions.set(msg.sid, session);
         session.adopt(t);

@@ -21,7 +21,11 @@ import { AuthError, createXmppClient, ResumeRefused, startClient } from './xmpp-
 const NS_STREAMS = 'http://etherx.jabber.org/streams';
 
 export interface SessionHooks {
-  emit(name: string, data: unknown): void;
+  /**
+   * An event of the session. `handled` (takeover mode, XEP-0198 on): h of the incoming stanzas handled
+   * when it was made, logged with it, so a node taking the stream over resumes after what the log holds.
+   */
+  emit(name: string, data: unknown, handled?: number): void;
   /** The connection ended without the gateway asking for it, and could not be resumed. */
   onDropped(reason: string): void;
   /** Hands every event emitted so far to the main thread now (one postMessage). */
@@ -119,7 +123,7 @@ export class XmppSession {
         stanza.attrs.id ??= randomUUID();
         return this.iq.track(stanza, timeoutMs ?? settings.iqTimeoutMs, () => this.send(stanza));
       },
-      emit: (name, data) => hooks.emit(name, data),
+      emit: (name, data) => hooks.emit(name, data, settings.takeoverKey !== undefined && this.sm.enabled ? this.sm.handled : undefined),
       newId: () => randomUUID(),
       features: areas.features,
       get streamFeatures() {

@@ -45,6 +45,11 @@ export interface StartProsodyOptions {
    * the vCard4 (XEP-0292) and XEP-0084 avatar PEP nodes, and stores a vcard-temp set there: docs/vcard.md)
    */
   vcardLegacy?: boolean;
+  /**
+   * more global options, by Prosody's names (e.g. { smacks_max_unacked_stanzas: 1000 }); names are
+   * plain Lua identifiers, values Lua literals
+   */
+  options?: Readonly<Record<string, string | number>>;
   /** more modules for the VirtualHost's modules_enabled (Prosody's names, e.g. "csi_simple", "bookmarks") */
   extraModules?: readonly string[];
   /**
@@ -182,6 +187,12 @@ async function startOnce(opts: StartProsodyOptions): Promise<ProsodyServer> {
     C2S_PORT: lua(port),
     COMPONENT_PORT: lua(componentPort),
     EXTRA_MODULES: `${opts.carbons === false ? '' : '"carbons";'}${opts.lean ? '' : ' "mam"; "smacks";'}${opts.tls ? ' "tls";' : ''}${(opts.extraModules ?? []).map((m) => ` ${lua(m)};`).join('')}`,
+    EXTRA_OPTIONS: Object.entries(opts.options ?? {})
+      .map(([name, value]) => {
+        if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a Prosody option name: ${name}`);
+        return `${name} = ${lua(value)}`;
+      })
+      .join('\n'),
     VCARD_MODULE: lua(opts.vcardLegacy ? 'vcard_legacy' : 'vcard'),
     ACCOUNTS: users.map((u) => `\t\t{ ${lua(u.username)}, ${lua(u.password)} };`).join('\n'),
     NETWORK_SETTINGS: opts.nagle === false ? '{ nagle = false }' : '{ }',

@@ -13,6 +13,22 @@ export function eventLogContract(t: Test, backend: Backend): void {
     const a: EventLog = (await node('a')).log;
     const b: EventLog = (await node('b')).log;
 
+    t.test('the newest event logged with an XEP-0198 h tells it on every node; one without leaves it', async (t) => {
+      const sid = newSid();
+      t.equal(await b.lastHandled(sid), undefined, 'nothing logged: none');
+      await a.append(sid, 'xmpp.connection', { status: 'online' });
+      t.equal(await b.lastHandled(sid), undefined, 'no event with one: none');
+      await a.append(sid, 'xmpp.chat.message', { n: 1 }, false, 7);
+      await a.append(sid, 'xmpp.chat.message', { n: 2 }, false, 9);
+      await a.append(sid, 'xmpp.connection', { status: 'reconnecting' });
+      t.equal(await b.lastHandled(sid), 9, 'the newest with one');
+      t.same(
+        (await b.read(sid, undefined)).events.map((e) => e.data).slice(-3),
+        ['{"n":1}', '{"n":2}', '{"status":"reconnecting"}'],
+        'the h is not part of what readers get',
+      );
+    });
+
     t.test('"after" compares positions, not strings (the tenth event follows the ninth)', async (t) => {
       const sid = newSid();
       const ids: string[] = [];

@@ -2,7 +2,7 @@
 // snapshot) cross it; the counts, acks and <resume/> must go on as if nothing happened.
 import t from 'tap';
 import { parse, type Element } from 'ltx';
-import { StreamManagement } from '../../src/workers/stream-management.js';
+import { laterH, StreamManagement } from '../../src/workers/stream-management.js';
 import { serialize } from '../../src/xmpp/serialize.js';
 
 const MOD = 2 ** 32;
@@ -67,4 +67,14 @@ t.test('a restored snapshot keeps its queue, its bytes and its bounds', async (t
   // The limit of 10 counts the restored ones.
   for (let i = 0; i < 8; i++) sm.sent(msg(i), 10);
   t.throws(() => sm.sent(msg(99), 10), { name: 'SmOverflow' });
+});
+
+t.test('the later of two h values, across the wrap (a takeover resumes after the h the log holds)', async (t) => {
+  t.equal(laterH(5, 9), 9);
+  t.equal(laterH(9, 5), 9, 'in either order');
+  t.equal(laterH(7, 7), 7);
+  t.equal(laterH(MOD - 3, 2), 2, '2 is 5 after 2^32-3');
+  t.equal(laterH(2, MOD - 3), 2);
+  t.equal(laterH(0, MOD / 2 - 1), MOD / 2 - 1, 'less than half the circle ahead is later');
+  t.equal(laterH(0, MOD / 2 + 1), 0, 'more than half is behind');
 });
