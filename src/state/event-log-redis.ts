@@ -15,7 +15,9 @@ import type { PubSub } from './redis-pubsub.js';
 
 // ARGV: n, maxlen, ttl, name, data, final, channel, k (the event's own key), retry, h ('' for none).
 // A number already used (another node appended, e.g. the end of a session) moves the event after it;
-// a retry of an event whose first write did reach Redis (the reply was lost) is not written twice;
+// a second write of an event whose first did reach Redis (the reply was lost, and we retried or ioredis
+// resent it after reconnecting: autoResendUnfulfilledCommands) is not written twice, so every write
+// but a rewrite checks for its own key ('1');
 // a rewrite (retry '2': written before, perhaps lost in a Redis crash) is written only where the log
 // has nothing at or after its number.
 const APPEND = `
@@ -138,14 +140,14 @@ export class RedisEventLog implements EventLog {
     // Behind events already waiting: the log keeps the order in which they happened.
     if (this.held.has(sid)) return this.hold(sid, event);
     try {
-      return await this.write(sid, event, false);
+      return await this.write(sid, event);
     } catch (err) {
       if (!isRedisUnavailable(err)) rethrow(err);
       return this.hold(sid, event);
     }
   }
 
-  private async write(sid: string, e: Held, retry: boolean): Promise<LoggedEvent> {
+  private async write(sid: string, e: Held): Promise<LoggedEvent> {
     const { maxEvents, maxAgeMs } = this.options;
     const n = (await this.redis.eval(
       APPEND,
@@ -159,7 +161,7 @@ export class RedisEventLog implements EventLog {
       e.final ? '1' : '0',
       keys.eventChannel(sid),
       e.k,
-      e.rewrite ? '2' : retry ? '1' : '0',
+      e.rewrite ? '2' : '1',
       e.h === undefined ? '' : String(e.h),
     )) as number;
     if (n > (this.counters.get(sid) ?? 0)) this.counters.set(sid, n);
@@ -236,7 +238,7 @@ export class RedisEventLog implements EventLog {
             continue;
           }
           try {
-            await this.write(sid, e, true);
+            await this.write(sid, e);
           } catch {
             failed = true;
             return;

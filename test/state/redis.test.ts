@@ -3,6 +3,7 @@
 // an outage, resubscription, a node that does not acknowledge.
 import t from 'tap';
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -289,4 +290,67 @@ t.test('rate limits while Redis is away: 503 (type wait), never a free pass; cou
   own = await startRedis({ port: own.port });
   await until('reconnected', () => X.ready());
   t.equal((await X.rateLimits.hit('outage-key', 60_000)).count, 1, 'a new data set counts from one');
+});
+
+/** A proxy to the test's Redis that can drop what the server answers, and reset every connection. */
+async function replyDropper(port: number): Promise<{ port: number; swallow: boolean; resetAll(): void; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(port, '127.0.0.1');
+    sockets.add(client).add(upstream);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+    client.pipe(upstream);
+    upstream.on('data', (chunk: Buffer) => {
+      if (!proxy.swallow) client.write(chunk);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1' }, () => resolve()));
+  const address = server.address() as net.AddressInfo; // listening on a TCP port: an AddressInfo
+  const proxy = {
+    port: address.port,
+    swallow: false,
+    resetAll() {
+      for (const s of sockets) s.resetAndDestroy();
+      sockets.clear();
+    },
+    close() {
+      proxy.resetAll();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return proxy;
+}
+
+t.test('an append whose reply was lost, sent again by ioredis after it reconnected, is logged once', async (t) => {
+  const proxy = await replyDropper(server.port);
+  const direct = new Redis(server.url);
+  // Not through redisNode(): this one is closed here, before its proxy goes.
+  const state = await createState({ redisUrl: `redis://127.0.0.1:${proxy.port}`, nodeId: 'lossy', ...CONTRACT_CONFIG }, quiet);
+  t.teardown(async () => {
+    await state.close();
+    direct.disconnect();
+    await proxy.close();
+  });
+  const sid = newSid();
+  await state.log.append(sid, 'a', { n: 1 });
+  proxy.swallow = true;
+  const second = state.log.append(sid, 'b', { n: 2 });
+  // Redis wrote it; its answer goes nowhere. Then the connection drops: ioredis keeps the command and
+  // sends it again once it has reconnected (autoResendUnfulfilledCommands).
+  await until('the second event is in Redis', async () => (await direct.xlen(keys.events(sid))) === 2);
+  proxy.resetAll();
+  proxy.swallow = false;
+  const logged = await second;
+  const entries = await direct.xrange(keys.events(sid), '-', '+');
+  t.same(
+    entries.map(([, f]) => f[1]),
+    ['a', 'b'],
+    'each event once',
+  );
+  t.equal(logged.id, entries[1]![0], 'under the number it was given');
 });
