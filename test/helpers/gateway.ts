@@ -32,9 +32,11 @@ export async function startGateway(server: XmppServerLike, overrides: Partial<Co
   // The login limits off: every test logs in from 127.0.0.1. They have tests of their own
   // (test/session/login-limits.test.ts, test/login-limits.test.ts), which set them.
   const unlimited = { loginRatePerAddress: 0, loginFailuresPerAddress: 0, loginFailuresPerJid: 0 };
+  // One worker thread: each one loads every area's code (~0.35 s of CPU per start); the tests that are
+  // about the pool itself ask for more (test/workers/workers.test.ts).
   const config = loadConfig(
     {},
-    { workers: 2, allowedHosts: [`${server.host}:${server.port}`], logLevel: 'silent', ...unlimited, ...overrides },
+    { workers: 1, allowedHosts: [`${server.host}:${server.port}`], logLevel: 'silent', ...unlimited, ...overrides },
   );
   const app = await buildApp({ config, logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });

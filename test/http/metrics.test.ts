@@ -11,7 +11,7 @@ import { startRedis } from '../helpers/redis.js';
 
 const PROMTOOL = process.env.PROMTOOL_BIN ?? '/usr/bin/promtool';
 const prosody = await startProsody({ users: 3 });
-const gw = await startGateway(prosody);
+const gw = await startGateway(prosody, { workers: 2 });
 const small = await startGateway(prosody, { eventBufferSize: 3, maxBacklogBytes: 1024 });
 const [alice, bob, carol] = prosody.users as [TestUser, TestUser, TestUser];
 const peer = await connectPeer(prosody, bob);
