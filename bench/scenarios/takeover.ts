@@ -35,22 +35,35 @@ async function resumedAfter(at: number[], count: number, from: number, deadlineM
   return at.filter((x) => x !== undefined).map((x) => x - from);
 }
 
+/** Logs `sessions` sessions in on `on` and follows each with a stream on `streamsOn`, noting when it says resumed. */
+async function followed(
+  ctx: BenchContext,
+  on: BenchGateway,
+  streamsOn: BenchGateway,
+  sessions: number,
+  prefix: string,
+  streams: SseStream[],
+): Promise<number[]> {
+  const resumedAt: number[] = [];
+  for (let i = 0; i < sessions; i++) {
+    const s = await on.login(ctx.accounts[i % ctx.accounts.length]!, `${prefix}${i}`);
+    streams.push(
+      await SseStream.open(streamsOn.url, s.token, (name, data) => {
+        if (name === 'xmpp.connection' && data.includes('"resumed":true')) resumedAt[i] = performance.now();
+      }),
+    );
+  }
+  return resumedAt;
+}
+
 async function reconnect(ctx: BenchContext, sessions: number): Promise<{ row: Row; notes: string[] }> {
   await ctx.freshProsody();
   const proxy = await startTcpProxy(ctx.server.port, ctx.server.host);
   const target = { host: proxy.host, port: proxy.port, domain: ctx.server.domain };
   const gw = await startBenchGateway(target, { name: 'RC', workers: 1 });
   const streams: SseStream[] = [];
-  const resumedAt: number[] = [];
   try {
-    for (let i = 0; i < sessions; i++) {
-      const s = await gw.login(ctx.accounts[i % ctx.accounts.length]!, `rc${i}`);
-      streams.push(
-        await SseStream.open(gw.url, s.token, (name, data) => {
-          if (name === 'xmpp.connection' && data.includes('"resumed":true')) resumedAt[i] = performance.now();
-        }),
-      );
-    }
+    const resumedAt = await followed(ctx, gw, gw, sessions, 'rc', streams);
     await sleep(300);
     const cut = performance.now();
     proxy.cut();
@@ -164,16 +177,8 @@ async function kill(ctx: BenchContext, sessions: number): Promise<{ row: Row; no
   const a = await startBenchGateway(ctx.server, { name: 'TA', workers: 1, redisUrl: redis.url, env });
   const b = await startBenchGateway(ctx.server, { name: 'TB', workers: 1, redisUrl: redis.url, env });
   const streams: SseStream[] = [];
-  const resumedAt: number[] = [];
   try {
-    for (let i = 0; i < sessions; i++) {
-      const s = await a.login(ctx.accounts[i % ctx.accounts.length]!, `tk${i}`);
-      streams.push(
-        await SseStream.open(b.url, s.token, (name, data) => {
-          if (name === 'xmpp.connection' && data.includes('"resumed":true')) resumedAt[i] = performance.now();
-        }),
-      );
-    }
+    const resumedAt = await followed(ctx, a, b, sessions, 'tk', streams);
     // The state is written right after login; leave a moment for the last one.
     await sleep(500);
     const killed = performance.now();
