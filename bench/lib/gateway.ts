@@ -29,6 +29,8 @@ export interface BenchGateway {
   logout(session: Session): Promise<void>;
   /** A gauge or counter from GET /metrics (summed over its labels); NaN if absent. */
   metric(name: string): Promise<number>;
+  /** Sends the process a signal on purpose (its exit is then not reported as unexpected). */
+  kill(signal: NodeJS.Signals): void;
   stop(): Promise<void>;
 }
 
@@ -82,6 +84,10 @@ export async function startBenchGateway(server: XmppTarget, options: GatewayOpti
       for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm')))
         sum = (Number.isNaN(sum) ? 0 : sum) + Number(m[1]);
       return sum;
+    },
+    kill(signal) {
+      stopping = true;
+      node.kill(signal);
     },
     async stop() {
       stopping = true;

@@ -182,7 +182,7 @@ async function kill(ctx: BenchContext, sessions: number): Promise<{ row: Row; no
     // The state is written right after login; leave a moment for the last one.
     await sleep(500);
     const killed = performance.now();
-    process.kill(a.pid, 'SIGKILL');
+    a.kill('SIGKILL');
     const times = await resumedAfter(resumedAt, sessions, killed, LEASE_MS + 30000);
     const { max, median } = spread(times);
     return {
