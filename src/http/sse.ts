@@ -315,8 +315,9 @@ export function sseRoutes(app: FastifyInstance, deps: SseDeps, eventNames: strin
       };
       live.write = (e: LoggedEvent) => {
         if (catchingUp) return void waiting.push(e);
-        if (!fresh(e)) return;
+        // Contiguous means fresh: only a hole (per stream and event, the common case is not one) asks.
         if (lastId !== undefined && !log.isContiguous(lastId, e.id)) {
+          if (!fresh(e)) return;
           waiting.push(e);
           return void catchUp();
         }

@@ -24,6 +24,12 @@ export interface MemoryEventLogOptions {
   now?: () => number;
 }
 
+/** `<epoch>-<seq>`, or undefined for anything else. */
+function parseId(id: string): { epoch: string; seq: number } | undefined {
+  const m = /^([0-9a-f]+)-(\d+)$/.exec(id);
+  return m ? { epoch: m[1]!, seq: Number(m[2]) } : undefined;
+}
+
 const strip = (e: Entry): LoggedEvent => ({ id: e.id, name: e.name, data: e.data, ...(e.final && { final: true }) });
 
 export class MemoryEventLog implements EventLog {
@@ -77,9 +83,9 @@ export class MemoryEventLog implements EventLog {
       // No cursor: everything still buffered; a gap if the log already lost its beginning.
       return { events: live.map(strip), gap: (live[0]?.seq ?? log.nextSeq) > 1 };
     }
-    const m = /^([0-9a-f]+)-(\d+)$/.exec(after);
-    if (!m || m[1] !== log.epoch) return { events: live.map(strip), gap: true };
-    const seq = Number(m[2]);
+    const cursor = parseId(after);
+    if (!cursor || cursor.epoch !== log.epoch) return { events: live.map(strip), gap: true };
+    const { seq } = cursor;
     const firstKept = live[0]?.seq ?? log.nextSeq;
     return { events: live.filter((e) => e.seq > seq).map(strip), gap: seq < firstKept - 1 };
   }
@@ -102,9 +108,9 @@ export class MemoryEventLog implements EventLog {
 
   /** Within one epoch by number; an id of another epoch (another process's log) is not comparable: after. */
   isAfter(prev: string, next: string): boolean {
-    const a = /^([0-9a-f]+)-(\d+)$/.exec(prev);
-    const b = /^([0-9a-f]+)-(\d+)$/.exec(next);
-    return !a || !b || a[1] !== b[1] || Number(b[2]) > Number(a[2]);
+    const a = parseId(prev);
+    const b = parseId(next);
+    return !a || !b || a.epoch !== b.epoch || b.seq > a.seq;
   }
 
   async drop(sid: string): Promise<void> {

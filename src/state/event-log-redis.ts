@@ -13,13 +13,13 @@ import { guarded, isRedisUnavailable, rethrow, type RedisClient } from './redis.
 import { keys } from './redis-keys.js';
 import type { PubSub } from './redis-pubsub.js';
 
-// ARGV: n, maxlen, ttl, name, data, final, channel, k (the event's own key), retry, h ('' for none).
+// ARGV: n, maxlen, ttl, name, data, final, channel, k (the event's own key), '2' for a rewrite (else '1'), h ('' for none).
 // A number already used (another node appended, e.g. the end of a session) moves the event after it;
 // a second write of an event whose first did reach Redis (the reply was lost, and we retried or ioredis
-// resent it after reconnecting: autoResendUnfulfilledCommands) is not written twice, so every write
-// but a rewrite checks for its own key ('1');
-// a rewrite (retry '2': written before, perhaps lost in a Redis crash) is written only where the log
-// has nothing at or after its number.
+// resent it after reconnecting: autoResendUnfulfilledCommands) is not written twice: every write but a
+// rewrite looks for its own key at its number first ('1');
+// a rewrite ('2': written before, perhaps lost in a Redis crash) is written only where the log has
+// nothing at or after its number.
 const APPEND = `
 local n = tonumber(ARGV[1])
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
@@ -27,24 +27,23 @@ if #last > 0 then
   local lastN = tonumber(string.match(last[1][1], '^(%d+)-'))
   if lastN >= n then
     if ARGV[9] == '2' then return n end
-    if ARGV[9] == '1' then
-      local same = redis.call('XRANGE', KEYS[1], n .. '-0', n .. '-0')
-      if #same > 0 then
-        local f = same[1][2]
-        for i = 1, #f, 2 do
-          if f[i] == 'k' and f[i + 1] == ARGV[8] then return n end
-        end
+    local same = redis.call('XRANGE', KEYS[1], n .. '-0', n .. '-0')
+    if #same > 0 then
+      local f = same[1][2]
+      for i = 1, #f, 2 do
+        if f[i] == 'k' and f[i + 1] == ARGV[8] then return n end
       end
     end
     n = lastN + 1
   end
 end
 local id = n .. '-0'
-if ARGV[10] == '' then
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], id, 'e', ARGV[4], 'd', ARGV[5], 'f', ARGV[6], 'k', ARGV[8])
-else
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], id, 'e', ARGV[4], 'd', ARGV[5], 'f', ARGV[6], 'k', ARGV[8], 'h', ARGV[10])
+local fields = { 'e', ARGV[4], 'd', ARGV[5], 'f', ARGV[6], 'k', ARGV[8] }
+if ARGV[10] ~= '' then
+  fields[#fields + 1] = 'h'
+  fields[#fields + 1] = ARGV[10]
 end
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], id, unpack(fields))
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 -- A rewrite is not announced: live readers that saw it once must not get it twice; a reader that
 -- missed it reads it by range after its cursor (on reconnection).

@@ -178,7 +178,7 @@ export class WorkerPool {
 
   /** Takes over a session another node held, from its sealed state: the worker resumes its stream. */
   async adopt(sid: string, blob: string, h: number | undefined, logged?: number): Promise<void> {
-    const msg = { v: 3, t: 'adopt', req: 0, sid, blob, ...(h !== undefined && { h }), ...(logged !== undefined && { logged }) } as const;
+    const msg: ToWorker = { v: 3, t: 'adopt', req: 0, sid, blob, ...(h !== undefined && { h }), ...(logged !== undefined && { logged }) };
     await this.place(sid, msg, this.options.requestTimeoutMs);
   }
 
