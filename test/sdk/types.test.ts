@@ -2,16 +2,14 @@
 // document, and an application compiles `import type { Events } from 'xmpp-ftw-gateway'` through the
 // package's `exports` (NodeNext and Bundler resolution), with the types catching what they should.
 import t from 'tap';
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { typesAreCurrent } from '../../scripts/types.js';
+import { tscProject } from '../helpers/tsc.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 
 t.test('types/openapi.d.ts is not stale', async (t) => {
   t.ok(await typesAreCurrent(), 'run `npm run openapi:write` (or `npm run types:write`) and commit the result');
@@ -87,10 +85,7 @@ for (const moduleResolution of ['NodeNext', 'Bundler'] as const) {
         files: ['app.ts'],
       }),
     );
-    const result = await promisify(execFile)(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: dir, timeout: 120_000 }).then(
-      () => ({ code: 0, output: '' }),
-      (err: { code?: number; stdout?: string }) => ({ code: err.code ?? 1, output: err.stdout ?? String(err) }),
-    );
+    const result = tscProject(dir);
     t.equal(result.code, 0, `tsc --strict --noEmit\n${result.output.slice(0, 3000)}`);
   });
 }
