@@ -8,7 +8,8 @@
 // of the node that owns the session and end with it: the session ends when its owner does, so shared
 // state would outlive nothing. Other nodes relay the push requests to the owner (src/http/push.ts).
 import { randomBytes } from 'node:crypto';
-import webpush from 'web-push';
+import { createRequire } from 'node:module';
+import type webpush from 'web-push';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
 import { post } from '../outbound/post.js';
@@ -16,6 +17,13 @@ import type { EventLog, LoggedEvent } from '../state/event-log.js';
 import type { SessionStore } from '../state/session-store.js';
 import { pushPayload, type PushRule, wanted } from './rules.js';
 import type { PushTarget } from './targets.js';
+
+// web-push is required at the first push, not at every start (~40 ms of CPU) of a gateway that may
+// never send one; it is CommonJS, so a synchronous require serves.
+const require = createRequire(import.meta.url);
+let loaded: typeof webpush | undefined;
+// require() returns any; the module is the one the type import above describes.
+const webPush = (): typeof webpush => (loaded ??= require('web-push') as typeof webpush);
 
 export type PushConfig = Pick<
   Config,
@@ -273,7 +281,7 @@ export class Push {
       if (sub.stopped) return;
       let details;
       try {
-        details = webpush.generateRequestDetails({ endpoint: sub.target.url.href, keys: sub.keys }, payload, {
+        details = webPush().generateRequestDetails({ endpoint: sub.target.url.href, keys: sub.keys }, payload, {
           vapidDetails: { subject: config.pushVapidSubject, publicKey: config.pushVapidPublicKey, privateKey: config.pushVapidPrivateKey },
           TTL: config.pushTtlS,
           urgency: 'high',

@@ -1,28 +1,20 @@
 // createState(): the one place that chooses where shared state lives. Without REDIS_URL: memory (one
 // node); with it: Redis (any number of nodes). Callers see only the seams.
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Config } from '../config.js';
 import type { NodeBus } from './bus.js';
 import { BusHub, MemoryBus } from './bus-memory.js';
-import { RedisBus } from './bus-redis.js';
 import type { EventLog } from './event-log.js';
 import { MemoryEventLog } from './event-log-memory.js';
-import { RedisEventLog } from './event-log-redis.js';
 import type { Ownership } from './ownership.js';
 import { LeaseTable, MemoryOwnership } from './ownership-memory.js';
-import { RedisOwnership } from './ownership-redis.js';
-import { connectRedis, RedisTrust, type StateLogger } from './redis.js';
-import { PubSub } from './redis-pubsub.js';
 import type { RateLimitStore } from './rate-limit.js';
 import { MemoryRateLimit } from './rate-limit-memory.js';
-import { RedisRateLimit } from './rate-limit-redis.js';
 import type { SessionStore } from './session-store.js';
 import { MemorySessionStore } from './session-store-memory.js';
-import { RedisSessionStore } from './session-store-redis.js';
 import type { WebhookStore } from './webhook-store.js';
 import { MemoryWebhookStore, WebhookTable } from './webhook-store-memory.js';
-import { RedisWebhookStore } from './webhook-store-redis.js';
+
+import type { StateLogger } from './redis.js';
 
 export type { StateLogger } from './redis.js';
 
@@ -43,10 +35,10 @@ export interface State {
   close(): Promise<void>;
 }
 
-type StateConfig = Pick<Config, 'redisUrl' | 'nodeId' | 'leaseMs' | 'eventBufferSize' | 'eventBufferAgeS'> &
+export type StateConfig = Pick<Config, 'redisUrl' | 'nodeId' | 'leaseMs' | 'eventBufferSize' | 'eventBufferAgeS'> &
   Partial<Pick<Config, 'sessionKey'>>;
 
-const bounds = (config: Pick<StateConfig, 'eventBufferSize' | 'eventBufferAgeS'>) => ({
+export const bounds = (config: Pick<StateConfig, 'eventBufferSize' | 'eventBufferAgeS'>) => ({
   maxEvents: config.eventBufferSize,
   maxAgeMs: config.eventBufferAgeS * 1000,
 });
@@ -54,48 +46,9 @@ const bounds = (config: Pick<StateConfig, 'eventBufferSize' | 'eventBufferAgeS'>
 /** Rejects with one Error naming the Redis and the problem when it cannot be reached at start. */
 export async function createState(config: StateConfig, logger: StateLogger): Promise<State> {
   if (!config.redisUrl) return memoryState(config);
-  const nodeId = config.nodeId || `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  const redis = await connectRedis(config.redisUrl, logger, 'commands');
-  let sub;
-  try {
-    sub = await connectRedis(config.redisUrl, logger, 'subscriber');
-  } catch (err) {
-    redis.disconnect();
-    throw err;
-  }
-  const close = async () => {
-    await Promise.all([redis.quit().catch(() => redis.disconnect()), sub.quit().catch(() => sub.disconnect())]);
-  };
-  try {
-    const trust = new RedisTrust(redis, config.leaseMs);
-    await trust.trusted();
-    const pubsub = new PubSub(sub);
-    const bus = new RedisBus(redis, pubsub, nodeId);
-    await bus.ready;
-    return {
-      nodeId,
-      store: new RedisSessionStore(redis, trust),
-      log: new RedisEventLog(redis, pubsub, bounds(config)),
-      ownership: new RedisOwnership(redis, trust, nodeId, {
-        leaseMs: config.leaseMs,
-        renewMs: Math.max(250, Math.floor(config.leaseMs / 3)),
-        takeover: (config.sessionKey ?? '') !== '',
-      }),
-      bus,
-      rateLimits: new RedisRateLimit(redis),
-      webhooks: new RedisWebhookStore(redis, pubsub, trust, nodeId, config.sessionKey || undefined),
-      ready: () => redis.status === 'ready' && sub.status === 'ready',
-      ping: async () => {
-        const start = performance.now();
-        await redis.ping();
-        return (performance.now() - start) / 1000;
-      },
-      close,
-    };
-  } catch (err) {
-    await close();
-    throw err;
-  }
+  // Loaded only here: a single node never loads ioredis (~50 ms of CPU at every start).
+  const { redisState } = await import('./redis-state.js');
+  return redisState(config, logger);
 }
 
 /** What several nodes in one process share (tests of relaying between managers). */

@@ -57,3 +57,22 @@ t.test('a worker thread loads every worker side and nothing of src/http or src/s
     'no HTTP or session code',
   );
 });
+
+// What a start need not load is loaded at first use: ioredis only with REDIS_URL (src/state/index.ts),
+// web-push at the first push (src/push/push.ts), sanitize-html at the first XHTML-IM body
+// (src/xmpp/shared/sanitize.ts). Each cost 40–55 ms of CPU at every start of a node or a worker.
+t.test('a start loads no Redis client, Web Push library or HTML sanitiser', async (t) => {
+  const lazy = /node_modules[\\/](ioredis|web-push|sanitize-html)[\\/]/;
+  const app = loadedBy(['--input-type=module', '-e', `await import(${JSON.stringify(path.join(dist, 'src', 'app.js'))});`]);
+  t.same(
+    app.filter((u) => lazy.test(u)),
+    [],
+    'the HTTP thread',
+  );
+  const worker = loadedBy([path.join(dist, 'test', 'helpers', 'boot-worker.js')]);
+  t.same(
+    worker.filter((u) => lazy.test(u)),
+    [],
+    'a worker thread',
+  );
+});

@@ -4,7 +4,8 @@
 // by sanitize-html (an allowlist over htmlparser2, parsing as XML here); this file only holds the profile.
 // Worker side only: it is reached from mappings, never from the HTTP thread (docs/differences.md).
 import { type Element, escapeXMLText, type Node, parse } from 'ltx';
-import sanitizeHtml from 'sanitize-html';
+import { createRequire } from 'node:module';
+import type sanitizeHtml from 'sanitize-html';
 import { NS } from '../ns.js';
 
 /**
@@ -99,8 +100,15 @@ const OPTIONS: sanitizeHtml.IOptions = {
 
 /** Well-formed XHTML markup (inner content of an XHTML <body/>) reduced to the profile; the result is well-formed too. */
 export function sanitizeXhtmlString(markup: string): string {
-  return sanitizeHtml(markup, OPTIONS);
+  return sanitizer()(markup, OPTIONS);
 }
+
+// sanitize-html (and its HTML parser and postcss) is required at the first XHTML-IM body, not when a
+// worker starts (~50 ms of CPU per worker); it is CommonJS, so a synchronous require serves.
+const require = createRequire(import.meta.url);
+let loaded: typeof sanitizeHtml | undefined;
+// require() is typed unknown-ish (any); the module is the one the type import above describes.
+const sanitizer = (): typeof sanitizeHtml => (loaded ??= require('sanitize-html') as typeof sanitizeHtml);
 
 /**
  * The children of an XHTML-IM <body/> reduced to the profile, as new ltx nodes (elements without
