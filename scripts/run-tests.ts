@@ -7,6 +7,10 @@
 //   node dist/scripts/run-tests.js dist/test/x.test.js    just those files (test/x.test.ts works too)
 //   node dist/scripts/run-tests.js --jobs 1 --bail -R tap  one at a time, stop at the first failing file, raw TAP
 //   node dist/scripts/run-tests.js --timeout 700 FILE     a file's time limit in seconds
+//   node dist/scripts/run-tests.js --write-durations      also record each file's time in test/durations.json
+//
+// Files start longest first, by the times test/durations.json recorded (a file it does not know starts
+// first): a long file started last would run alone at the end while the other jobs sit idle.
 //
 // The files use tap (`import t from 'tap'`), which prints TAP when run by plain `node`. We do not run
 // them under tap's own runner: it starts every file with module-loader hooks (process tracking for
@@ -14,7 +18,7 @@
 // test starts, and they doubled the CPU a test file costs (4.8 vs 2.3 s to boot one gateway), which on a
 // 2-core machine is most of the suite's time. Jobs and the time limit come from package.json "tap".
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -52,11 +56,51 @@ interface TapSettings {
 }
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { tap?: TapSettings };
 
-function parseArgs(argv: string[]): { files: string[]; jobs: number; timeoutS: number; bail: boolean; raw: boolean } {
+// RUN_TESTS_DURATIONS names another file (the runner's own test).
+const durationsFile = process.env.RUN_TESTS_DURATIONS ?? path.join(root, 'test', 'durations.json');
+
+/** Seconds per file (dist-relative path) from an earlier --write-durations run; none if absent or unreadable. */
+function readDurations(): Record<string, number> {
+  try {
+    return JSON.parse(readFileSync(durationsFile, 'utf8')) as Record<string, number>; // written by writeDurations below
+  } catch {
+    return {};
+  }
+}
+
+/** Merged into what the file held: a run of some files keeps the others' times. */
+function writeDurations(results: readonly FileResult[]): void {
+  const merged: Record<string, number> = { ...readDurations() };
+  for (const r of results) merged[r.file] = Math.round(r.ms / 100) / 10;
+  const out = Object.fromEntries(
+    Object.entries(merged)
+      .filter(([f]) => existsSync(path.join(root, f)))
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
+  writeFileSync(durationsFile, `${JSON.stringify(out, null, 2)}\n`);
+}
+
+/** Longest first; unknown files before known ones; ties alphabetical (the sort is stable). */
+function longestFirst(files: string[], durations: Record<string, number>): string[] {
+  const known = (f: string) => durations[f] ?? Infinity;
+  return [...files].sort((a, b) => known(b) - known(a));
+}
+
+interface Args {
+  files: string[];
+  jobs: number;
+  timeoutS: number;
+  bail: boolean;
+  raw: boolean;
+  writeDurations: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
   let jobs = pkg.tap?.jobs ?? 2;
   let timeoutS = pkg.tap?.timeout ?? 180;
   let bail = false;
   let raw = false;
+  let write = false;
   const named: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -68,6 +112,7 @@ function parseArgs(argv: string[]): { files: string[]; jobs: number; timeoutS: n
     if (/^(-j|--jobs)(=|$)/.test(a)) jobs = value();
     else if (/^(-t|--timeout)(=|$)/.test(a)) timeoutS = value();
     else if (a === '--bail' || a === '-b') bail = true;
+    else if (a === '--write-durations') write = true;
     else if (a === '-R' || a === '--reporter') raw = argv[++i] === 'tap';
     else if (/^(-R|--reporter=)tap$/.test(a)) raw = true;
     else if (isTestPath(a)) named.push(a);
@@ -78,7 +123,7 @@ function parseArgs(argv: string[]): { files: string[]; jobs: number; timeoutS: n
     .flatMap((p) => (statSync(p).isDirectory() ? testFilesUnder(p) : [p]))
     .map((p) => path.relative(root, path.resolve(p)))
     .sort();
-  return { files, jobs, timeoutS, bail, raw };
+  return { files: longestFirst(files, readDurations()), jobs, timeoutS, bail, raw, writeDurations: write };
 }
 
 interface Counts {
@@ -242,6 +287,7 @@ async function main(): Promise<number> {
   await Promise.all(Array.from({ length: Math.min(args.jobs, args.files.length) }, worker));
 
   const failed = results.filter((r) => r.counts.fail > 0);
+  if (args.writeDurations) writeDurations(results);
   for (const r of failed) {
     console.log(`\n FAIL  ${r.file}`);
     if (r.problem) console.log(`✖ ${r.problem}`);
