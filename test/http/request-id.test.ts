@@ -3,7 +3,7 @@
 import t from 'tap';
 import http from 'node:http';
 import { Writable } from 'node:stream';
-import { buildApp } from '../../src/app.js';
+import { buildApp, createHttp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { startProsody, type TestUser } from '../helpers/prosody.js';
 
@@ -20,7 +20,8 @@ const sink = new Writable({
     done();
   },
 });
-const config = loadConfig({}, { workers: 1, allowedHosts: [`${prosody.host}:${prosody.port}`], logLevel: 'info' });
+// debug: fastify's own per-request lines are debug lines (src/app.ts); the last test checks info.
+const config = loadConfig({}, { workers: 1, allowedHosts: [`${prosody.host}:${prosody.port}`], logLevel: 'debug' });
 const app = await buildApp({ config, logger: { stream: sink } });
 await app.listen({ port: 0, host: '127.0.0.1' });
 const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
@@ -96,4 +97,24 @@ t.test('log lines of a request carry its id, those of the session manager includ
     raw.some((l) => /"reqId":.*"reqId":/.test(l)),
     'no line has the id twice',
   );
+});
+
+t.test('at info a request writes no line of its own; at debug fastify’s two, with the request id', async (t) => {
+  for (const level of ['info', 'debug'] as const) {
+    const seen: Array<Record<string, unknown>> = [];
+    const stream = new Writable({
+      write(chunk, _enc, done) {
+        for (const line of chunk.toString().split('\n')) if (line.trim()) seen.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    const http = await createHttp({ config: loadConfig({}, { workers: 1, logLevel: level }), logger: { stream } });
+    http.get('/ok', async () => ({ ok: true }));
+    const res = await http.inject({ method: 'GET', url: '/ok?ticket=secret', headers: { 'x-request-id': `r-${level}` } });
+    t.equal(res.statusCode, 200);
+    await http.close();
+    const mine = seen.filter((l) => l.reqId === `r-${level}`).map((l) => l.msg);
+    t.same(mine, level === 'info' ? [] : ['incoming request', 'request completed'], `${level}: ${mine.join(', ') || 'no line'}`);
+    t.notOk(JSON.stringify(seen).includes('secret'), `${level}: no query string logged`);
+  }
 });
