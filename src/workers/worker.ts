@@ -133,6 +133,13 @@ async function handle(msg: ToWorker): Promise<void> {
 
 port.on('message', (batch: ToWorker[]) => {
   if (!Array.isArray(batch)) return;
-  for (const msg of batch) if (msg?.v === PROTOCOL_VERSION) void handle(msg);
+  for (const msg of batch) {
+    if (msg?.v !== PROTOCOL_VERSION) continue;
+    // Each case answers its own failures; one that escaped them is answered too, not left as an
+    // unhandled rejection (which ends the thread and every session on it).
+    handle(msg).catch((err: unknown) => {
+      if ('req' in msg && msg.req !== 0) replyError(msg.req, err);
+    });
+  }
 });
 post({ v: 3, t: 'ready' });
