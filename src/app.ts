@@ -12,7 +12,7 @@ import { LoginLimits } from './http/login-limits.js';
 import { createMetrics, metricsRoutes } from './http/metrics.js';
 import { GATEWAY_EVENTS, registerOpenApi } from './http/openapi.js';
 import { pushRoutes } from './http/push.js';
-import { registerRequestId, requestIdMixin, requestIdOf } from './http/request-id.js';
+import { registerRequestId, requestIdOf } from './http/request-id.js';
 import { sessionRoutes } from './http/session-routes.js';
 import { sseRoutes } from './http/sse.js';
 import { uploadRoutes } from './http/upload.js';
@@ -70,7 +70,6 @@ export async function createHttp(deps: Pick<AppDeps, 'config' | 'logger'>): Prom
         : {
             level: config.logLevel,
             redact: REDACT,
-            mixin: requestIdMixin,
             // Never log query strings: a stream ticket travels there.
             serializers: {
               req: (req: { method: string; url: string; id: string }) => ({ method: req.method, url: req.url.split('?')[0], id: req.id }),

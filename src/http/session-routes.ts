@@ -80,7 +80,7 @@ export function sessionRoutes(app: FastifyInstance, manager: SessionManager, lim
       handler: async (request, reply) => {
         const attempt = async () => {
           try {
-            return reply.status(201).send(await manager.login(request.body, anonymous));
+            return reply.status(201).send(await manager.login(request.body, anonymous, request.log));
           } catch (err) {
             // A server this gateway cannot log in to is the operator's business: one line, no stack.
             if (isGatewayErrorLike(err) && OPERATOR_CONDITIONS.has(err.body.condition)) {
@@ -135,7 +135,7 @@ export function sessionRoutes(app: FastifyInstance, manager: SessionManager, lim
       errors: [400, 401, 503, 504],
     }),
     handler: async (request) => {
-      await manager.logout(sessionOf(request));
+      await manager.logout(sessionOf(request), request.log);
       return { ok: true };
     },
   });

@@ -2,7 +2,7 @@
 // wired here — sessions.ts (login, logout, authentication, tickets), relay.ts (actions on the owning
 // node, idempotency, fencing) and sweeper.ts (idle logout, dead owners, retention).
 import { Attendance, ATTEND_ACTION, type StreamsTold } from './attendance.js';
-import { LocalSessions, type SessionDeps } from './context.js';
+import { LocalSessions, type SessionDeps, type SessionLogger } from './context.js';
 import { type ActionResult, Relay } from './relay.js';
 import { type LoginInput, type LoginResult, Sessions } from './sessions.js';
 import { Sweeper } from './sweeper.js';
@@ -56,8 +56,8 @@ export class SessionManager {
     return this.local.streamCount;
   }
 
-  login(input: LoginInput, anonymous: boolean): Promise<LoginResult> {
-    return this.sessions.login(input, anonymous);
+  login(input: LoginInput, anonymous: boolean, log?: SessionLogger): Promise<LoginResult> {
+    return this.sessions.login(input, anonymous, log);
   }
 
   authenticate(token: string | undefined): Promise<SessionRecord> {
@@ -72,8 +72,8 @@ export class SessionManager {
     return this.relay.action(record, name, body, idempotencyKey);
   }
 
-  logout(record: SessionRecord): Promise<void> {
-    return this.sessions.logout(record);
+  logout(record: SessionRecord, log?: SessionLogger): Promise<void> {
+    return this.sessions.logout(record, log);
   }
 
   createTicket(record: SessionRecord): Promise<{ ticket: string; expiresIn: number }> {

@@ -7,7 +7,7 @@ import { redact } from '../redact.js';
 import type { BusRequest } from '../state/bus.js';
 import type { SessionRecord } from '../state/session-store.js';
 import { parseJid, type Jid } from '../xmpp/jid.js';
-import type { LocalSessions, SessionDeps } from './context.js';
+import type { LocalSessions, SessionDeps, SessionLogger } from './context.js';
 import { hashSecret, newSecret } from './tokens.js';
 
 export interface LoginInput {
@@ -71,7 +71,8 @@ export class Sessions {
     this.now = deps.now ?? Date.now;
   }
 
-  async login(input: LoginInput, anonymous: boolean): Promise<LoginResult> {
+  /** `logger`: the request's logger (its lines carry the request id); the session layer's own by default. */
+  async login(input: LoginInput, anonymous: boolean, logger: SessionLogger = this.deps.logger): Promise<LoginResult> {
     if (this.draining) throw errors.draining();
     const { config, pool, store, ownership, log } = this.deps;
     const target = resolveTarget(input, anonymous);
@@ -123,7 +124,7 @@ export class Sessions {
       await ownership.release(sid).catch(() => undefined);
       throw err;
     }
-    this.deps.logger.info({ sid, domain: opened.jid.domain }, 'session online');
+    logger.info({ sid, domain: opened.jid.domain }, 'session online');
     return { token, status: 'online', jid: opened.jid };
   }
 
@@ -174,9 +175,9 @@ export class Sessions {
     if (record.state !== 'online') throw errors.disconnected(record.goneReason);
   }
 
-  async logout(record: SessionRecord): Promise<void> {
+  async logout(record: SessionRecord, logger: SessionLogger = this.deps.logger): Promise<void> {
     this.forgetToken(record.sid);
-    if (this.local.owned.has(record.sid)) return this.endHere(record.sid, 'logout');
+    if (this.local.owned.has(record.sid)) return this.endHere(record.sid, 'logout', false, logger);
     if (record.state === 'online') {
       try {
         await this.owner.toOwner(record, { op: 'logout', sid: record.sid });
@@ -196,7 +197,7 @@ export class Sessions {
    * changed and the caller may retry (a logout answers 503). `force` (shutdown) ends the XMPP
    * connection whatever happens to the records.
    */
-  async endHere(sid: string, reason: string, force = false): Promise<void> {
+  async endHere(sid: string, reason: string, force = false, logger: SessionLogger = this.deps.logger): Promise<void> {
     try {
       await this.deps.store.delete(sid);
     } catch (err) {
@@ -208,7 +209,7 @@ export class Sessions {
     await this.deps.ownership.release(sid).catch(() => undefined);
     this.retire(sid);
     this.deps.observe?.disconnect(reason);
-    this.deps.logger.info({ sid, reason }, 'session ended');
+    logger.info({ sid, reason }, 'session ended');
   }
 
   async createTicket(record: SessionRecord): Promise<{ ticket: string; expiresIn: number }> {

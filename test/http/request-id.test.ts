@@ -1,5 +1,5 @@
-// x-request-id: echoed (or generated) on every response, event streams included, and on every log
-// line written while the request is handled, the session manager's included.
+// x-request-id: echoed (or generated) on every response, event streams included, and on the request's
+// log lines, the session manager's login and logout lines included (written with the request's logger).
 import t from 'tap';
 import http from 'node:http';
 import { Writable } from 'node:stream';
