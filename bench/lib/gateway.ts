@@ -48,6 +48,8 @@ export async function startBenchGateway(server: XmppTarget, options: GatewayOpti
       IDLE_TIMEOUT_S: '3600',
       DRAIN_TIMEOUT_S: '20',
       ...(options.redisUrl && { REDIS_URL: options.redisUrl }),
+      // An A/B of a setting (bench/README.md "A/B runs"): BENCH_GATEWAY_ENV='{"LOG_LEVEL":"warn"}'.
+      ...gatewayEnvFromBench(),
       ...options.env,
     },
     { execArgv },
@@ -95,4 +97,16 @@ export async function startBenchGateway(server: XmppTarget, options: GatewayOpti
       await node.stop();
     },
   };
+}
+
+/** Extra environment for every gateway the bench starts, from BENCH_GATEWAY_ENV (a JSON object of strings). */
+function gatewayEnvFromBench(): Record<string, string> {
+  const text = process.env.BENCH_GATEWAY_ENV;
+  if (!text) return {};
+  const parsed: unknown = JSON.parse(text);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || !Object.values(parsed).every((v) => typeof v === 'string')) {
+    throw new Error('BENCH_GATEWAY_ENV must be a JSON object of strings');
+  }
+  // Checked just above: an object whose values are all strings.
+  return parsed as Record<string, string>;
 }

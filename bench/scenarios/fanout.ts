@@ -1,6 +1,7 @@
-// fanout: one session read through many SSE streams, bursts of incoming messages: delivery latency
-// to every stream (vs. one direct receiver of the same bursts) and the gateway's memory; then slow
-// consumers (streams that stop reading) must be cut off without the gateway's memory growing.
+// fanout: one session read through many SSE streams. Single events, one at a time (issue #18 goal 3:
+// one event reaches 1,000 streams with a p99 ≤ 50 ms), then bursts of incoming messages: delivery
+// latency to every stream (vs. one direct receiver of the same messages) and the gateway's memory;
+// then slow consumers (streams that stop reading) must be cut off without the gateway's memory growing.
 import { xml } from '@xmpp/client';
 import { connectDirect, mapLimit, type DirectClient } from '../lib/direct.js';
 import { startBenchGateway, type BenchGateway } from '../lib/gateway.js';
@@ -15,6 +16,8 @@ const MiB = 2 ** 20;
 
 interface Params {
   streams: number;
+  /** Single events, each sent once the one before has reached every stream. */
+  singles: number;
   bursts: number;
   burst: number;
   slow: number;
@@ -28,8 +31,8 @@ interface Params {
 // of 16 KiB events on a new session cut the reading streams off too, before their reader could run.
 const params = (ctx: BenchContext): Params =>
   ctx.quick
-    ? { streams: 20, bursts: 2, burst: 50, slow: 2, fast: 2, bigMessages: 300, bigBytes: 16384, maxBacklog: 1048576 }
-    : { streams: 1000, bursts: 3, burst: 100, slow: 10, fast: 10, bigMessages: 600, bigBytes: 16384, maxBacklog: 1048576 };
+    ? { streams: 20, singles: 3, bursts: 2, burst: 50, slow: 2, fast: 2, bigMessages: 300, bigBytes: 16384, maxBacklog: 1048576 }
+    : { streams: 1000, singles: 30, bursts: 3, burst: 100, slow: 10, fast: 10, bigMessages: 600, bigBytes: 16384, maxBacklog: 1048576 };
 
 /** Waits until check() holds or ms pass; true if it held. */
 async function until(check: () => boolean, ms: number): Promise<boolean> {
@@ -49,14 +52,16 @@ async function bursts(
   arrived: () => number,
   expectedPerMessage: number,
   pad = '',
+  firstSeq = 0,
 ): Promise<boolean> {
-  let seq = 0;
+  let seq = firstSeq;
+  let sent = 0;
   let complete = true;
   for (let b = 0; b < p.bursts; b++) {
-    for (let i = 0; i < p.burst; i++) {
+    for (let i = 0; i < p.burst; i++, sent++) {
       void peer.send(xml('message', { to, type: 'chat', id: `f${seq}` }, xml('body', {}, `${seq++}|${performance.now()}${pad}`)));
     }
-    complete = (await until(() => arrived() >= seq * expectedPerMessage, 30000)) && complete;
+    complete = (await until(() => arrived() >= sent * expectedPerMessage, 30000)) && complete;
     await sleep(200);
   }
   return complete;
@@ -67,7 +72,7 @@ async function directBursts(ctx: BenchContext, p: Params) {
   const peer = await connectDirect(ctx.server, ctx.accounts[1]!, 'fanout-peer');
   const receiver = await connectDirect(ctx.server, ctx.accounts[0]!, 'fanout-direct');
   try {
-    const latency = new Latency();
+    let latency = new Latency();
     let got = 0;
     receiver.onStanza((el) => {
       const text = el.name === 'message' ? el.getChildText('body') : null;
@@ -75,10 +80,14 @@ async function directBursts(ctx: BenchContext, p: Params) {
       got++;
       latency.record(performance.now() - Number(text.split('|')[1]));
     });
+    await bursts(peer, receiver.jid, { ...p, bursts: p.singles, burst: 1 }, () => got, 1);
+    const single = latency.summary();
+    latency = new Latency();
+    got = 0;
     const meter = meterFor(ctx, []).start();
-    await bursts(peer, receiver.jid, p, () => got, 1);
+    await bursts(peer, receiver.jid, p, () => got, 1, '', p.singles);
     const usage = meter.stop();
-    return { latency: latency.summary(), usage, deliveries: got };
+    return { single, latency: latency.summary(), usage, deliveries: got };
   } finally {
     await Promise.all([receiver.stop(), peer.stop()]);
   }
@@ -91,7 +100,7 @@ async function gatewayBursts(ctx: BenchContext, gw: BenchGateway, p: Params, not
     const session = await gw.login(ctx.accounts[0]!, 'fanout');
     await sleep(500);
     const rssIdle = rssBytes(gw.pid);
-    const latency = new Latency();
+    let latency = new Latency();
     let got = 0;
     const onEvent = (name: string, data: string) => {
       if (name !== 'xmpp.chat.message') return;
@@ -105,14 +114,21 @@ async function gatewayBursts(ctx: BenchContext, gw: BenchGateway, p: Params, not
     const rssStreams = rssBytes(gw.pid);
     let peak = rssStreams;
     const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(gw.pid))), 100);
+    const singleMeter = meterFor(ctx, [gw.pid]).start();
+    const singlesComplete = await bursts(peer, session.jid, { ...p, bursts: p.singles, burst: 1 }, () => got, p.streams);
+    const singleUsage = singleMeter.stop();
+    if (!singlesComplete) notes.push(`single events: ${p.streams * p.singles - got} deliveries missing after 30 s`);
+    const single = { latency: latency.summary(), usage: singleUsage, deliveries: got };
+    latency = new Latency();
+    got = 0;
     const meter = meterFor(ctx, [gw.pid]).start();
-    const complete = await bursts(peer, session.jid, p, () => got, p.streams);
+    const complete = await bursts(peer, session.jid, p, () => got, p.streams, '', p.singles);
     const usage = meter.stop();
     clearInterval(sampler);
     if (!complete) notes.push(`${p.streams * p.bursts * p.burst - got} deliveries missing after 30 s`);
     for (const s of streams) s.close();
     await gw.logout(session);
-    return { latency: latency.summary(), rssIdle, rssStreams, peak, usage, deliveries: got };
+    return { single, latency: latency.summary(), rssIdle, rssStreams, peak, usage, deliveries: got };
   } finally {
     await peer.stop();
   }
@@ -195,12 +211,22 @@ export const fanout: Scenario = async (ctx) => {
   const gCpu = cpuPer(r.usage, r.deliveries, 'delivery');
   const dCpu = cpuPer(direct.usage, direct.deliveries, 'delivery');
   const slowCpu = cpuPer(slow.usage, slow.deliveries, 'delivery');
+  const sCpu = cpuPer(r.single.usage, r.single.deliveries, 'delivery');
   return {
     params: { ...p, workers: 2 },
     rows: [
-      row(`p50 delivery, ${p.streams} streams`, 'ms', r.latency.p50, d.p50, 'direct ×1', { cpu: { gateway: gCpu, baseline: dCpu } }),
-      row(`p99 delivery, ${p.streams} streams`, 'ms', r.latency.p99, d.p99, 'direct ×1'),
-      row(`max delivery, ${p.streams} streams`, 'ms', r.latency.max, d.max, 'direct ×1'),
+      row(`p50 one event to ${p.streams} streams`, 'ms', r.single.latency.p50, direct.single.p50, 'direct ×1', {
+        cpu: { gateway: sCpu, baseline: dCpu },
+      }),
+      row(`p99 one event to ${p.streams} streams`, 'ms', r.single.latency.p99, direct.single.p99, 'direct ×1', {
+        target: '≤ 50 ms',
+        met: r.single.latency.p99 <= 50,
+      }),
+      row(`p50 delivery, bursts of ${p.burst} to ${p.streams} streams`, 'ms', r.latency.p50, d.p50, 'direct ×1', {
+        cpu: { gateway: gCpu, baseline: dCpu },
+      }),
+      row(`p99 delivery, bursts of ${p.burst} to ${p.streams} streams`, 'ms', r.latency.p99, d.p99, 'direct ×1'),
+      row(`max delivery, bursts of ${p.burst} to ${p.streams} streams`, 'ms', r.latency.max, d.max, 'direct ×1'),
       row(`RSS, ${p.streams} streams`, 'MiB', mib(r.rssStreams), mib(r.rssIdle), 'no stream', {
         note: `${Math.round((r.rssStreams - r.rssIdle) / p.streams / 1024)} KiB per stream`,
       }),
@@ -212,6 +238,7 @@ export const fanout: Scenario = async (ctx) => {
     ],
     phases: [
       { name: 'direct ×1', usage: direct.usage, perUnit: dCpu },
+      { name: `gateway ${p.streams} streams, single events`, usage: r.single.usage, perUnit: sCpu },
       { name: `gateway ${p.streams} streams`, usage: r.usage, perUnit: gCpu },
       { name: `gateway ${p.slow} slow + ${p.fast} fast`, usage: slow.usage, perUnit: slowCpu },
     ],

@@ -156,8 +156,9 @@ export const idle: Scenario = async (ctx) => {
     params: { sessions: s, streamed, warm: WARM, concurrency: CONCURRENCY, settleMs, workers: 2 },
     rows: [
       row('RSS per session', 'KiB', kib(g.perSession), kib(d.perSession), 'direct', {
-        target: '≤ 1.5×',
-        met: g.perSession <= 1.5 * d.perSession,
+        // Issue #18 goal 2 (it names 10,000 sessions; the default run holds fewer).
+        target: '≤ 1.3×',
+        met: g.perSession <= 1.3 * d.perSession,
       }),
       row(`time to open ${s}`, 's', Math.round(g.openS * 100) / 100, Math.round(d.openS * 100) / 100, 'direct', {
         cpu: { gateway: gCpu, baseline: dCpu },
