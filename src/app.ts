@@ -13,7 +13,7 @@ import { createMetrics, metricsRoutes } from './http/metrics.js';
 import { GATEWAY_EVENTS, registerOpenApi } from './http/openapi.js';
 import { pushRoutes } from './http/push.js';
 import { registerRequestId, requestIdOf } from './http/request-id.js';
-import { lazyChildLogger } from './http/request-logger.js';
+import { lazyChildLogger, RequestLineController } from './http/request-logger.js';
 import { sessionRoutes } from './http/session-routes.js';
 import { sseRoutes } from './http/sse.js';
 import { uploadRoutes } from './http/upload.js';
@@ -77,9 +77,8 @@ export async function createHttp(deps: Pick<AppDeps, 'config' | 'logger'>): Prom
             },
             ...(typeof deps.logger === 'object' ? deps.logger : {}),
           },
-    // fastify logs two lines per request at info: ~25 µs of CPU per request, a fifth of the gateway's cost
-    // of a chat message (bench/README.md). They are debug lines here (below); errors still log at warn/error.
-    disableRequestLogging: true,
+    // fastify's two lines per request are debug lines (src/http/request-logger.ts).
+    logController: new RequestLineController(config.logLevel === 'debug' || config.logLevel === 'trace'),
     // request.log is made at its first line, not for every request (src/http/request-logger.ts).
     childLoggerFactory: lazyChildLogger,
     bodyLimit: config.bodyLimitBytes,
@@ -121,18 +120,6 @@ export async function createHttp(deps: Pick<AppDeps, 'config' | 'logger'>): Prom
     checkXmlCharacters(request.body);
   });
 
-  // fastify's own request lines, at debug (LOG_LEVEL=debug; docs/ops/README.md "Logs"); at info the
-  // hooks are not there at all (a call would make the request's logger, src/http/request-logger.ts).
-  if (deps.logger !== false && (config.logLevel === 'debug' || config.logLevel === 'trace')) {
-    app.addHook('onRequest', (request, _reply, done) => {
-      request.log.debug({ req: request }, 'incoming request');
-      done();
-    });
-    app.addHook('onResponse', (request, reply, done) => {
-      request.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
-      done();
-    });
-  }
   registerRequestId(app);
   registerErrorHandling(app);
   await registerCors(app, config.corsOrigins);

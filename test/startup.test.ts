@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { startNode } from './helpers/node-process.js';
 
 const SERVER = fileURLToPath(new URL('../src/server.js', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -62,4 +63,12 @@ t.test('a busy port is one line and exit 1', async (t) => {
   t.equal(res.code, 1);
   t.same(lines(res.stderr), [`Port ${port} is in use`]);
   t.notMatch(res.stdout + res.stderr, /EADDRINUSE|    at /, 'no raw error or stack trace');
+});
+
+t.test('a start and a stop print no warning (a deprecated fastify option, an experimental API…)', async (t) => {
+  const node = await startNode('quiet', { LOG_LEVEL: 'info' });
+  t.equal((await fetch(`${node.url}/healthz`)).status, 200);
+  t.equal((await fetch(`${node.url}/v1/nothing`, { method: 'POST' })).status, 404);
+  await node.stop();
+  t.notMatch(node.output(), /Warning|\bDEP\d|FSTDEP/, 'node printed no warning');
 });
