@@ -114,7 +114,14 @@ const settings = {
     default: true,
     parse: bool,
   },
-  workers: { env: 'WORKERS', description: 'XMPP worker threads', default: availableParallelism(), shown: 'CPU count', parse: int(1, 256) },
+  workers: {
+    env: 'WORKERS',
+    description:
+      'XMPP worker threads; 0 runs the XMPP sessions on the HTTP thread (no thread hop and no fault isolation: docs/ops/README.md)',
+    default: availableParallelism(),
+    shown: 'CPU count',
+    parse: int(0, 256),
+  },
   redisUrl: {
     env: 'REDIS_URL',
     description: 'Redis URL for multi-node mode (empty: single node, in-memory state)',

@@ -1,7 +1,9 @@
 // The worker pool (main thread side). A session is pinned to one worker for its whole life;
 // if a worker dies only its sessions end, and the pool starts a replacement.
+import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { errors } from '../errors.js';
+import { InThreadWorker } from './in-thread.js';
 import {
   batcher,
   PROTOCOL_VERSION,
@@ -24,9 +26,20 @@ export interface PoolHooks {
   onAck?(sid: string, h: number): Promise<void>;
 }
 
+/** What the pool uses of a worker thread; InThreadWorker (WORKERS=0) has the same shape. */
+interface WorkerLike {
+  readonly threadId: number;
+  postMessage(batch: ToWorker[]): void;
+  terminate(): Promise<number>;
+  getHeapSnapshot(): Promise<Readable>;
+  on(event: 'message', listener: (batch: FromWorker[]) => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  on(event: 'exit', listener: (code: number) => void): unknown;
+}
+
 interface Slot {
   index: number;
-  worker: Worker;
+  worker: WorkerLike;
   post: (msg: ToWorker) => void;
   sessions: Set<string>;
   ready: Promise<void>;
@@ -45,6 +58,7 @@ interface Pending {
 }
 
 export interface PoolOptions {
+  /** Worker threads; 0 runs one worker side on this thread instead (in-thread.ts). */
   size: number;
   settings: WorkerSettings;
   /** Upper bound for any one request to a worker (the worker applies its own XMPP timeouts first). */
@@ -220,10 +234,13 @@ export class WorkerPool {
   }
 
   private spawn(index: number): Slot {
-    const worker = new Worker(this.options.workerUrl ?? new URL('./worker.js', import.meta.url), {
-      workerData: this.options.settings,
-      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
-    });
+    const worker: WorkerLike =
+      this.options.size === 0
+        ? new InThreadWorker(this.options.settings)
+        : new Worker(this.options.workerUrl ?? new URL('./worker.js', import.meta.url), {
+            workerData: this.options.settings,
+            resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+          });
     let markReady: () => void = () => undefined;
     let failBoot: (err: Error) => void = () => undefined;
     const slot: Slot = {

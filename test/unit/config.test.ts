@@ -21,7 +21,9 @@ t.test('settings come from the environment, with clear errors', async (t) => {
   t.equal(c.port, 9000);
   t.same(c.allowedHosts, ['a', 'b:1']);
   t.equal(c.workers, 3);
-  t.throws(() => loadConfig({ PORT: 'eighty', WORKERS: '0' }), /PORT: must be an integer[\s\S]*WORKERS/);
+  // WORKERS=0 is a valid setting (the sessions on the HTTP thread, src/workers/in-thread.ts); -1 is not.
+  t.throws(() => loadConfig({ PORT: 'eighty', WORKERS: '-1' }), /PORT: must be an integer[\s\S]*WORKERS/);
+  t.equal(loadConfig({ WORKERS: '0' }).workers, 0);
   const help = helpText();
   for (const v of [
     'PORT',
