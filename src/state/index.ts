@@ -38,7 +38,7 @@ export interface State {
 export type StateConfig = Pick<Config, 'redisUrl' | 'nodeId' | 'leaseMs' | 'eventBufferSize' | 'eventBufferAgeS'> &
   Partial<Pick<Config, 'sessionKey'>>;
 
-export const bounds = (config: Pick<StateConfig, 'eventBufferSize' | 'eventBufferAgeS'>) => ({
+const bounds = (config: Pick<StateConfig, 'eventBufferSize' | 'eventBufferAgeS'>) => ({
   maxEvents: config.eventBufferSize,
   maxAgeMs: config.eventBufferAgeS * 1000,
 });
@@ -48,7 +48,7 @@ export async function createState(config: StateConfig, logger: StateLogger): Pro
   if (!config.redisUrl) return memoryState(config);
   // Loaded only here: a single node never loads ioredis (~50 ms of CPU at every start).
   const { redisState } = await import('./redis-state.js');
-  return redisState(config, logger);
+  return redisState(config, logger, bounds(config));
 }
 
 /** What several nodes in one process share (tests of relaying between managers). */

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { RedisBus } from './bus-redis.js';
 import { RedisEventLog } from './event-log-redis.js';
-import { bounds, type State, type StateConfig } from './index.js';
+import type { State, StateConfig } from './index.js';
 import { RedisOwnership } from './ownership-redis.js';
 import { RedisRateLimit } from './rate-limit-redis.js';
 import { connectRedis, RedisTrust, type StateLogger } from './redis.js';
@@ -12,7 +12,12 @@ import { PubSub } from './redis-pubsub.js';
 import { RedisSessionStore } from './session-store-redis.js';
 import { RedisWebhookStore } from './webhook-store-redis.js';
 
-export async function redisState(config: StateConfig & { redisUrl: string }, logger: StateLogger): Promise<State> {
+/** `logBounds`: the event log's limits, computed by index.ts (a type-only import back: no module cycle). */
+export async function redisState(
+  config: StateConfig & { redisUrl: string },
+  logger: StateLogger,
+  logBounds: { maxEvents: number; maxAgeMs: number },
+): Promise<State> {
   const nodeId = config.nodeId || `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const redis = await connectRedis(config.redisUrl, logger, 'commands');
   let sub;
@@ -34,7 +39,7 @@ export async function redisState(config: StateConfig & { redisUrl: string }, log
     return {
       nodeId,
       store: new RedisSessionStore(redis, trust),
-      log: new RedisEventLog(redis, pubsub, bounds(config)),
+      log: new RedisEventLog(redis, pubsub, logBounds),
       ownership: new RedisOwnership(redis, trust, nodeId, {
         leaseMs: config.leaseMs,
         renewMs: Math.max(250, Math.floor(config.leaseMs / 3)),
